@@ -1,0 +1,45 @@
+/*
+ * names.h - value -> name tables, one per vocabulary, shared by the analyzer and the plugin.
+ *
+ * Each table is an array of {value, name, text} ending with {0, NULL, NULL},
+ * looked up by cssp_name_lookup(). The *_name() helpers return the name or
+ * NULL; cssp_format_*() write "NAME" or a hex fallback ("0x12345678") into a
+ * caller buffer so that an unknown value is never lost.
+ */
+#ifndef CSSP_NAMES_H
+#define CSSP_NAMES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct cssp_name {
+    uint32_t value;
+    const char *name;   /* identifier-like: "STATUS_LOGON_FAILURE" */
+    const char *text;   /* one-line description for people */
+} cssp_name;
+
+extern const cssp_name cssp_protocol_names[];         /* RDP, SSL, HYBRID, RDSTLS, HYBRID_EX, RDSAAD */
+extern const cssp_name cssp_neg_failure_names[];      /* SSL_REQUIRED_BY_SERVER (1) ... (6) */
+extern const cssp_name cssp_ntstatus_names[];         /* NTSTATUS codes seen in CredSSP / NTLM */
+extern const cssp_name cssp_sspi_status_names[];      /* SEC_E_* */
+extern const cssp_name cssp_authz_result_names[];     /* AUTHZ_SUCCESS, AUTHZ_ACCESS_DENIED */
+
+const cssp_name *cssp_name_lookup(const cssp_name *table, uint32_t value);
+
+const char *cssp_protocol_name(uint32_t protocol);      /* a single selectedProtocol value */
+const char *cssp_neg_failure_name(uint32_t code);
+/* NTSTATUS or SEC_E_* name of an errorCode value. */
+const char *cssp_error_name(uint32_t code);
+const char *cssp_authz_result_name(uint32_t result);
+
+/* "STATUS_LOGON_FAILURE" or "0xC00000FF"; returns buf. */
+const char *cssp_format_error(uint32_t code, char *buf, size_t size);
+/* "SSL_NOT_ALLOWED_BY_SERVER" or "unknown (7)"; returns buf. */
+const char *cssp_format_neg_failure(uint32_t code, char *buf, size_t size);
+/*
+ * requestedProtocols as names joined by `sep`: 0x0B -> "SSL|HYBRID|HYBRID_EX",
+ * 0 -> "RDP", unknown bits -> "0x40". Returns buf.
+ */
+const char *cssp_format_protocols(uint32_t mask, const char *sep, char *buf, size_t size);
+
+#endif

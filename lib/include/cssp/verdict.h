@@ -1,0 +1,176 @@
+/*
+ * verdict.h - the per-connection verdict engine shared by the analyzer and the plugin.
+ *
+ * A front end creates one cssp_conn per RDP connection, feeds it events in
+ * capture order (cssp_conn_feed) and may ask at any moment for the judgement
+ * (cssp_conn_judge): one verdict, the evidence it rests on, zero or more
+ * findings, a one-sentence explanation and the advice that fits. Both tools
+ * print exactly these words, so they always agree on the same capture.
+ *
+ * The vocabulary (verdict, evidence and finding names) is public interface;
+ * docs/verdicts.md documents it, the state machine and every rule.
+ *
+ * Pure: no I/O, no allocation, no global state. A cssp_conn is a plain struct
+ * the caller owns (a few hundred bytes plus the NTLM names).
+ */
+#ifndef CSSP_VERDICT_H
+#define CSSP_VERDICT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cssp/ntlmssp.h"
+#include "cssp/tsrequest.h"
+
+typedef enum cssp_dir {
+    CSSP_FROM_CLIENT = 0,
+    CSSP_FROM_SERVER = 1
+} cssp_dir;
+
+typedef enum cssp_verdict {
+    CSSP_VERDICT_OK = 0,                   /* "ok": CredSSP completed */
+    CSSP_VERDICT_VERSION_MISMATCH,         /* "version_mismatch": client >= 5, server <= 4, client gave up */
+    CSSP_VERDICT_REJECTED_UNPATCHED_CLIENT,/* "rejected_unpatched_client": client <= 4, server >= 5 refused it */
+    CSSP_VERDICT_AUTH_FAILED,              /* "auth_failed": credentials refused */
+    CSSP_VERDICT_NO_NLA,                   /* "no_nla": negotiated without CredSSP */
+    CSSP_VERDICT_NEGOTIATION_FAILED,       /* "negotiation_failed": RDP_NEG_FAILURE */
+    CSSP_VERDICT_INCOMPLETE                /* "incomplete": anything else, or not (yet) in the capture */
+} cssp_verdict;
+
+typedef enum cssp_evidence {
+    CSSP_EVIDENCE_DECRYPTED = 0,   /* "decrypted": TSRequests were read */
+    CSSP_EVIDENCE_CLEARTEXT,       /* "cleartext": X.224 alone, or CredSSP seen without TLS */
+    CSSP_EVIDENCE_TRAFFIC_SHAPE    /* "traffic_shape": inferred from encrypted records, alerts, closes */
+} cssp_evidence;
+
+enum {
+    CSSP_FINDING_SERVER_UNPATCHED = 1u << 0,          /* "server_unpatched": server offers 2-4 */
+    CSSP_FINDING_CLIENT_UNPATCHED = 1u << 1,          /* "client_unpatched": client offers 2-4 */
+    CSSP_FINDING_NLA_NOT_USED = 1u << 2,              /* "nla_not_used" */
+    CSSP_FINDING_VERSION_CHANGED = 1u << 3,           /* "version_changed": a side changed its version */
+    CSSP_FINDING_FIELD_VERSION_INCONSISTENT = 1u << 4,/* "field_version_inconsistent" */
+    CSSP_FINDING_LEGACY_TLS = 1u << 5                 /* "legacy_tls": TLS 1.0 / 1.1 */
+};
+#define CSSP_FINDING_COUNT 6
+
+typedef enum cssp_event_type {
+    CSSP_EV_NEG_REQUEST,       /* X.224 Connection Request (from the client) */
+    CSSP_EV_NEG_RESPONSE,      /* X.224 Connection Confirm with RDP_NEG_RSP, or legacy without one */
+    CSSP_EV_NEG_FAILURE,       /* X.224 Connection Confirm with RDP_NEG_FAILURE */
+    CSSP_EV_TLS_HANDSHAKE,     /* ServerHello seen: the TLS version and cipher suite are known */
+    CSSP_EV_TSREQUEST,         /* a decoded TSRequest (decrypted, or seen in clear) */
+    CSSP_EV_ENCRYPTED_RECORD,  /* an application-data record (type 23) that was not decrypted */
+    CSSP_EV_TLS_ALERT,         /* an alert record (type 21), or a decrypted alert */
+    CSSP_EV_EARLY_AUTH_RESULT, /* the 4-byte Early User Authorization Result (HYBRID_EX) */
+    CSSP_EV_FIN,               /* a TCP FIN from dir */
+    CSSP_EV_RST,               /* a TCP RST from dir */
+    CSSP_EV_END_OF_CAPTURE     /* no more packets of this connection will come */
+} cssp_event_type;
+
+/* What the engine needs of a TSRequest; build it with cssp_tsreq_summarize(). */
+typedef struct cssp_tsreq_summary {
+    uint32_t version;
+    unsigned nego_token_count;
+    cssp_token_kind token_kind;       /* of the first negoToken */
+    bool has_ntlm;                    /* an NTLM message was decoded from the first negoToken */
+    cssp_ntlm_message ntlm;
+    bool has_auth_info;
+    bool has_pub_key_auth;
+    bool has_error_code;
+    uint32_t error_code;
+    bool has_client_nonce;
+    unsigned notes;                   /* CSSP_TSREQ_NOTE_* */
+} cssp_tsreq_summary;
+
+typedef struct cssp_event {
+    cssp_event_type type;
+    cssp_dir dir;                     /* who sent it (ignored for END_OF_CAPTURE) */
+    uint64_t ref;                     /* the front end's reference: frame or packet number */
+    union {
+        struct { bool has_neg; uint32_t requested_protocols; uint8_t flags; } neg_request;
+        struct { bool has_neg; uint32_t selected_protocol; uint8_t flags; } neg_response; /* !has_neg: legacy, RDP */
+        struct { uint32_t failure_code; } neg_failure;
+        struct { uint16_t version; uint16_t cipher_suite; } tls;  /* 0x0301..0x0304, IANA suite id */
+        const cssp_tsreq_summary *tsreq;
+        struct { size_t length; } record;                         /* TLS record length field */
+        struct { bool encrypted; uint8_t level; uint8_t description; } alert;
+        struct { uint32_t result; } early_auth;
+    } u;
+} cssp_event;
+
+/* Facts gathered so far. Front ends read these for their reports; only the engine writes them. */
+typedef struct cssp_facts {
+    bool has_request, request_has_neg;
+    uint32_t requested_protocols;
+    uint8_t request_flags;
+    bool has_response, response_has_neg;
+    uint32_t selected_protocol;
+    uint8_t response_flags;
+    bool has_failure;
+    uint32_t failure_code;
+    bool has_tls;
+    uint16_t tls_version, cipher_suite;
+    bool client_version_seen, server_version_seen;
+    uint32_t client_version, server_version;        /* first advertised by each side */
+    uint64_t client_version_ref, server_version_ref;
+    bool has_error_code;
+    uint32_t error_code;
+    uint64_t error_code_ref;
+    bool has_early_auth;
+    uint32_t early_auth_result;
+    bool has_client_os, has_server_os;              /* NTLM VERSION from the client's / server's messages */
+    uint8_t client_os_major, client_os_minor, server_os_major, server_os_minor;
+    uint16_t client_os_build, server_os_build;
+    char user[CSSP_NTLM_NAME_MAX];                  /* from AUTHENTICATE; "" when not seen */
+    char domain[CSSP_NTLM_NAME_MAX];
+    char workstation[CSSP_NTLM_NAME_MAX];
+    unsigned tsreq_notes;                           /* union of CSSP_TSREQ_NOTE_* over all TSRequests */
+} cssp_facts;
+
+typedef struct cssp_conn {
+    cssp_facts facts;
+    /* Engine bookkeeping below: read through cssp_conn_judge() and cssp_conn_credssp_over(). */
+    unsigned tsreq_count[2];          /* TSRequests seen per direction */
+    unsigned records[2];              /* undecrypted application records counted per direction */
+    unsigned tls13_skipped[2];        /* TLS 1.3 encrypted handshake records set aside */
+    size_t last_record_len[2];
+    bool client_sent_authenticate;    /* AUTHENTICATE / pubKeyAuth from the client (3rd leg) */
+    bool client_sent_auth_info;       /* TSCredentials sent: CredSSP done from the client's side */
+    bool server_sent_pub_key_auth;
+    bool version_changed;
+    bool alert[2], fin[2], rst[2];
+    int first_close;                  /* -1, or the cssp_dir of the first FIN/RST/alert */
+    unsigned closes_after_tsreqs[2];  /* client TSRequests/records seen when each side first closed */
+    bool end_of_capture;
+} cssp_conn;
+
+typedef struct cssp_judgement {
+    cssp_verdict verdict;
+    cssp_evidence evidence;
+    unsigned findings;                /* CSSP_FINDING_* */
+    char explanation[320];            /* one sentence, with the versions and error name where known */
+    const char *advice;               /* static text; NULL when there is nothing to advise */
+} cssp_judgement;
+
+void cssp_conn_init(cssp_conn *c);
+void cssp_conn_feed(cssp_conn *c, const cssp_event *ev);
+void cssp_conn_judge(const cssp_conn *c, cssp_judgement *out);
+
+/*
+ * True once CredSSP is over for this connection (completed, refused, or not
+ * used): a front end may then stop buffering and decrypting it.
+ */
+bool cssp_conn_credssp_over(const cssp_conn *c);
+
+/*
+ * Fills a summary from a decoded TSRequest (buf is the buffer it was decoded
+ * from), inspecting the first negoToken with the NTLMSSP reader.
+ */
+void cssp_tsreq_summarize(const uint8_t *buf, const cssp_tsrequest *req, cssp_tsreq_summary *out);
+
+const char *cssp_verdict_name(cssp_verdict v);     /* "version_mismatch" */
+const char *cssp_evidence_name(cssp_evidence e);   /* "traffic_shape" */
+const char *cssp_finding_name(unsigned finding_bit);/* "server_unpatched"; NULL for an unknown bit */
+
+#endif

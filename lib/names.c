@@ -1,0 +1,155 @@
+/*
+ * names.c - the value -> name tables (see names.h). Values come from
+ * [MS-RDPBCGR] 2.2.1.2.x, [MS-ERREF] 2.3 (NTSTATUS) and winerror.h (SEC_E_*),
+ * as collected in the project's protocol notes.
+ */
+#include "cssp/names.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const cssp_name cssp_protocol_names[] = {
+    {0x00, "RDP", "Standard RDP Security"},
+    {0x01, "SSL", "TLS"},
+    {0x02, "HYBRID", "CredSSP (Network Level Authentication)"},
+    {0x04, "RDSTLS", "RDSTLS"},
+    {0x08, "HYBRID_EX", "CredSSP with Early User Authorization Result"},
+    {0x10, "RDSAAD", "RDS AAD Auth"},
+    {0, NULL, NULL},
+};
+
+const cssp_name cssp_neg_failure_names[] = {
+    {1, "SSL_REQUIRED_BY_SERVER", "the server requires TLS or CredSSP"},
+    {2, "SSL_NOT_ALLOWED_BY_SERVER", "the server allows only Standard RDP Security"},
+    {3, "SSL_CERT_NOT_ON_SERVER", "the server has no valid authentication certificate"},
+    {4, "INCONSISTENT_FLAGS", "the requested protocols are inconsistent with the protocol in effect"},
+    {5, "HYBRID_REQUIRED_BY_SERVER", "the server requires Network Level Authentication (CredSSP)"},
+    {6, "SSL_WITH_USER_AUTH_REQUIRED_BY_SERVER", "the server requires TLS with client certificate authentication"},
+    {0, NULL, NULL},
+};
+
+const cssp_name cssp_ntstatus_names[] = {
+    {0x00000000, "STATUS_SUCCESS", "success"},
+    {0xC0000022, "STATUS_ACCESS_DENIED", "access denied"},
+    {0xC000005E, "STATUS_NO_LOGON_SERVERS", "no logon servers are available"},
+    {0xC0000064, "STATUS_NO_SUCH_USER", "no such user"},
+    {0xC000006A, "STATUS_WRONG_PASSWORD", "wrong password"},
+    {0xC000006D, "STATUS_LOGON_FAILURE", "unknown user name or bad password"},
+    {0xC000006E, "STATUS_ACCOUNT_RESTRICTION", "account restriction"},
+    {0xC000006F, "STATUS_INVALID_LOGON_HOURS", "logon outside the allowed hours"},
+    {0xC0000070, "STATUS_INVALID_WORKSTATION", "logon not allowed from this workstation"},
+    {0xC0000071, "STATUS_PASSWORD_EXPIRED", "the password has expired"},
+    {0xC0000072, "STATUS_ACCOUNT_DISABLED", "the account is disabled"},
+    {0xC00000BB, "STATUS_NOT_SUPPORTED", "the request is not supported"},
+    {0xC0000133, "STATUS_TIME_DIFFERENCE_AT_DC", "clock skew with the domain controller"},
+    {0xC000015B, "STATUS_LOGON_TYPE_NOT_GRANTED", "the logon type is not granted to the user"},
+    {0xC0000193, "STATUS_ACCOUNT_EXPIRED", "the account has expired"},
+    {0xC0000224, "STATUS_PASSWORD_MUST_CHANGE", "the password must be changed before logging on"},
+    {0xC0000234, "STATUS_ACCOUNT_LOCKED_OUT", "the account is locked out"},
+    {0xC000035B, "STATUS_BAD_BINDINGS", "channel binding mismatch"},
+    {0xC0000388, "STATUS_DOWNGRADE_DETECTED", "a downgrade was detected"},
+    {0, NULL, NULL},
+};
+
+const cssp_name cssp_sspi_status_names[] = {
+    {0x80090302, "SEC_E_UNSUPPORTED_FUNCTION", "The function requested is not supported"},
+    {0x80090308, "SEC_E_INVALID_TOKEN", "The token supplied to the function is invalid"},
+    {0x8009030C, "SEC_E_LOGON_DENIED", "The logon attempt failed"},
+    {0x8009030E, "SEC_E_NO_CREDENTIALS", "No credentials are available in the security package"},
+    {0x8009030F, "SEC_E_MESSAGE_ALTERED", "The message or signature supplied for verification has been altered"},
+    {0x80090346, "SEC_E_BAD_BINDINGS", "Client's supplied SSPI channel bindings were incorrect"},
+    {0x80090350, "SEC_E_DOWNGRADE_DETECTED", "The system detected a possible attempt to compromise security"},
+    {0x80090363, "SEC_E_MUTUAL_AUTH_FAILED", "Mutual authentication failed"},
+    {0, NULL, NULL},
+};
+
+const cssp_name cssp_authz_result_names[] = {
+    {0x00000000, "AUTHZ_SUCCESS", "the user has permission to access the server"},
+    {0x00000005, "AUTHZ_ACCESS_DENIED", "the user does not have permission to access the server"},
+    {0, NULL, NULL},
+};
+
+const cssp_name *cssp_name_lookup(const cssp_name *table, uint32_t value)
+{
+    for (; table->name; table++)
+        if (table->value == value)
+            return table;
+    return NULL;
+}
+
+static const char *name_or_null(const cssp_name *table, uint32_t value)
+{
+    const cssp_name *n = cssp_name_lookup(table, value);
+    return n ? n->name : NULL;
+}
+
+const char *cssp_protocol_name(uint32_t protocol)
+{
+    return name_or_null(cssp_protocol_names, protocol);
+}
+
+const char *cssp_neg_failure_name(uint32_t code)
+{
+    return name_or_null(cssp_neg_failure_names, code);
+}
+
+const char *cssp_error_name(uint32_t code)
+{
+    const char *name = name_or_null(cssp_ntstatus_names, code);
+    return name ? name : name_or_null(cssp_sspi_status_names, code);
+}
+
+const char *cssp_authz_result_name(uint32_t result)
+{
+    return name_or_null(cssp_authz_result_names, result);
+}
+
+const char *cssp_format_error(uint32_t code, char *buf, size_t size)
+{
+    const char *name = cssp_error_name(code);
+    if (name)
+        snprintf(buf, size, "%s", name);
+    else
+        snprintf(buf, size, "0x%08X", (unsigned)code);
+    return buf;
+}
+
+const char *cssp_format_neg_failure(uint32_t code, char *buf, size_t size)
+{
+    const char *name = cssp_neg_failure_name(code);
+    if (name)
+        snprintf(buf, size, "%s", name);
+    else
+        snprintf(buf, size, "unknown (%u)", (unsigned)code);
+    return buf;
+}
+
+const char *cssp_format_protocols(uint32_t mask, const char *sep, char *buf, size_t size)
+{
+    size_t used = 0;
+    if (size == 0)
+        return buf;
+    buf[0] = '\0';
+    if (mask == 0) {
+        snprintf(buf, size, "RDP");
+        return buf;
+    }
+    for (unsigned bit = 0; bit < 32; bit++) {
+        uint32_t v = 1u << bit;
+        if (!(mask & v))
+            continue;
+        const char *name = cssp_protocol_name(v);
+        char hex[16];
+        if (!name) {
+            snprintf(hex, sizeof hex, "0x%X", (unsigned)v);
+            name = hex;
+        }
+        int n = snprintf(buf + used, size - used, "%s%s", used ? sep : "", name);
+        if (n < 0 || (size_t)n >= size - used) {
+            buf[used] = '\0'; /* out of room: keep the whole names that fit */
+            break;
+        }
+        used += (size_t)n;
+    }
+    return buf;
+}
