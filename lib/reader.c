@@ -56,6 +56,13 @@ bool cssp_get_le32(cssp_reader *r, uint32_t *out)
     return p != NULL;
 }
 
+bool cssp_get_be32(cssp_reader *r, uint32_t *out)
+{
+    const uint8_t *p = take(r, 4);
+    *out = p ? (((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | (uint32_t)p[3]) : 0;
+    return p != NULL;
+}
+
 bool cssp_get_bytes(cssp_reader *r, size_t n, const uint8_t **out)
 {
     *out = take(r, n);

@@ -28,6 +28,7 @@ bool cssp_get_u8(cssp_reader *r, uint8_t *out);
 bool cssp_get_be16(cssp_reader *r, uint16_t *out);
 bool cssp_get_le16(cssp_reader *r, uint16_t *out);
 bool cssp_get_le32(cssp_reader *r, uint32_t *out);
+bool cssp_get_be32(cssp_reader *r, uint32_t *out);
 /* Points *out at the next n bytes (no copy) and advances past them. */
 bool cssp_get_bytes(cssp_reader *r, size_t n, const uint8_t **out);
 bool cssp_skip(cssp_reader *r, size_t n);

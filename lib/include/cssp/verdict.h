@@ -170,6 +170,8 @@ bool cssp_conn_credssp_over(const cssp_conn *c);
 void cssp_tsreq_summarize(const uint8_t *buf, const cssp_tsrequest *req, cssp_tsreq_summary *out);
 
 const char *cssp_verdict_name(cssp_verdict v);     /* "version_mismatch" */
+/* The advice for a verdict (what cssp_conn_judge() puts in advice); NULL when there is none. */
+const char *cssp_verdict_advice(cssp_verdict v);
 const char *cssp_evidence_name(cssp_evidence e);   /* "traffic_shape" */
 const char *cssp_finding_name(unsigned finding_bit);/* "server_unpatched"; NULL for an unknown bit */
 

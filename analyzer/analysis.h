@@ -1,0 +1,35 @@
+/*
+ * analysis.h - the run: a bounded table of TCP connections fed packet by
+ * packet, finished connections handed to the report in the order of their
+ * first packet.
+ *
+ * Memory is set by limits, not by the capture: at most ANALYSIS_MAX_CONNS
+ * connections are tracked at once (the least recently seen is finished early
+ * when a new one would pass the limit; the count is reported), and a
+ * connection keeps buffers only while its CredSSP phase lasts.
+ */
+#ifndef CSSP_ANALYZER_ANALYSIS_H
+#define CSSP_ANALYZER_ANALYSIS_H
+
+#include <stdint.h>
+
+#include "report.h"
+#include "tls_glue.h"
+
+#define ANALYSIS_MAX_CONNS 32768   /* about 2 KiB each when idle: some 64 MiB at most */
+
+typedef struct analysis_stats {
+    uint64_t packets, tcp_packets, malformed, unsupported_link, rdp_conns, evicted, held_back_max;
+} analysis_stats;
+
+typedef struct analysis analysis;
+
+analysis *analysis_new(const tls_keys *keys, report *out);
+/* One frame of the given libpcap DLT and capture time (microseconds since the epoch). */
+void analysis_packet(analysis *a, int dlt, int64_t ts_us, const uint8_t *data, size_t caplen);
+/* Finishes every connection still open and reports what remains. */
+void analysis_finish(analysis *a);
+analysis_stats analysis_get_stats(const analysis *a);
+void analysis_free(analysis *a);
+
+#endif

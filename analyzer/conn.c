@@ -1,0 +1,454 @@
+/*
+ * conn.c - the phases of one RDP connection start, turned into verdict events (see conn.h).
+ *
+ * The byte flow is: tcp_stream (in order) -> on_bytes() per phase ->
+ * X.224 PDUs / TLS records / TSRequests -> cssp_conn_feed(). Every PDU is
+ * framed from the bytes with the core's size probes and decoded by the core;
+ * this file only moves bytes and turns results into events.
+ */
+#include "conn.h"
+
+#include <string.h>
+
+#include "cssp/tsrequest.h"
+#include "tls_glue.h"
+
+static bool port_is_rdp(const conn *c)
+{
+    return c->server.port == RDP_DEFAULT_PORT || c->client.port == RDP_DEFAULT_PORT;
+}
+
+conn *conn_new(const tcp_packet *first, uint64_t packet_ordinal, int64_t ts_us, const struct tls_keys *keys)
+{
+    conn *c = g_new0(conn, 1);
+    bool src_is_client;
+    if (first->flags & TCP_SYN)
+        src_is_client = !(first->flags & TCP_ACK);
+    else if (first->dst.port == RDP_DEFAULT_PORT || first->src.port == RDP_DEFAULT_PORT)
+        src_is_client = first->dst.port == RDP_DEFAULT_PORT;
+    else
+        src_is_client = first->src.port > first->dst.port;
+    c->client = src_is_client ? first->src : first->dst;
+    c->server = src_is_client ? first->dst : first->src;
+    c->first_packet = packet_ordinal;
+    c->start_us = ts_us;
+    c->keys = keys;
+    c->phase = PHASE_DETECT;
+    tcp_stream_init(&c->stream[0]);
+    tcp_stream_init(&c->stream[1]);
+    cssp_conn_init(&c->judge);
+    return c;
+}
+
+static void drop_state(conn *c)
+{
+    for (int d = 0; d < 2; d++) {
+        tcp_stream_release(&c->stream[d]);
+        if (c->pending[d]) {
+            g_byte_array_free(c->pending[d], TRUE);
+            c->pending[d] = NULL;
+        }
+    }
+    if (c->tls) {
+        tls_glue_free(c->tls);
+        c->tls = NULL;
+    }
+}
+
+void conn_free(conn *c)
+{
+    drop_state(c);
+    g_free(c);
+}
+
+static void note_problem(conn *c, const char *problem)
+{
+    if (!c->problem)
+        c->problem = problem;
+}
+
+/*
+ * Parsing stops here; the buffers are freed by conn_packet() once the current
+ * segment is through, never from inside a stream or TLS callback.
+ */
+static void stop(conn *c)
+{
+    if (c->phase != PHASE_NOT_RDP)
+        c->phase = PHASE_DONE;
+}
+
+static void feed(conn *c, cssp_event *ev)
+{
+    cssp_conn_feed(&c->judge, ev);
+    if (cssp_conn_credssp_over(&c->judge))
+        stop(c);
+}
+
+static void feed_simple(conn *c, cssp_event_type type, cssp_dir dir, uint64_t ref)
+{
+    cssp_event ev = {.type = type, .dir = dir, .ref = ref};
+    feed(c, &ev);
+}
+
+/* Appends to the direction's PDU buffer, refusing to grow past CONN_MAX_BUFFER. */
+static GByteArray *buffer_append(conn *c, cssp_dir dir, const uint8_t *bytes, size_t len)
+{
+    if (!c->pending[dir])
+        c->pending[dir] = g_byte_array_new();
+    if (c->pending[dir]->len + len > CONN_MAX_BUFFER) {
+        note_problem(c, "a PDU larger than the per-direction buffer limit");
+        stop(c);
+        return NULL;
+    }
+    g_byte_array_append(c->pending[dir], bytes, (guint)len);
+    return c->pending[dir];
+}
+
+static void consume(GByteArray *buf, size_t n)
+{
+    g_byte_array_remove_range(buf, 0, (guint)n);
+}
+
+/* ---- X.224 negotiation ---- */
+
+static void on_x224_pdu(conn *c, cssp_dir dir, const cssp_x224 *pdu, uint64_t ref)
+{
+    cssp_event ev = {.dir = dir, .ref = ref};
+    if (pdu->kind == CSSP_X224_CONNECTION_REQUEST) {
+        if (pdu->token_kind != CSSP_X224_NO_TOKEN)
+            g_strlcpy(c->cookie, pdu->cookie, sizeof c->cookie);
+        ev.type = CSSP_EV_NEG_REQUEST;
+        ev.u.neg_request.has_neg = pdu->has_neg && pdu->neg_type == CSSP_NEG_TYPE_REQ;
+        ev.u.neg_request.requested_protocols = ev.u.neg_request.has_neg ? pdu->neg_value : 0;
+        ev.u.neg_request.flags = pdu->neg_flags;
+        feed(c, &ev);
+        return;
+    }
+    if (pdu->kind != CSSP_X224_CONNECTION_CONFIRM)
+        return;
+    if (pdu->has_neg && pdu->neg_type == CSSP_NEG_TYPE_FAILURE) {
+        ev.type = CSSP_EV_NEG_FAILURE;
+        ev.u.neg_failure.failure_code = pdu->neg_value;
+    } else {
+        ev.type = CSSP_EV_NEG_RESPONSE;
+        ev.u.neg_response.has_neg = pdu->has_neg && pdu->neg_type == CSSP_NEG_TYPE_RSP;
+        ev.u.neg_response.selected_protocol = ev.u.neg_response.has_neg ? pdu->neg_value : CSSP_PROTO_RDP;
+        ev.u.neg_response.flags = pdu->neg_flags;
+    }
+    if (c->phase == PHASE_X224)
+        c->phase = PHASE_SECURITY;
+    feed(c, &ev);
+}
+
+static void on_bytes(conn *c, cssp_dir dir, const uint8_t *bytes, size_t len, uint64_t ref);
+
+static void run_x224(conn *c, cssp_dir dir, const uint8_t *bytes, size_t len, uint64_t ref)
+{
+    GByteArray *buf = buffer_append(c, dir, bytes, len);
+    while (buf && c->phase == PHASE_X224) {
+        size_t pdu_len;
+        cssp_status st = cssp_tpkt_size(buf->data, buf->len, &pdu_len);
+        if (st == CSSP_ERR_TRUNCATED || (st == CSSP_OK && pdu_len > buf->len))
+            return;
+        cssp_x224 pdu;
+        if (st != CSSP_OK || cssp_x224_decode(buf->data, pdu_len, &pdu) != CSSP_OK) {
+            note_problem(c, "malformed TPKT/X.224 negotiation PDU");
+            stop(c);
+            return;
+        }
+        consume(buf, pdu_len);
+        on_x224_pdu(c, dir, &pdu, ref);
+    }
+    /* bytes that followed the Confirm in the same segment belong to the next phase */
+    if (buf && c->phase != PHASE_X224 && c->pending[dir] == buf && buf->len) {
+        GByteArray *rest = buf;
+        c->pending[dir] = NULL;
+        on_bytes(c, dir, rest->data, rest->len, ref);
+        g_byte_array_free(rest, TRUE);
+    }
+}
+
+/* ---- CredSSP (plaintext from TLS, or in clear) ---- */
+
+static bool looks_like_early_auth_result(const conn *c, cssp_dir dir, size_t len)
+{
+    return dir == CSSP_FROM_SERVER && len == 4 && c->judge.client_sent_auth_info;
+}
+
+static void on_credssp_bytes(conn *c, cssp_dir dir, const uint8_t *bytes, size_t len, uint64_t ref)
+{
+    GByteArray *buf = buffer_append(c, dir, bytes, len);
+    while (buf && buf->len && c->phase != PHASE_DONE) {
+        size_t needed = 0;
+        cssp_probe probe = cssp_tsrequest_probe(buf->data, buf->len, &needed);
+        if (probe == CSSP_PROBE_NEED_MORE || (probe == CSSP_PROBE_YES && needed > buf->len)) {
+            if (!looks_like_early_auth_result(c, dir, buf->len))
+                return;
+            probe = CSSP_PROBE_NO;
+        }
+        if (probe == CSSP_PROBE_NO) {
+            uint32_t result;
+            if (looks_like_early_auth_result(c, dir, buf->len) &&
+                cssp_early_auth_result_decode(buf->data, buf->len, &result) == CSSP_OK) {
+                cssp_event ev = {.type = CSSP_EV_EARLY_AUTH_RESULT, .dir = dir, .ref = ref};
+                ev.u.early_auth.result = result;
+                consume(buf, buf->len);
+                feed(c, &ev);
+                return;
+            }
+            /* not CredSSP: the RDP session proper has begun, or the peer speaks something else */
+            if (c->judge.tsreq_count[0] + c->judge.tsreq_count[1] == 0)
+                note_problem(c, "data after the security negotiation is not a TSRequest");
+            consume(buf, buf->len);
+            stop(c);
+            return;
+        }
+        cssp_tsrequest req;
+        if (cssp_tsrequest_decode(buf->data, needed, &req) != CSSP_OK) {
+            note_problem(c, "malformed TSRequest");
+            consume(buf, needed);
+            continue;
+        }
+        cssp_tsreq_summary summary;
+        cssp_tsreq_summarize(buf->data, &req, &summary);
+        consume(buf, needed);
+        cssp_event ev = {.type = CSSP_EV_TSREQUEST, .dir = dir, .ref = ref};
+        ev.u.tsreq = &summary;
+        feed(c, &ev);
+    }
+}
+
+/* ---- TLS ---- */
+
+static void tls_handshake_cb(void *ctx, uint16_t version, uint16_t cipher_suite, uint64_t ref)
+{
+    conn *c = ctx;
+    c->tls_seen = true;
+    c->tls_version = version;
+    c->cipher_suite = cipher_suite;
+    cssp_event ev = {.type = CSSP_EV_TLS_HANDSHAKE, .dir = CSSP_FROM_SERVER, .ref = ref};
+    ev.u.tls.version = version;
+    ev.u.tls.cipher_suite = cipher_suite;
+    feed(c, &ev);
+}
+
+static void tls_plaintext_cb(void *ctx, cssp_dir dir, const uint8_t *data, size_t len, uint64_t ref)
+{
+    conn *c = ctx;
+    c->decrypted = true;
+    if (c->phase == PHASE_TLS)
+        on_credssp_bytes(c, dir, data, len, ref);
+}
+
+static void tls_record_cb(void *ctx, cssp_dir dir, size_t record_len, uint64_t ref)
+{
+    conn *c = ctx;
+    cssp_event ev = {.type = CSSP_EV_ENCRYPTED_RECORD, .dir = dir, .ref = ref};
+    ev.u.record.length = record_len;
+    feed(c, &ev);
+}
+
+static void tls_alert_cb(void *ctx, cssp_dir dir, bool encrypted, uint8_t level, uint8_t description, uint64_t ref)
+{
+    conn *c = ctx;
+    cssp_event ev = {.type = CSSP_EV_TLS_ALERT, .dir = dir, .ref = ref};
+    ev.u.alert.encrypted = encrypted;
+    ev.u.alert.level = level;
+    ev.u.alert.description = description;
+    feed(c, &ev);
+}
+
+static void tls_problem_cb(void *ctx, const char *problem)
+{
+    note_problem(ctx, problem);
+}
+
+static const tls_glue_sink tls_sink = {
+    .handshake = tls_handshake_cb,
+    .plaintext = tls_plaintext_cb,
+    .record = tls_record_cb,
+    .alert = tls_alert_cb,
+    .problem = tls_problem_cb,
+};
+
+static void run_tls(conn *c, cssp_dir dir, const uint8_t *bytes, size_t len, uint64_t ref)
+{
+    if (!c->tls)
+        c->tls = tls_glue_new(c->keys, &tls_sink, c);
+    tls_glue_feed(c->tls, dir, bytes, len, ref);
+}
+
+/* ---- phase dispatch ---- */
+
+static bool is_tls_record_start(const uint8_t *b, size_t len)
+{
+    return len >= 3 && b[0] >= 0x14 && b[0] <= 0x17 && b[1] == 0x03 && b[2] <= 0x04;
+}
+
+static void swap_roles(conn *c)
+{
+    tcp_endpoint e = c->client;
+    c->client = c->server;
+    c->server = e;
+    tcp_stream s = c->stream[0];
+    c->stream[0] = c->stream[1];
+    c->stream[1] = s;
+}
+
+/* Decides from the first bytes of a direction whether this connection is RDP. Returns the (maybe swapped) dir. */
+static cssp_dir detect(conn *c, cssp_dir dir, const uint8_t *bytes, size_t len)
+{
+    size_t pdu_len;
+    cssp_x224 pdu;
+    if (cssp_tpkt_size(bytes, len, &pdu_len) == CSSP_OK && pdu_len <= len &&
+        cssp_x224_decode(bytes, pdu_len, &pdu) == CSSP_OK &&
+        (pdu.kind == CSSP_X224_CONNECTION_REQUEST || pdu.kind == CSSP_X224_CONNECTION_CONFIRM)) {
+        bool sender_is_client = pdu.kind == CSSP_X224_CONNECTION_REQUEST;
+        if (sender_is_client != (dir == CSSP_FROM_CLIENT)) {
+            swap_roles(c);
+            dir = dir == CSSP_FROM_CLIENT ? CSSP_FROM_SERVER : CSSP_FROM_CLIENT;
+        }
+        c->is_rdp = true;
+        c->phase = PHASE_X224;
+        return dir;
+    }
+    if (port_is_rdp(c) && is_tls_record_start(bytes, len)) {
+        /* the start of the connection is not in the capture, but TLS on 3389 is RDP's */
+        if (c->client.port == RDP_DEFAULT_PORT && c->server.port != RDP_DEFAULT_PORT) {
+            swap_roles(c);
+            dir = dir == CSSP_FROM_CLIENT ? CSSP_FROM_SERVER : CSSP_FROM_CLIENT;
+        }
+        c->is_rdp = true;
+        c->phase = PHASE_TLS;
+        return dir;
+    }
+    /* a first PDU cut across segments: wait for more of it */
+    if (len < 4 && bytes[0] == 0x03)
+        return dir;
+    c->phase = PHASE_NOT_RDP;
+    return dir;
+}
+
+static void on_bytes(conn *c, cssp_dir dir, const uint8_t *bytes, size_t len, uint64_t ref)
+{
+    if (c->phase == PHASE_SECURITY) {
+        if (is_tls_record_start(bytes, len))
+            c->phase = PHASE_TLS;
+        else if (bytes[0] == 0x30)
+            c->phase = PHASE_CLEAR_CREDSSP;
+        else {
+            note_problem(c, "neither TLS nor CredSSP after the negotiation");
+            stop(c);
+        }
+    }
+    switch (c->phase) {
+    case PHASE_X224: run_x224(c, dir, bytes, len, ref); break;
+    case PHASE_TLS: run_tls(c, dir, bytes, len, ref); break;
+    case PHASE_CLEAR_CREDSSP: on_credssp_bytes(c, dir, bytes, len, ref); break;
+    default: break;
+    }
+}
+
+/* tcp_stream sink: the stream tells us its direction through the context it was given. */
+typedef struct stream_ctx {
+    conn *c;
+    cssp_dir dir;
+    uint64_t ref;
+} stream_ctx;
+
+static void stream_data(void *ctx, const uint8_t *bytes, size_t len)
+{
+    stream_ctx *sc = ctx;
+    conn *c = sc->c;
+    if (len == 0 || c->phase == PHASE_DONE || c->phase == PHASE_NOT_RDP)
+        return;
+    if (c->phase == PHASE_DETECT) {
+        GByteArray *buf = buffer_append(c, sc->dir, bytes, len);
+        if (!buf)
+            return;
+        cssp_dir dir = detect(c, sc->dir, buf->data, buf->len);
+        if (c->phase == PHASE_DETECT || c->phase == PHASE_NOT_RDP)
+            return;
+        GByteArray *first = c->pending[sc->dir];
+        c->pending[sc->dir] = NULL;
+        sc->dir = dir;
+        on_bytes(c, dir, first->data, first->len, sc->ref);
+        g_byte_array_free(first, TRUE);
+        return;
+    }
+    on_bytes(c, sc->dir, bytes, len, sc->ref);
+}
+
+static void stream_gap(void *ctx, uint32_t missing)
+{
+    stream_ctx *sc = ctx;
+    (void)missing;
+    sc->c->gaps++;
+    if (sc->c->phase == PHASE_TLS || sc->c->phase == PHASE_CLEAR_CREDSSP || sc->c->phase == PHASE_X224) {
+        note_problem(sc->c, "bytes missing from the capture in the middle of the negotiation");
+        stop(sc->c);
+    }
+}
+
+static bool same_endpoint(const tcp_endpoint *a, const tcp_endpoint *b)
+{
+    return a->port == b->port && a->family == b->family && memcmp(a->addr, b->addr, 16) == 0;
+}
+
+static void finalize(conn *c)
+{
+    cssp_conn_judge(&c->judge, &c->result);
+    c->finalized = true;
+    drop_state(c);
+}
+
+void conn_packet(conn *c, const tcp_packet *p, uint64_t packet_ordinal)
+{
+    if (c->finalized)
+        return;
+    stream_ctx sc = {.c = c, .dir = same_endpoint(&p->src, &c->client) ? CSSP_FROM_CLIENT : CSSP_FROM_SERVER,
+                     .ref = packet_ordinal};
+    tcp_stream_sink sink = {.data = stream_data, .gap = stream_gap, .ctx = &sc};
+    if (c->phase != PHASE_DONE && c->phase != PHASE_NOT_RDP) {
+        tcp_stream_segment(&c->stream[sc.dir], p->seq, (p->flags & TCP_SYN) != 0, p->payload, p->payload_len,
+                           &sink);
+        if (p->payload_cut) {
+            note_problem(c, "a packet cut short by the capture's snap length");
+            stream_gap(&sc, 0);
+        }
+    }
+    /* the stream may have swapped roles while detecting: recompute the direction */
+    cssp_dir dir = same_endpoint(&p->src, &c->client) ? CSSP_FROM_CLIENT : CSSP_FROM_SERVER;
+    if ((p->flags & (TCP_FIN | TCP_RST)) && !c->closed[dir]) {
+        c->closed[dir] = true;
+        c->stream[dir].closed = true;
+        if (c->is_rdp)
+            feed_simple(c, (p->flags & TCP_RST) ? CSSP_EV_RST : CSSP_EV_FIN, dir, packet_ordinal);
+    }
+    if (c->phase == PHASE_DONE || c->phase == PHASE_NOT_RDP)
+        drop_state(c);
+    if (c->is_rdp && cssp_conn_credssp_over(&c->judge))
+        finalize(c);
+}
+
+bool conn_is_final(const conn *c)
+{
+    return c->finalized;
+}
+
+void conn_finish(conn *c)
+{
+    if (c->finalized)
+        return;
+    if (c->is_rdp && c->phase != PHASE_DONE) {
+        stream_ctx sc = {.c = c, .dir = CSSP_FROM_CLIENT, .ref = 0};
+        tcp_stream_sink sink = {.data = stream_data, .gap = stream_gap, .ctx = &sc};
+        for (int d = 0; d < 2 && c->phase != PHASE_DONE; d++) {
+            sc.dir = (cssp_dir)d;
+            tcp_stream_flush(&c->stream[d], &sink);
+        }
+    }
+    if (c->is_rdp)
+        feed_simple(c, CSSP_EV_END_OF_CAPTURE, CSSP_FROM_CLIENT, 0);
+    finalize(c);
+}

@@ -1,0 +1,77 @@
+/*
+ * conn.h - one TCP connection as the analyzer follows it.
+ *
+ * A conn receives the in-order bytes of each direction (from tcp_stream) and
+ * walks the phases of an RDP connection start: detection, the cleartext X.224
+ * negotiation, then TLS (decrypted when secrets exist) or CredSSP in clear.
+ * Everything it learns becomes an event of the core's verdict engine; once the
+ * engine says CredSSP is over, the conn drops its buffers and TLS state and
+ * ignores the rest of the connection's bytes (the bulk of an RDP session).
+ */
+#ifndef CSSP_ANALYZER_CONN_H
+#define CSSP_ANALYZER_CONN_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cssp/verdict.h"
+#include "cssp/x224.h"
+#include "packet.h"
+#include "tcp_stream.h"
+
+#define CONN_MAX_BUFFER (64u * 1024u)  /* bytes of one unfinished PDU kept per direction */
+#define RDP_DEFAULT_PORT 3389
+
+struct tls_keys;
+struct tls_session;
+
+typedef enum conn_phase {
+    PHASE_DETECT,        /* nothing seen yet: is this RDP? */
+    PHASE_X224,          /* TPKT/X.224 negotiation in clear */
+    PHASE_SECURITY,      /* after the Confirm: TLS or CredSSP in clear follows */
+    PHASE_TLS,
+    PHASE_CLEAR_CREDSSP, /* CredSSP without TLS (a TLS-stripping proxy's capture) */
+    PHASE_DONE,          /* CredSSP over, or nothing more to learn: bytes are ignored */
+    PHASE_NOT_RDP
+} conn_phase;
+
+typedef struct conn {
+    tcp_endpoint client, server;      /* roles may be swapped once content shows them */
+    uint64_t first_packet;            /* ordinal of its first packet in the run */
+    int64_t start_us;                 /* capture time of the first packet, microseconds since the epoch */
+    conn_phase phase;
+    bool is_rdp;
+    bool decrypted;                   /* at least one TLS record was decrypted */
+    bool tls_seen;
+    uint16_t tls_version, cipher_suite;
+    tcp_stream stream[2];             /* indexed by cssp_dir */
+    GByteArray *pending[2];           /* an unfinished PDU per direction */
+    struct tls_session *tls;
+    const struct tls_keys *keys;
+    cssp_conn judge;
+    cssp_judgement result;            /* filled when finalized */
+    char cookie[CSSP_X224_COOKIE_MAX];
+    uint64_t gaps;
+    const char *problem;              /* the first parse problem met, for the report; static text */
+    bool finalized;
+    bool closed[2];                   /* FIN or RST seen per direction */
+    GList *order_link;                /* in the analysis's first-packet order queue */
+    GList *lru_link;                  /* in the analysis's least-recently-seen queue */
+    uint64_t flow_key_hash;
+} conn;
+
+/* Roles from the first packet seen: SYN sender, else the side on 3389, else the higher port is the client. */
+conn *conn_new(const tcp_packet *first, uint64_t packet_ordinal, int64_t ts_us, const struct tls_keys *keys);
+void conn_free(conn *c);
+
+/* Feeds one TCP segment in capture order. */
+void conn_packet(conn *c, const tcp_packet *p, uint64_t packet_ordinal);
+
+/* No more packets will come (end of capture, eviction): judge and drop the buffers. */
+void conn_finish(conn *c);
+
+/* True when the verdict is final and the state can be reported. */
+bool conn_is_final(const conn *c);
+
+#endif

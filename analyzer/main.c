@@ -1,0 +1,103 @@
+/*
+ * main.c - credssp-analyze: command line, inputs, exit status.
+ *
+ * Exit status: 0 no connection refused for a CredSSP version mismatch;
+ * 1 at least one connection with verdict version_mismatch or
+ * rejected_unpatched_client; 2 usage error, or an input (capture, key log, RSA
+ * key) that could not be read - the other inputs are still analysed, and 2
+ * wins over 1.
+ */
+#include <glib.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "analysis.h"
+#include "capture.h"
+#include "report.h"
+#include "tls_glue.h"
+
+#ifndef CSSP_VERSION
+#define CSSP_VERSION "unknown"
+#endif
+
+enum { EXIT_CLEAN = 0, EXIT_REFUSED = 1, EXIT_TROUBLE = 2 };
+
+int main(int argc, char **argv)
+{
+    gchar **keylogs = NULL, **rsa_keys = NULL, *filter = NULL;
+    gboolean json = FALSE, version = FALSE, no_progress = FALSE;
+    GOptionEntry entries[] = {
+        {"keylog", 'k', 0, G_OPTION_ARG_FILENAME_ARRAY, &keylogs,
+         "NSS key log (SSLKEYLOGFILE format); repeatable", "FILE"},
+        {"rsa-key", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &rsa_keys,
+         "server RSA private key (PEM) for static RSA key exchange; repeatable", "FILE"},
+        {"json", 'j', 0, G_OPTION_ARG_NONE, &json, "JSON Lines: one object per RDP connection", NULL},
+        {"filter", 'f', 0, G_OPTION_ARG_STRING, &filter, "BPF filter applied to every capture", "EXPR"},
+        {"no-progress", 0, 0, G_OPTION_ARG_NONE, &no_progress, "no progress indicator on a terminal", NULL},
+        {"version", 'V', 0, G_OPTION_ARG_NONE, &version, "print the version and exit", NULL},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    setlocale(LC_ALL, "");
+    GOptionContext *ctx = g_option_context_new("CAPTURE... - CredSSP version negotiation in RDP captures");
+    g_option_context_set_summary(ctx,
+        "Reports per RDP connection the security negotiation, the TLS session, the CredSSP version of each\n"
+        "side and a verdict; flags the CredSSP version mismatch behind \"An authentication error has occurred.\n"
+        "The function requested is not supported\" (CVE-2018-0886 encryption oracle remediation).");
+    g_option_context_set_description(ctx,
+        "Exit status: 0 no refused connection; 1 a version_mismatch or rejected_unpatched_client;\n"
+        "2 usage error or an unreadable input (the other inputs are still analysed).\n"
+        "pcapng Decryption Secrets Blocks are used without any option. See credssp-analyze(1).");
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    GError *err = NULL;
+    if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
+        fprintf(stderr, "credssp-analyze: %s (try --help)\n", err->message);
+        g_error_free(err);
+        g_option_context_free(ctx);
+        return EXIT_TROUBLE;
+    }
+    g_option_context_free(ctx);
+    if (version) {
+        printf("credssp-analyze %s\n", CSSP_VERSION);
+        return EXIT_CLEAN;
+    }
+    if (argc < 2) {
+        fprintf(stderr, "credssp-analyze: no capture file given (try --help)\n");
+        return EXIT_TROUBLE;
+    }
+
+    int status = EXIT_CLEAN;
+    tls_keys *keys = tls_keys_new();
+    for (gchar **k = keylogs; k && *k; k++)
+        if (!tls_keys_load_keylog(keys, *k, stderr))
+            status = EXIT_TROUBLE;
+    for (gchar **k = rsa_keys; k && *k; k++)
+        if (!tls_keys_load_rsa(keys, *k, stderr))
+            status = EXIT_TROUBLE;
+    for (int i = 1; i < argc; i++)
+        capture_load_dsb_secrets(argv[i], keys, stderr);
+
+    report *out = report_new(stdout, json);
+    analysis *a = analysis_new(keys, out);
+    bool progress = !no_progress && isatty(STDERR_FILENO);
+    for (int i = 1; i < argc; i++) {
+        capture_result r = capture_read(argv[i], filter, a, progress, stderr);
+        if (r == CAPTURE_UNREADABLE || r == CAPTURE_BAD_FILTER)
+            status = EXIT_TROUBLE;
+    }
+    analysis_finish(a);
+    analysis_stats st = analysis_get_stats(a);
+    if (st.evicted)
+        fprintf(stderr, "credssp-analyze: warning: more than %u connections open at once; %llu were judged early\n",
+                ANALYSIS_MAX_CONNS, (unsigned long long)st.evicted);
+    if (status == EXIT_CLEAN && report_refused_count(out) > 0)
+        status = EXIT_REFUSED;
+    report_finish(out);
+    analysis_free(a);
+    tls_keys_free(keys);
+    g_strfreev(keylogs);
+    g_strfreev(rsa_keys);
+    g_free(filter);
+    return status;
+}

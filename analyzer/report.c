@@ -1,0 +1,376 @@
+/*
+ * report.c - the human report, the per-server summary and JSON Lines (see report.h).
+ */
+#include "report.h"
+
+#include <glib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cssp/names.h"
+#include "tls_glue.h"
+
+#define VERDICT_COUNT (CSSP_VERDICT_INCOMPLETE + 1)
+
+typedef struct server_summary {
+    char *name;
+    unsigned long connections;
+    unsigned versions_offered;        /* bit v set when the server advertised CredSSP v (v <= 31) */
+    unsigned long refused;            /* version_mismatch + rejected_unpatched_client */
+    unsigned long verdicts[VERDICT_COUNT];
+} server_summary;
+
+struct report {
+    FILE *out;
+    bool json;
+    unsigned long count;
+    unsigned long refused;
+    GHashTable *servers;              /* name -> server_summary* */
+    GPtrArray *server_order;          /* server_summary* in order of first connection */
+    unsigned long servers_dropped;
+};
+
+report *report_new(FILE *out, bool json)
+{
+    report *r = g_new0(report, 1);
+    r->out = out;
+    r->json = json;
+    r->servers = g_hash_table_new(g_str_hash, g_str_equal);
+    r->server_order = g_ptr_array_new();
+    return r;
+}
+
+unsigned long report_refused_count(const report *r)
+{
+    return r->refused;
+}
+
+static void format_time(int64_t us, char *buf, size_t size)
+{
+    time_t secs = (time_t)(us / 1000000);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    size_t n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf + n, size - n, ".%06dZ", (int)(us % 1000000));
+}
+
+static const char *tls_version_text(uint16_t v)
+{
+    switch (v) {
+    case 0x0300: return "SSL 3.0";
+    case 0x0301: return "1.0";
+    case 0x0302: return "1.1";
+    case 0x0303: return "1.2";
+    case 0x0304: return "1.3";
+    default: return "unknown";
+    }
+}
+
+static void user_text(const cssp_facts *f, char *buf, size_t size)
+{
+    if (!f->user[0])
+        buf[0] = '\0';
+    else if (f->domain[0])
+        snprintf(buf, size, "%s\\%s", f->domain, f->user);
+    else
+        snprintf(buf, size, "%s", f->user);
+}
+
+/* ---- JSON ---- */
+
+static void json_string(GString *s, const char *text)
+{
+    if (!text) {
+        g_string_append(s, "null");
+        return;
+    }
+    g_string_append_c(s, '"');
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        switch (*p) {
+        case '"': g_string_append(s, "\\\""); break;
+        case '\\': g_string_append(s, "\\\\"); break;
+        case '\n': g_string_append(s, "\\n"); break;
+        case '\r': g_string_append(s, "\\r"); break;
+        case '\t': g_string_append(s, "\\t"); break;
+        default:
+            if (*p < 0x20)
+                g_string_append_printf(s, "\\u%04x", *p);
+            else
+                g_string_append_c(s, (char)*p);
+        }
+    }
+    g_string_append_c(s, '"');
+}
+
+static void json_key(GString *s, const char *key)
+{
+    if (s->len > 1)
+        g_string_append_c(s, ',');
+    json_string(s, key);
+    g_string_append_c(s, ':');
+}
+
+static void json_uint_or_null(GString *s, bool present, unsigned long value)
+{
+    if (present)
+        g_string_append_printf(s, "%lu", value);
+    else
+        g_string_append(s, "null");
+}
+
+static void json_os(GString *s, bool present, uint8_t major, uint8_t minor, uint16_t build)
+{
+    if (present)
+        g_string_append_printf(s, "\"%u.%u.%u\"", major, minor, build);
+    else
+        g_string_append(s, "null");
+}
+
+static void report_json(report *r, const conn *c)
+{
+    const cssp_facts *f = &c->judge.facts;
+    const cssp_judgement *j = &c->result;
+    char buf[512];
+    GString *s = g_string_new("{");
+    json_key(s, "type");
+    json_string(s, "connection");
+    json_key(s, "client");
+    json_string(s, tcp_endpoint_format(&c->client, buf, sizeof buf));
+    json_key(s, "server");
+    json_string(s, tcp_endpoint_format(&c->server, buf, sizeof buf));
+    json_key(s, "start");
+    format_time(c->start_us, buf, sizeof buf);
+    json_string(s, buf);
+    json_key(s, "cookie");
+    json_string(s, c->cookie[0] ? c->cookie : NULL);
+    json_key(s, "requested_protocols");
+    if (f->has_request && f->request_has_neg) {
+        g_string_append_c(s, '[');
+        cssp_format_protocols(f->requested_protocols, "\",\"", buf, sizeof buf);
+        g_string_append_printf(s, "\"%s\"]", buf);
+    } else {
+        g_string_append(s, f->has_request ? "[]" : "null");
+    }
+    json_key(s, "selected_protocol");
+    if (f->has_response) {
+        const char *name = cssp_protocol_name(f->selected_protocol);
+        if (name)
+            json_string(s, name);
+        else
+            g_string_append_printf(s, "\"0x%X\"", (unsigned)f->selected_protocol);
+    } else {
+        g_string_append(s, "null");
+    }
+    json_key(s, "negotiation_failure");
+    json_string(s, f->has_failure ? cssp_format_neg_failure(f->failure_code, buf, sizeof buf) : NULL);
+    json_key(s, "tls");
+    if (c->tls_seen) {
+        g_string_append_printf(s, "{\"version\":\"%s\",\"cipher\":", tls_version_text(c->tls_version));
+        json_string(s, tls_glue_suite_name(c->cipher_suite));
+        g_string_append_printf(s, ",\"decrypted\":%s}", c->decrypted ? "true" : "false");
+    } else {
+        g_string_append(s, "null");
+    }
+    json_key(s, "client_version");
+    json_uint_or_null(s, f->client_version_seen, f->client_version);
+    json_key(s, "server_version");
+    json_uint_or_null(s, f->server_version_seen, f->server_version);
+    json_key(s, "error_code");
+    json_uint_or_null(s, f->has_error_code, f->error_code);
+    json_key(s, "error_name");
+    json_string(s, f->has_error_code ? cssp_format_error(f->error_code, buf, sizeof buf) : NULL);
+    json_key(s, "user");
+    user_text(f, buf, sizeof buf);
+    json_string(s, buf[0] ? buf : NULL);
+    json_key(s, "verdict");
+    json_string(s, cssp_verdict_name(j->verdict));
+    json_key(s, "evidence");
+    json_string(s, cssp_evidence_name(j->evidence));
+    json_key(s, "findings");
+    g_string_append_c(s, '[');
+    bool first = true;
+    for (unsigned i = 0; i < CSSP_FINDING_COUNT; i++) {
+        if (!(j->findings & (1u << i)))
+            continue;
+        if (!first)
+            g_string_append_c(s, ',');
+        json_string(s, cssp_finding_name(1u << i));
+        first = false;
+    }
+    g_string_append_c(s, ']');
+    json_key(s, "explanation");
+    json_string(s, j->explanation);
+    /* keys after the fixed set: additions only */
+    json_key(s, "advice");
+    json_string(s, j->advice);
+    json_key(s, "client_os");
+    json_os(s, f->has_client_os, f->client_os_major, f->client_os_minor, f->client_os_build);
+    json_key(s, "server_os");
+    json_os(s, f->has_server_os, f->server_os_major, f->server_os_minor, f->server_os_build);
+    json_key(s, "problem");
+    json_string(s, c->problem);
+    g_string_append(s, "}\n");
+    fputs(s->str, r->out);
+    g_string_free(s, TRUE);
+}
+
+/* ---- text ---- */
+
+static void report_text(report *r, const conn *c)
+{
+    const cssp_facts *f = &c->judge.facts;
+    const cssp_judgement *j = &c->result;
+    char a[128], b[128], t[40], buf[512];
+    FILE *o = r->out;
+    format_time(c->start_us, t, sizeof t);
+    fprintf(o, "#%lu  %s  %s -> %s", r->count, t, tcp_endpoint_format(&c->client, a, sizeof a),
+            tcp_endpoint_format(&c->server, b, sizeof b));
+    if (c->cookie[0])
+        fprintf(o, "  cookie \"%s\"", c->cookie);
+    fputc('\n', o);
+    if (f->has_request) {
+        fprintf(o, "    negotiation  requested %s",
+                f->request_has_neg ? cssp_format_protocols(f->requested_protocols, "|", buf, sizeof buf)
+                                   : "(legacy, no RDP_NEG_REQ)");
+        if (f->has_failure)
+            fprintf(o, ", failure %s", cssp_format_neg_failure(f->failure_code, buf, sizeof buf));
+        else if (f->has_response)
+            fprintf(o, ", selected %s", f->response_has_neg ? cssp_format_protocols(f->selected_protocol, "|", buf,
+                                                                                     sizeof buf)
+                                                              : "RDP (legacy Confirm)");
+        fputc('\n', o);
+    } else {
+        fprintf(o, "    negotiation  not in the capture\n");
+    }
+    if (c->tls_seen) {
+        const char *suite = tls_glue_suite_name(c->cipher_suite);
+        fprintf(o, "    TLS          %s %s, %s\n", tls_version_text(c->tls_version), suite ? suite : "(unknown suite)",
+                c->decrypted ? "decrypted" : "not decrypted");
+    }
+    if (f->client_version_seen || f->server_version_seen) {
+        fputs("    CredSSP      ", o);
+        if (f->client_version_seen)
+            fprintf(o, "client v%u", (unsigned)f->client_version);
+        else
+            fputs("client -", o);
+        if (f->has_client_os)
+            fprintf(o, " (Windows %u.%u build %u)", f->client_os_major, f->client_os_minor, f->client_os_build);
+        if (f->server_version_seen)
+            fprintf(o, ", server v%u", (unsigned)f->server_version);
+        else
+            fputs(", server -", o);
+        if (f->has_server_os)
+            fprintf(o, " (Windows %u.%u build %u)", f->server_os_major, f->server_os_minor, f->server_os_build);
+        fputc('\n', o);
+    }
+    user_text(f, buf, sizeof buf);
+    if (buf[0])
+        fprintf(o, "    user         %s\n", buf);
+    if (f->has_error_code)
+        fprintf(o, "    error        %s (0x%08X)\n", cssp_format_error(f->error_code, buf, sizeof buf),
+                (unsigned)f->error_code);
+    if (c->problem)
+        fprintf(o, "    note         %s\n", c->problem);
+    fprintf(o, "    verdict      %s (evidence: %s", cssp_verdict_name(j->verdict), cssp_evidence_name(j->evidence));
+    for (unsigned i = 0; i < CSSP_FINDING_COUNT; i++)
+        if (j->findings & (1u << i))
+            fprintf(o, ", %s", cssp_finding_name(1u << i));
+    fprintf(o, ")\n                 %s\n\n", j->explanation);
+}
+
+static void count_server(report *r, const conn *c)
+{
+    char name[128];
+    tcp_endpoint_format(&c->server, name, sizeof name);
+    server_summary *s = g_hash_table_lookup(r->servers, name);
+    if (!s) {
+        if (g_hash_table_size(r->servers) >= REPORT_MAX_SERVERS) {
+            r->servers_dropped++;
+            return;
+        }
+        s = g_new0(server_summary, 1);
+        s->name = g_strdup(name);
+        g_hash_table_insert(r->servers, s->name, s);
+        g_ptr_array_add(r->server_order, s);
+    }
+    s->connections++;
+    const cssp_facts *f = &c->judge.facts;
+    if (f->server_version_seen && f->server_version < 32)
+        s->versions_offered |= 1u << f->server_version;
+    s->verdicts[c->result.verdict]++;
+    if (c->result.verdict == CSSP_VERDICT_VERSION_MISMATCH || c->result.verdict == CSSP_VERDICT_REJECTED_UNPATCHED_CLIENT)
+        s->refused++;
+}
+
+void report_connection(report *r, const conn *c)
+{
+    r->count++;
+    if (c->result.verdict == CSSP_VERDICT_VERSION_MISMATCH || c->result.verdict == CSSP_VERDICT_REJECTED_UNPATCHED_CLIENT)
+        r->refused++;
+    if (r->json)
+        report_json(r, c);
+    else
+        report_text(r, c);
+    count_server(r, c);
+}
+
+/* The advice of the most serious verdict a server got. */
+static const char *server_advice(const server_summary *s)
+{
+    static const cssp_verdict by_priority[] = {CSSP_VERDICT_VERSION_MISMATCH, CSSP_VERDICT_REJECTED_UNPATCHED_CLIENT,
+                                               CSSP_VERDICT_NEGOTIATION_FAILED, CSSP_VERDICT_NO_NLA};
+    for (size_t i = 0; i < G_N_ELEMENTS(by_priority); i++)
+        if (s->verdicts[by_priority[i]])
+            return cssp_verdict_advice(by_priority[i]);
+    return NULL;
+}
+
+static void print_summary(report *r)
+{
+    FILE *o = r->out;
+    fprintf(o, "Summary: %lu RDP connection%s, %lu refused for a CredSSP version mismatch\n", r->count,
+            r->count == 1 ? "" : "s", r->refused);
+    for (guint i = 0; i < r->server_order->len; i++) {
+        const server_summary *s = g_ptr_array_index(r->server_order, i);
+        fprintf(o, "  server %s: %lu connection%s", s->name, s->connections, s->connections == 1 ? "" : "s");
+        if (s->versions_offered) {
+            fputs(", offers CredSSP", o);
+            const char *sep = " v";
+            for (unsigned v = 0; v < 32; v++)
+                if (s->versions_offered & (1u << v)) {
+                    fprintf(o, "%s%u", sep, v);
+                    sep = "/v";
+                }
+            if (s->versions_offered & 0x1C)
+                fputs(" (unpatched for CVE-2018-0886)", o);
+        }
+        fprintf(o, ", %lu client%s refused\n    ", s->refused, s->refused == 1 ? "" : "s");
+        const char *sep = "";
+        for (int v = 0; v < VERDICT_COUNT; v++)
+            if (s->verdicts[v]) {
+                fprintf(o, "%s%s %lu", sep, cssp_verdict_name((cssp_verdict)v), s->verdicts[v]);
+                sep = ", ";
+            }
+        fputc('\n', o);
+        const char *advice = server_advice(s);
+        if (advice)
+            fprintf(o, "    advice: %s\n", advice);
+    }
+    if (r->servers_dropped)
+        fprintf(o, "  (%lu connections to further servers not summarised: more than %u servers)\n", r->servers_dropped,
+                REPORT_MAX_SERVERS);
+}
+
+void report_finish(report *r)
+{
+    if (!r->json)
+        print_summary(r);
+    for (guint i = 0; i < r->server_order->len; i++) {
+        server_summary *s = g_ptr_array_index(r->server_order, i);
+        g_free(s->name);
+        g_free(s);
+    }
+    g_ptr_array_free(r->server_order, TRUE);
+    g_hash_table_destroy(r->servers);
+    g_free(r);
+}

@@ -1,0 +1,25 @@
+/*
+ * report.h - presentation of finished connections: the human report with its
+ * per-server summary, or JSON Lines (schema in docs/json-schema.md).
+ * Only facts and judgements reach the output: never secrets or authInfo.
+ */
+#ifndef CSSP_ANALYZER_REPORT_H
+#define CSSP_ANALYZER_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "conn.h"
+
+#define REPORT_MAX_SERVERS 100000   /* servers summarised; later ones are counted under "others" */
+
+typedef struct report report;
+
+report *report_new(FILE *out, bool json);
+void report_connection(report *r, const conn *c);
+/* Prints the per-server summary (human report only) and frees. */
+void report_finish(report *r);
+/* Connections whose verdict is version_mismatch or rejected_unpatched_client. */
+unsigned long report_refused_count(const report *r);
+
+#endif

@@ -1,0 +1,48 @@
+/*
+ * tcp_stream.h - one direction of a TCP connection put back in order.
+ *
+ * Segments arrive in capture order; bytes leave in sequence order through a
+ * callback. Retransmissions and overlaps are trimmed, out-of-order segments
+ * wait in a bounded list, and a hole that does not fill (the capture lost a
+ * segment) is skipped and reported as a gap once the waiting bytes pass
+ * TCP_STREAM_MAX_PENDING. Memory per direction is at most that bound.
+ */
+#ifndef CSSP_ANALYZER_TCP_STREAM_H
+#define CSSP_ANALYZER_TCP_STREAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define TCP_STREAM_MAX_PENDING (256u * 1024u)   /* out-of-order bytes kept per direction */
+#define TCP_STREAM_MAX_SEGMENTS 256u            /* out-of-order segments kept per direction */
+
+typedef struct tcp_segment tcp_segment;
+
+typedef struct tcp_stream_sink {
+    void (*data)(void *ctx, const uint8_t *bytes, size_t len);
+    void (*gap)(void *ctx, uint32_t missing_bytes);   /* bytes were lost before the next data */
+    void *ctx;
+} tcp_stream_sink;
+
+typedef struct tcp_stream {
+    bool started;            /* next_seq is known */
+    uint32_t next_seq;
+    tcp_segment *pending;    /* sorted by seq */
+    size_t pending_bytes;
+    unsigned pending_count;
+    uint64_t delivered;      /* bytes handed to the sink */
+    uint64_t gaps;           /* holes skipped */
+    bool closed;             /* FIN or RST seen */
+} tcp_stream;
+
+void tcp_stream_init(tcp_stream *s);
+/* A segment of this direction: syn marks the ISN; data may be empty. */
+void tcp_stream_segment(tcp_stream *s, uint32_t seq, bool syn, const uint8_t *data, size_t len,
+                        const tcp_stream_sink *sink);
+/* Delivers what still waits (after skipping holes), e.g. at the end of the capture. */
+void tcp_stream_flush(tcp_stream *s, const tcp_stream_sink *sink);
+/* Drops buffered data and stops delivering: the consumer has what it needs. */
+void tcp_stream_release(tcp_stream *s);
+
+#endif
