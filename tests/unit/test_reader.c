@@ -15,10 +15,10 @@ static void test_reads_in_order(void)
     CHECK(cssp_get_be16(&r, &w) && w == 0x0013);
     CHECK(cssp_get_le16(&r, &w) && w == 0xe00e);
     CHECK(cssp_get_le32(&r, &d) && d == 0x04030201);
-    r.pos = 0;
-    CHECK(cssp_get_be32(&r, &d) && d == 0x03000013);
     CHECK_EQ_U(cssp_reader_remaining(&r), 0);
     CHECK(!r.overrun);
+    r.pos = 0;
+    CHECK(cssp_get_be32(&r, &d) && d == 0x03000013);
 }
 
 static void test_overrun_is_sticky(void)

@@ -60,23 +60,31 @@ bool cssp_der_at_end(const cssp_der *d);
 /*
  * Reads the next element's header, checks that its whole value lies inside the
  * cursor and advances past the element. On error the cursor is left unusable.
+ * Running off the cursor is CSSP_ERR_TRUNCATED for a cursor from cssp_der_init
+ * (the buffer may just be short) and CSSP_ERR_LENGTH_PAST_END inside an entered
+ * element (the container is complete; the inner length is wrong).
  */
 cssp_status cssp_der_next(cssp_der *d, cssp_der_tlv *tlv);
 
 /* Reads the header without advancing (a copy of the cursor is advanced). */
 cssp_status cssp_der_peek(const cssp_der *d, cssp_der_tlv *tlv);
 
-/* A cursor over the value of a constructed element read from `parent`; depth + 1. */
+/*
+ * A cursor over the value of an element read from `parent`; depth + 1. Usually a
+ * constructed element; a primitive one (an OCTET STRING wrapping DER, such as a
+ * SPNEGO token) may be entered too, keeping offsets relative to the outer buffer.
+ */
 cssp_status cssp_der_enter(const cssp_der *parent, const cssp_der_tlv *tlv, cssp_der *child);
 
 /*
  * Reads the next element, which must carry the given class/number (and for
- * context tags must be constructed, as CredSSP's explicit tags are), and enters it.
+ * context tags and SEQUENCE must be constructed, as CredSSP's explicit tags are),
+ * and enters it unless `child` is NULL. On a tag mismatch the cursor does not move.
  */
 cssp_status cssp_der_expect(cssp_der *d, uint8_t tag_class, uint32_t tag_number, cssp_der_tlv *tlv,
                             cssp_der *child);
 
-/* INTEGER value of an element (two's complement, 1..8 content bytes). */
+/* INTEGER (or ENUMERATED) value of an element (two's complement, 1..8 content bytes). */
 cssp_status cssp_der_int64(const cssp_der *d, const cssp_der_tlv *tlv, int64_t *out);
 /*
  * INTEGER that must fit 32 bits either as signed or unsigned; returned as the
@@ -84,8 +92,16 @@ cssp_status cssp_der_int64(const cssp_der *d, const cssp_der_tlv *tlv, int64_t *
  */
 cssp_status cssp_der_uint32_bits(const cssp_der *d, const cssp_der_tlv *tlv, uint32_t *out);
 
-/* Pointer to the value bytes of an element (inside the cursor's buffer). */
+/* Pointer to the value bytes of an element; NULL unless they lie inside the cursor's window. */
 const uint8_t *cssp_der_value(const cssp_der *d, const cssp_der_tlv *tlv);
+
+/*
+ * Reads only the header (identifier and length bytes) of the element at data[0];
+ * its value need not be there yet. For stream framing and probes: *tlv tells
+ * where the value starts and how long it is. CSSP_ERR_TRUNCATED when the header
+ * itself is not complete yet; other errors when it is malformed.
+ */
+cssp_status cssp_der_read_header(const uint8_t *data, size_t avail, cssp_der_tlv *tlv);
 
 /*
  * Given the first `avail` bytes of a stream, the total size of the element that

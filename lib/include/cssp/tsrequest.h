@@ -25,6 +25,11 @@
 #define CSSP_TSREQ_MAX_NEGO_TOKENS 8  /* tokens kept; more are counted, not kept */
 #define CSSP_TSREQ_MAX_UNKNOWN 4      /* unknown elements kept; more are counted */
 #define CSSP_NONCE_LEN 32
+/*
+ * Largest TSRequest (whole outer SEQUENCE) the probe accepts. Real ones are a
+ * few hundred bytes with NTLM; Kerberos tickets (MaxTokenSize 48000) still fit.
+ */
+#define CSSP_TSREQ_PROBE_MAX_LEN 65536
 
 /* One DER element of the TSRequest. Offsets are from the start of the buffer given to the decoder. */
 typedef struct cssp_span {
@@ -63,7 +68,11 @@ typedef struct cssp_tsrequest {
     unsigned notes;                   /* CSSP_TSREQ_NOTE_* */
 } cssp_tsrequest;
 
-/* Decodes one TSRequest starting at data[0]. The whole SEQUENCE must be inside len. */
+/*
+ * Decodes one TSRequest starting at data[0]. The whole SEQUENCE must be inside len
+ * (CSSP_ERR_TRUNCATED otherwise). On error, *out keeps what was decoded before it.
+ * A repeated field is noted and its first occurrence kept.
+ */
 cssp_status cssp_tsrequest_decode(const uint8_t *data, size_t len, cssp_tsrequest *out);
 
 typedef enum cssp_probe {
@@ -74,8 +83,11 @@ typedef enum cssp_probe {
 
 /*
  * Given the first `avail` bytes of a stream, can they be a TSRequest, and how
- * many bytes does the whole one need? Looks at the outer SEQUENCE header and,
- * when available, at the [0] INTEGER version (1..255). For reassembly and heuristics.
+ * many bytes does the whole one need? Looks at the outer SEQUENCE header (at most
+ * CSSP_TSREQ_PROBE_MAX_LEN bytes in all) and, when available, at the [0] INTEGER
+ * version (02 01 or 02 02, value 1..255). For reassembly and heuristics.
+ * *needed: the total size for YES, and for NEED_MORE once the outer header is
+ * complete; 0 otherwise.
  */
 cssp_probe cssp_tsrequest_probe(const uint8_t *data, size_t avail, size_t *needed);
 
