@@ -23,7 +23,7 @@ struct analysis {
     GHashTable *flows;      /* flow_key* -> conn* (key owned by the table) */
     GQueue order;           /* conn* by first packet: RDP and still-undecided connections */
     GQueue lru;             /* conn*, least recently seen at the head */
-    const tls_keys *keys;
+    const secrets *keys;
     report *out;
     analysis_stats stats;
 };
@@ -60,7 +60,7 @@ static void make_key(const tcp_packet *p, flow_key *k)
     k->port[1] = b->port;
 }
 
-analysis *analysis_new(const tls_keys *keys, report *out)
+analysis *analysis_new(const secrets *keys, report *out)
 {
     analysis *a = g_new0(analysis, 1);
     a->flows = g_hash_table_new_full(flow_key_hash, flow_key_equal, g_free, NULL);

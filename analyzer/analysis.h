@@ -24,7 +24,7 @@ typedef struct analysis_stats {
 
 typedef struct analysis analysis;
 
-analysis *analysis_new(const tls_keys *keys, report *out);
+analysis *analysis_new(const secrets *keys, report *out);
 /* One frame of the given libpcap DLT and capture time (microseconds since the epoch). */
 void analysis_packet(analysis *a, int dlt, int64_t ts_us, const uint8_t *data, size_t caplen);
 /* Finishes every connection still open and reports what remains. */

@@ -36,7 +36,7 @@ static bool read_u32(FILE *f, bool swapped, uint32_t *out)
     return true;
 }
 
-void capture_load_dsb_secrets(const char *path, tls_keys *keys, FILE *diag)
+void capture_load_dsb_secrets(const char *path, secrets *keys, FILE *diag)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
@@ -80,7 +80,7 @@ void capture_load_dsb_secrets(const char *path, tls_keys *keys, FILE *diag)
         }
         char *text = g_malloc(secrets_len ? secrets_len : 1);
         if (fread(text, 1, secrets_len, f) == secrets_len)
-            tls_keys_add_keylog_text(keys, path, text, secrets_len, diag);
+            secrets_add_keylog_text(keys, path, text, secrets_len, diag);
         g_free(text);
     }
     fclose(f);

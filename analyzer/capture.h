@@ -22,7 +22,7 @@ typedef enum capture_result {
 } capture_result;
 
 /* Loads the key-log text of every DSB that precedes the first packet block. Silent for pcap files. */
-void capture_load_dsb_secrets(const char *path, tls_keys *keys, FILE *diag);
+void capture_load_dsb_secrets(const char *path, secrets *keys, FILE *diag);
 
 /* Feeds every packet of the file to the analysis. `filter` may be NULL. */
 capture_result capture_read(const char *path, const char *filter, analysis *a, bool progress, FILE *diag);

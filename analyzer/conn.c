@@ -18,7 +18,7 @@ static bool port_is_rdp(const conn *c)
     return c->server.port == RDP_DEFAULT_PORT || c->client.port == RDP_DEFAULT_PORT;
 }
 
-conn *conn_new(const tcp_packet *first, uint64_t packet_ordinal, int64_t ts_us, const struct tls_keys *keys)
+conn *conn_new(const tcp_packet *first, uint64_t packet_ordinal, int64_t ts_us, const struct secrets *keys)
 {
     conn *c = g_new0(conn, 1);
     bool src_is_client;

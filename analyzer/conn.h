@@ -23,8 +23,8 @@
 #define CONN_MAX_BUFFER (64u * 1024u)  /* bytes of one unfinished PDU kept per direction */
 #define RDP_DEFAULT_PORT 3389
 
-struct tls_keys;
-struct tls_session;
+struct secrets;
+struct tls_glue;
 
 typedef enum conn_phase {
     PHASE_DETECT,        /* nothing seen yet: is this RDP? */
@@ -47,8 +47,8 @@ typedef struct conn {
     uint16_t tls_version, cipher_suite;
     tcp_stream stream[2];             /* indexed by cssp_dir */
     GByteArray *pending[2];           /* an unfinished PDU per direction */
-    struct tls_session *tls;
-    const struct tls_keys *keys;
+    struct tls_glue *tls;
+    const struct secrets *keys;
     cssp_conn judge;
     cssp_judgement result;            /* filled when finalized */
     char cookie[CSSP_X224_COOKIE_MAX];
@@ -62,7 +62,7 @@ typedef struct conn {
 } conn;
 
 /* Roles from the first packet seen: SYN sender, else the side on 3389, else the higher port is the client. */
-conn *conn_new(const tcp_packet *first, uint64_t packet_ordinal, int64_t ts_us, const struct tls_keys *keys);
+conn *conn_new(const tcp_packet *first, uint64_t packet_ordinal, int64_t ts_us, const struct secrets *keys);
 void conn_free(conn *c);
 
 /* Feeds one TCP segment in capture order. */

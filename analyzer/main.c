@@ -68,12 +68,12 @@ int main(int argc, char **argv)
     }
 
     int status = EXIT_CLEAN;
-    tls_keys *keys = tls_keys_new();
+    secrets *keys = secrets_new();
     for (gchar **k = keylogs; k && *k; k++)
-        if (!tls_keys_load_keylog(keys, *k, stderr))
+        if (!secrets_load_keylog(keys, *k, stderr))
             status = EXIT_TROUBLE;
     for (gchar **k = rsa_keys; k && *k; k++)
-        if (!tls_keys_load_rsa(keys, *k, stderr))
+        if (!secrets_load_rsa(keys, *k, stderr))
             status = EXIT_TROUBLE;
     for (int i = 1; i < argc; i++)
         capture_load_dsb_secrets(argv[i], keys, stderr);
@@ -95,7 +95,7 @@ int main(int argc, char **argv)
         status = EXIT_REFUSED;
     report_finish(out);
     analysis_free(a);
-    tls_keys_free(keys);
+    secrets_free(keys);
     g_strfreev(keylogs);
     g_strfreev(rsa_keys);
     g_free(filter);

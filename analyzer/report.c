@@ -18,6 +18,8 @@ typedef struct server_summary {
     unsigned versions_offered;        /* bit v set when the server advertised CredSSP v (v <= 31) */
     unsigned long refused;            /* version_mismatch + rejected_unpatched_client */
     unsigned long verdicts[VERDICT_COUNT];
+    const char *advice;               /* of the most serious verdict met (static text) */
+    int advice_rank;
 } server_summary;
 
 struct report {
@@ -278,6 +280,20 @@ static void report_text(report *r, const conn *c)
     fprintf(o, ")\n                 %s\n\n", j->explanation);
 }
 
+/* How serious a verdict is for the server summary's advice: the higher, the more it matters. */
+static int advice_rank(cssp_verdict v)
+{
+    switch (v) {
+    case CSSP_VERDICT_VERSION_MISMATCH: return 6;
+    case CSSP_VERDICT_REJECTED_UNPATCHED_CLIENT: return 5;
+    case CSSP_VERDICT_NEGOTIATION_FAILED: return 4;
+    case CSSP_VERDICT_NO_NLA: return 3;
+    case CSSP_VERDICT_AUTH_FAILED: return 2;
+    case CSSP_VERDICT_OK: return 1; /* may still advise: e.g. an unpatched server that the client accepted */
+    default: return 0;
+    }
+}
+
 static void count_server(report *r, const conn *c)
 {
     char name[128];
@@ -300,6 +316,11 @@ static void count_server(report *r, const conn *c)
     s->verdicts[c->result.verdict]++;
     if (c->result.verdict == CSSP_VERDICT_VERSION_MISMATCH || c->result.verdict == CSSP_VERDICT_REJECTED_UNPATCHED_CLIENT)
         s->refused++;
+    int rank = advice_rank(c->result.verdict);
+    if (c->result.advice && rank > s->advice_rank) {
+        s->advice = c->result.advice;
+        s->advice_rank = rank;
+    }
 }
 
 void report_connection(report *r, const conn *c)
@@ -312,17 +333,6 @@ void report_connection(report *r, const conn *c)
     else
         report_text(r, c);
     count_server(r, c);
-}
-
-/* The advice of the most serious verdict a server got. */
-static const char *server_advice(const server_summary *s)
-{
-    static const cssp_verdict by_priority[] = {CSSP_VERDICT_VERSION_MISMATCH, CSSP_VERDICT_REJECTED_UNPATCHED_CLIENT,
-                                               CSSP_VERDICT_NEGOTIATION_FAILED, CSSP_VERDICT_NO_NLA};
-    for (size_t i = 0; i < G_N_ELEMENTS(by_priority); i++)
-        if (s->verdicts[by_priority[i]])
-            return cssp_verdict_advice(by_priority[i]);
-    return NULL;
 }
 
 static void print_summary(report *r)
@@ -352,9 +362,8 @@ static void print_summary(report *r)
                 sep = ", ";
             }
         fputc('\n', o);
-        const char *advice = server_advice(s);
-        if (advice)
-            fprintf(o, "    advice: %s\n", advice);
+        if (s->advice)
+            fprintf(o, "    advice: %s\n", s->advice);
     }
     if (r->servers_dropped)
         fprintf(o, "  (%lu connections to further servers not summarised: more than %u servers)\n", r->servers_dropped,

@@ -1,10 +1,11 @@
 /*
  * tls_glue.h - what a conn needs of the TLS layer, and nothing more.
  *
- * Binds the TLS decryption library (tls_session.h, keylog.h, rsa_keys.h) to a
- * conn: it owns the secrets of the run (key logs, RSA keys, pcapng DSBs) and,
- * per connection, turns the two byte streams into the callbacks below, with
- * the packet ordinal of the segment that completed each record.
+ * Binds the TLS decryption library (tls_session.h, keylog.h, rsa_keys.h) to
+ * the analyzer: `secrets` holds every secret of the run (key logs, RSA keys,
+ * pcapng Decryption Secrets Blocks); a tls_glue follows one connection's TLS
+ * and turns its events into the callbacks below, each with the ordinal of the
+ * packet whose bytes completed the record.
  */
 #ifndef CSSP_ANALYZER_TLS_GLUE_H
 #define CSSP_ANALYZER_TLS_GLUE_H
@@ -16,8 +17,8 @@
 
 #include "cssp/verdict.h"
 
-typedef struct tls_keys tls_keys;
-typedef struct tls_session tls_session;
+typedef struct secrets secrets;
+typedef struct tls_glue tls_glue;
 
 typedef struct tls_glue_sink {
     void (*handshake)(void *ctx, uint16_t version, uint16_t cipher_suite, uint64_t ref);
@@ -27,17 +28,19 @@ typedef struct tls_glue_sink {
     void (*problem)(void *ctx, const char *problem);                            /* static text */
 } tls_glue_sink;
 
-tls_keys *tls_keys_new(void);
-void tls_keys_free(tls_keys *keys);
+secrets *secrets_new(void);
+void secrets_free(secrets *s);
 /* Each returns false after printing one line "credssp-analyze: FILE: problem" to diag. */
-bool tls_keys_load_keylog(tls_keys *keys, const char *path, FILE *diag);
-bool tls_keys_load_rsa(tls_keys *keys, const char *path, FILE *diag);
+bool secrets_load_keylog(secrets *s, const char *path, FILE *diag);
+bool secrets_load_rsa(secrets *s, const char *path, FILE *diag);
 /* Key-log text from a pcapng Decryption Secrets Block. */
-void tls_keys_add_keylog_text(tls_keys *keys, const char *source, const void *text, size_t len, FILE *diag);
+void secrets_add_keylog_text(secrets *s, const char *source, const void *text, size_t len, FILE *diag);
 
-tls_session *tls_glue_new(const tls_keys *keys, const tls_glue_sink *sink, void *ctx);
-void tls_glue_feed(tls_session *s, cssp_dir dir, const uint8_t *bytes, size_t len, uint64_t ref);
-void tls_glue_free(tls_session *s);
+tls_glue *tls_glue_new(const secrets *keys, const tls_glue_sink *sink, void *ctx);
+void tls_glue_feed(tls_glue *g, cssp_dir dir, const uint8_t *bytes, size_t len, uint64_t ref);
+/* Bytes are missing from this direction: it is no longer parsed. */
+void tls_glue_gap(tls_glue *g, cssp_dir dir);
+void tls_glue_free(tls_glue *g);
 
 /* IANA name of a cipher suite ("TLS_AES_256_GCM_SHA384"), or NULL. */
 const char *tls_glue_suite_name(uint16_t suite);

@@ -130,18 +130,30 @@ typedef struct cssp_facts {
 
 typedef struct cssp_conn {
     cssp_facts facts;
-    /* Engine bookkeeping below: read through cssp_conn_judge() and cssp_conn_credssp_over(). */
+    /*
+     * Engine bookkeeping below: read it through cssp_conn_judge() and
+     * cssp_conn_credssp_over(). A "message" is a TSRequest or an undecrypted
+     * application record counted as CredSSP; a "turn" is a run of messages
+     * from one side; "leg" is the furthest step of the exchange reached
+     * (0..7, numbered in docs/verdicts.md).
+     */
     unsigned tsreq_count[2];          /* TSRequests seen per direction */
-    unsigned records[2];              /* undecrypted application records counted per direction */
-    unsigned tls13_skipped[2];        /* TLS 1.3 encrypted handshake records set aside */
-    size_t last_record_len[2];
-    bool client_sent_authenticate;    /* AUTHENTICATE / pubKeyAuth from the client (3rd leg) */
-    bool client_sent_auth_info;       /* TSCredentials sent: CredSSP done from the client's side */
+    unsigned records[2];              /* undecrypted application records seen per direction */
+    unsigned set_aside[2];            /* of those, not counted as CredSSP (TLS 1.3 handshake, before the start) */
+    unsigned turns[2];
+    int last_sender;                  /* -1, or the cssp_dir of the last message */
+    unsigned leg;
+    size_t server_leg4_record_len;    /* undecrypted record opening the server's 2nd turn; 0 if none */
+    bool client_sent_authenticate;    /* read in a TSRequest: pubKeyAuth or NTLM AUTHENTICATE from the client */
+    bool client_sent_auth_info;       /* read in a TSRequest: TSCredentials sent */
     bool server_sent_pub_key_auth;
+    bool client_pub_key_auth_without_nonce;
     bool version_changed;
+    uint32_t later_version[2];        /* per side: the first later version that differs; the first one if none */
     bool alert[2], fin[2], rst[2];
     int first_close;                  /* -1, or the cssp_dir of the first FIN/RST/alert */
-    unsigned closes_after_tsreqs[2];  /* client TSRequests/records seen when each side first closed */
+    cssp_event_type first_close_type; /* CSSP_EV_FIN, _RST or _TLS_ALERT */
+    unsigned close_leg;               /* leg reached when the connection first closed */
     bool end_of_capture;
 } cssp_conn;
 
@@ -170,8 +182,6 @@ bool cssp_conn_credssp_over(const cssp_conn *c);
 void cssp_tsreq_summarize(const uint8_t *buf, const cssp_tsrequest *req, cssp_tsreq_summary *out);
 
 const char *cssp_verdict_name(cssp_verdict v);     /* "version_mismatch" */
-/* The advice for a verdict (what cssp_conn_judge() puts in advice); NULL when there is none. */
-const char *cssp_verdict_advice(cssp_verdict v);
 const char *cssp_evidence_name(cssp_evidence e);   /* "traffic_shape" */
 const char *cssp_finding_name(unsigned finding_bit);/* "server_unpatched"; NULL for an unknown bit */
 
