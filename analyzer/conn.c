@@ -170,9 +170,25 @@ static void run_x224(conn *c, cssp_dir dir, const uint8_t *bytes, size_t len, ui
 
 /* ---- CredSSP (plaintext from TLS, or in clear) ---- */
 
+/*
+ * The Early User Authorization Result ends CredSSP, so it is fed after the
+ * client's credentials. A capture written per leg by a TLS-stripping proxy
+ * (the rdps2rdp corpus) holds the server's whole exchange before the client's:
+ * there the result waits until the client's TSCredentials (or the end).
+ */
+static void feed_early_auth_when_due(conn *c)
+{
+    if (!c->early_auth_pending || (!c->judge.client_sent_auth_info && !c->finishing))
+        return;
+    c->early_auth_pending = false;
+    cssp_event ev = {.type = CSSP_EV_EARLY_AUTH_RESULT, .dir = CSSP_FROM_SERVER, .ref = c->early_auth_ref};
+    ev.u.early_auth.result = c->early_auth_result;
+    feed(c, &ev);
+}
+
 static bool looks_like_early_auth_result(const conn *c, cssp_dir dir, size_t len)
 {
-    return dir == CSSP_FROM_SERVER && len == 4 && c->judge.client_sent_auth_info;
+    return dir == CSSP_FROM_SERVER && len == 4 && (c->judge.client_sent_auth_info || c->judge.server_sent_pub_key_auth);
 }
 
 static void on_credssp_bytes(conn *c, cssp_dir dir, const uint8_t *bytes, size_t len, uint64_t ref)
@@ -190,10 +206,11 @@ static void on_credssp_bytes(conn *c, cssp_dir dir, const uint8_t *bytes, size_t
             uint32_t result;
             if (looks_like_early_auth_result(c, dir, buf->len) &&
                 cssp_early_auth_result_decode(buf->data, buf->len, &result) == CSSP_OK) {
-                cssp_event ev = {.type = CSSP_EV_EARLY_AUTH_RESULT, .dir = dir, .ref = ref};
-                ev.u.early_auth.result = result;
                 consume(buf, buf->len);
-                feed(c, &ev);
+                c->early_auth_result = result;
+                c->early_auth_ref = ref;
+                c->early_auth_pending = true;
+                feed_early_auth_when_due(c);
                 return;
             }
             /* not CredSSP: the RDP session proper has begun, or the peer speaks something else */
@@ -215,6 +232,7 @@ static void on_credssp_bytes(conn *c, cssp_dir dir, const uint8_t *bytes, size_t
         cssp_event ev = {.type = CSSP_EV_TSREQUEST, .dir = dir, .ref = ref};
         ev.u.tsreq = &summary;
         feed(c, &ev);
+        feed_early_auth_when_due(c);
     }
 }
 
@@ -448,6 +466,8 @@ void conn_finish(conn *c)
             tcp_stream_flush(&c->stream[d], &sink);
         }
     }
+    c->finishing = true;
+    feed_early_auth_when_due(c);
     if (c->is_rdp)
         feed_simple(c, CSSP_EV_END_OF_CAPTURE, CSSP_FROM_CLIENT, 0);
     finalize(c);

@@ -54,6 +54,10 @@ typedef struct conn {
     char cookie[CSSP_X224_COOKIE_MAX];
     uint64_t gaps;
     const char *problem;              /* the first parse problem met, for the report; static text */
+    bool early_auth_pending;          /* an Early User Authorization Result waits for the client's side */
+    uint32_t early_auth_result;
+    uint64_t early_auth_ref;
+    bool finishing;                   /* conn_finish() is running */
     bool finalized;
     bool closed[2];                   /* FIN or RST seen per direction */
     GList *order_link;                /* in the analysis's first-packet order queue */

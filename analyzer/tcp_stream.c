@@ -99,7 +99,17 @@ void tcp_stream_segment(tcp_stream *s, uint32_t seq, bool syn, const uint8_t *da
         return;
     if (!s->started) { /* the capture began mid-connection: start where we are */
         s->started = true;
+        s->capture_order = true;
         s->next_seq = seq;
+    }
+    if (s->capture_order) {
+        if (s->delivered && seq == s->last_seq && len == s->last_len)
+            return;
+        s->last_seq = seq;
+        s->last_len = len;
+        s->next_seq = seq;
+        deliver(s, seq, data, len, sink);
+        return;
     }
     if (seq_diff(seq, s->next_seq) <= 0) {
         deliver(s, seq, data, len, sink);

@@ -6,6 +6,12 @@
  * wait in a bounded list, and a hole that does not fill (the capture lost a
  * segment) is skipped and reported as a gap once the waiting bytes pass
  * TCP_STREAM_MAX_PENDING. Memory per direction is at most that bound.
+ *
+ * A direction whose SYN is not in the capture is delivered in capture order,
+ * dropping only exact repeats: without the SYN the sequence numbers cannot be
+ * trusted (captures written by proxies and MITM tools carry synthetic ones,
+ * e.g. the rdps2rdp corpus), and a capture that starts mid-connection is past
+ * the part where order matters most.
  */
 #ifndef CSSP_ANALYZER_TCP_STREAM_H
 #define CSSP_ANALYZER_TCP_STREAM_H
@@ -27,6 +33,9 @@ typedef struct tcp_stream_sink {
 
 typedef struct tcp_stream {
     bool started;            /* next_seq is known */
+    bool capture_order;      /* no SYN seen: deliver in capture order */
+    uint32_t last_seq;       /* capture_order: the previous segment, to drop exact repeats */
+    size_t last_len;
     uint32_t next_seq;
     tcp_segment *pending;    /* sorted by seq */
     size_t pending_bytes;
