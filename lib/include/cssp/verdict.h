@@ -170,8 +170,10 @@ void cssp_conn_feed(cssp_conn *c, const cssp_event *ev);
 void cssp_conn_judge(const cssp_conn *c, cssp_judgement *out);
 
 /*
- * True once CredSSP is over for this connection (completed, refused, or not
- * used): a front end may then stop buffering and decrypting it.
+ * True once CredSSP is over for this connection (completed, refused, not
+ * used, closed, or the capture ended): a front end may then stop buffering
+ * and decrypting it. From then on the verdict is settled and the engine
+ * ignores further events (docs/verdicts.md, "Settling").
  */
 bool cssp_conn_credssp_over(const cssp_conn *c);
 
