@@ -8,6 +8,7 @@ import struct
 import sys
 import tempfile
 
+import synth
 from harness import Checks, run, run_json
 
 analyzer = sys.argv[1]
@@ -22,26 +23,8 @@ def write(name, data):
     return p
 
 
-def x224_connection_request_frame():
-    """An Ethernet/IPv4/TCP frame carrying a real-shaped X.224 CR with RDP_NEG_REQ (SSL|HYBRID)."""
-    cookie = b"Cookie: mstshash=tester\r\n"
-    neg = bytes([0x01, 0x00, 0x08, 0x00, 0x03, 0x00, 0x00, 0x00])
-    x224 = bytes([6 + len(cookie) + len(neg), 0xE0, 0, 0, 0, 0, 0]) + cookie + neg
-    tpkt = bytes([3, 0]) + struct.pack(">H", 4 + len(x224)) + x224
-    tcp = struct.pack(">HHIIBBHHH", 50000, 3389, 1000, 0, 5 << 4, 0x18, 65535, 0, 0) + tpkt
-    ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 1, 0, 64, 6, 0, bytes([10, 0, 0, 1]),
-                     bytes([10, 0, 0, 2])) + tcp
-    return b"\x00\x11\x22\x33\x44\x55\x66\x77\x88\x99\xaa\xbb\x08\x00" + ip
-
-
-def pcap(frames):
-    out = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)
-    for i, f in enumerate(frames):
-        out += struct.pack("<IIII", 1700000000 + i, 0, len(f), len(f)) + f
-    return out
-
-
-good = write("good.pcap", pcap([x224_connection_request_frame()]))
+good = write("good.pcap", synth.pcap(synth.ETHERNET, synth.negotiation("10.0.0.1", "10.0.0.2", 50000, 3389,
+                                                                 synth.x224_request(), synth.x224_confirm())))
 rc, conns, err = run_json(analyzer, good)
 c.equal(rc, 0, "good capture exit status")
 c.equal(len(conns), 1, "good capture: one connection")
@@ -64,10 +47,11 @@ expect_error("missing file", missing, ["no such file"])
 expect_error("directory", tmp, ["directory"])
 expect_error("empty file", write("empty.pcap", b""), ["empty"])
 expect_error("not a capture", write("text.pcap", b"this is not a capture file at all\n" * 4), ["not a"])
-expect_error("truncated header", write("short.pcap", pcap([])[:10]), [])
+expect_error("truncated header", write("short.pcap", synth.pcap(synth.ETHERNET, [])[:10]), [])
 
 # A truncated last packet: analysed as far as it goes, with a warning, status unchanged.
-data = pcap([x224_connection_request_frame(), x224_connection_request_frame()])
+data = synth.pcap(synth.ETHERNET, synth.negotiation("10.0.0.1", "10.0.0.2", 50000, 3389, synth.x224_request(),
+                                                   synth.x224_confirm()))
 cut = write("cut.pcap", data[:-20])
 rc, conns, err = run_json(analyzer, cut)
 c.equal(rc, 0, "truncated last packet: exit status")

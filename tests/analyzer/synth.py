@@ -1,0 +1,76 @@
+"""synth.py - hand-built capture files for the analyzer's tests.
+
+Builds real-shaped frames (link header, IPv4/IPv6, TCP) around payloads such as
+an X.224 Connection Request/Confirm, for every link type the analyzer reads.
+"""
+import ipaddress
+import struct
+
+# libpcap LINKTYPE_* numbers
+ETHERNET, NULL, RAW, LOOP, SLL, IPV4, IPV6, SLL2 = 1, 0, 101, 108, 113, 228, 229, 276
+
+
+def x224_request(cookie=b"tester", protocols=0x3):
+    cookie_line = b"Cookie: mstshash=" + cookie + b"\r\n"
+    neg = bytes([0x01, 0x00, 0x08, 0x00]) + struct.pack("<I", protocols)
+    x224 = bytes([6 + len(cookie_line) + len(neg), 0xE0, 0, 0, 0, 0, 0]) + cookie_line + neg
+    return bytes([3, 0]) + struct.pack(">H", 4 + len(x224)) + x224
+
+
+def x224_confirm(neg_type=0x02, value=0x1):
+    neg = bytes([neg_type, 0x00, 0x08, 0x00]) + struct.pack("<I", value)
+    x224 = bytes([6 + len(neg), 0xD0, 0, 0, 0x12, 0x34, 0]) + neg
+    return bytes([3, 0]) + struct.pack(">H", 4 + len(x224)) + x224
+
+
+def tcp(sport, dport, seq, ack, flags, payload=b""):
+    return struct.pack(">HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags, 65535, 0, 0) + payload
+
+
+def ip(src, dst, segment):
+    s, d = ipaddress.ip_address(src), ipaddress.ip_address(dst)
+    if s.version == 4:
+        return struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(segment), 1, 0x4000, 64, 6, 0, s.packed,
+                           d.packed) + segment
+    return struct.pack(">IHBB16s16s", 6 << 28, len(segment), 6, 64, s.packed, d.packed) + segment
+
+
+def link(linktype, packet, vlan_tags=0):
+    version = packet[0] >> 4
+    ethertype = 0x0800 if version == 4 else 0x86DD
+    if linktype == ETHERNET:
+        head = b"\x00\x11\x22\x33\x44\x55\x66\x77\x88\x99\xaa\xbb"
+        for i in range(vlan_tags):
+            head += struct.pack(">HH", 0x88A8 if i == 0 and vlan_tags > 1 else 0x8100, 100 + i)
+        return head + struct.pack(">H", ethertype) + packet
+    if linktype == SLL:
+        return struct.pack(">HHH8sH", 0, 772, 6, b"\0" * 8, ethertype) + packet
+    if linktype == SLL2:
+        return struct.pack(">HHIHBBB8s", ethertype, 0, 1, 772, 0, 6, 0, b"\0" * 8)[:20] + packet
+    if linktype == NULL:
+        return struct.pack("<I", 2 if version == 4 else 24) + packet
+    if linktype == LOOP:
+        return struct.pack(">I", 2 if version == 4 else 24) + packet
+    return packet  # RAW, IPV4, IPV6
+
+
+def pcap(linktype, frames, start=1700000000):
+    out = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, linktype)
+    for i, f in enumerate(frames):
+        out += struct.pack("<IIII", start + i, 0, len(f), len(f)) + f
+    return out
+
+
+def negotiation(client, server, cport, sport, request, confirm, linktype=ETHERNET, vlan_tags=0):
+    """SYN, SYN/ACK, ACK, Connection Request, Confirm, FIN both ways: the frames of one short connection."""
+    c_isn, s_isn = 1000, 5000
+    segs = [
+        (client, server, tcp(cport, sport, c_isn, 0, 0x02)),
+        (server, client, tcp(sport, cport, s_isn, c_isn + 1, 0x12)),
+        (client, server, tcp(cport, sport, c_isn + 1, s_isn + 1, 0x10)),
+        (client, server, tcp(cport, sport, c_isn + 1, s_isn + 1, 0x18, request)),
+        (server, client, tcp(sport, cport, s_isn + 1, c_isn + 1 + len(request), 0x18, confirm)),
+        (client, server, tcp(cport, sport, c_isn + 1 + len(request), s_isn + 1 + len(confirm), 0x11)),
+        (server, client, tcp(sport, cport, s_isn + 1 + len(confirm), c_isn + 2 + len(request), 0x11)),
+    ]
+    return [link(linktype, ip(a, b, seg), vlan_tags) for a, b, seg in segs]
