@@ -82,4 +82,12 @@ c.equal([x["cookie"] for x in conns], ["one", "two"], "two files, in order")
 rc, conns, err = run_json(analyzer, "-f", "host 10.9.0.3", first, second)
 c.equal([x["cookie"] for x in conns], ["two"], "BPF filter")
 
+# The same address and port pair used twice in a row: two connections.
+reuse = synth.negotiation("10.8.0.1", "10.8.0.2", 50100, 3389, synth.x224_request(b"first"), synth.x224_confirm())
+reuse += synth.negotiation("10.8.0.1", "10.8.0.2", 50100, 3389, synth.x224_request(b"second"),
+                           synth.x224_confirm(0x03, 5))
+rc, conns, err = run_json(analyzer, write("reuse.pcap", synth.pcap(synth.ETHERNET, reuse)))
+c.equal([(x["cookie"], x["verdict"]) for x in conns], [("first", "no_nla"), ("second", "negotiation_failed")],
+        "port reuse gives two connections")
+
 c.finish()
