@@ -7,7 +7,7 @@
 #include <glib.h>
 #include <openssl/crypto.h>
 
-/* Per client random: up to TLS_KEYLOG_MAX_CANDIDATES secrets per label, allocated when first needed. */
+/* Per client random: up to TLS_KEYLOG_MAX_CANDIDATES secrets per label, each list sized to its count. */
 typedef struct keylog_entry {
     uint8_t client_random[TLS_RANDOM_LEN];
     uint8_t counts[TLS_KEYLOG_LABEL_COUNT];
@@ -46,6 +46,7 @@ typedef struct load_context {
     FILE *diag;
     size_t line_number;
     size_t malformed;
+    bool full_reported;
     char line[TLS_KEYLOG_MAX_LINE];
     size_t line_len;
     bool line_too_long;
@@ -68,7 +69,7 @@ static void entry_free(gpointer data)
     keylog_entry *entry = data;
     for (size_t i = 0; i < TLS_KEYLOG_LABEL_COUNT; i++) {
         if (entry->lists[i]) {
-            OPENSSL_cleanse(entry->lists[i], sizeof(tls_secret) * TLS_KEYLOG_MAX_CANDIDATES);
+            OPENSSL_cleanse(entry->lists[i], sizeof(tls_secret) * entry->counts[i]);
             g_free(entry->lists[i]);
         }
     }
@@ -137,29 +138,39 @@ static keylog_entry *entry_for(tls_keylog *store, const uint8_t client_random[TL
     return entry;
 }
 
-static void store_secret(tls_keylog *store, const uint8_t client_random[TLS_RANDOM_LEN],
+/* Returns false only when the store is full of client randoms (the secret is counted as dropped). */
+static bool store_secret(tls_keylog *store, const uint8_t client_random[TLS_RANDOM_LEN],
                          tls_keylog_label label, const tls_secret *secret)
 {
     keylog_entry *entry = entry_for(store, client_random);
     if (!entry) {
         store->stats.secrets_dropped++;
-        return;
+        return false;
     }
-    if (!entry->lists[label])
-        entry->lists[label] = g_new0(tls_secret, TLS_KEYLOG_MAX_CANDIDATES);
+    size_t count = entry->counts[label];
     tls_secret *list = entry->lists[label];
-    for (size_t i = 0; i < entry->counts[label]; i++) {
+    for (size_t i = 0; i < count; i++) {
         if (list[i].len == secret->len && memcmp(list[i].bytes, secret->bytes, secret->len) == 0) {
             store->stats.lines_used++;
-            return;
+            return true;
         }
     }
-    if (entry->counts[label] == TLS_KEYLOG_MAX_CANDIDATES) {
+    if (count == TLS_KEYLOG_MAX_CANDIDATES) {
         store->stats.secrets_dropped++;
-        return;
+        return true;
     }
-    list[entry->counts[label]++] = *secret;
+    /* Grown by hand rather than g_renew(), so that no unwiped copy of a secret is left behind. */
+    tls_secret *grown = g_new(tls_secret, count + 1);
+    if (count > 0) {
+        memcpy(grown, list, sizeof(tls_secret) * count);
+        OPENSSL_cleanse(list, sizeof(tls_secret) * count);
+    }
+    g_free(list);
+    grown[count] = *secret;
+    entry->lists[label] = grown;
+    entry->counts[label]++;
     store->stats.lines_used++;
+    return true;
 }
 
 static bool secret_length_fits(tls_keylog_label label, size_t len)
@@ -209,8 +220,11 @@ static void parse_line(load_context *ctx, const char *text, size_t len)
                !decode_hex(secret_text, secret_len, secret.bytes, secret.len)) {
         report(ctx, label == TLS_KEYLOG_MASTER_SECRET ? "the master secret is not 96 hex digits"
                                                      : "the secret is not 64 or 96 hex digits");
-    } else {
-        store_secret(ctx->store, client_random, label, &secret);
+    } else if (!store_secret(ctx->store, client_random, label, &secret) && !ctx->full_reported) {
+        ctx->full_reported = true;
+        if (ctx->diag)
+            fprintf(ctx->diag, "%s:%zu: more than %d sessions in the key logs; later ones are ignored\n",
+                    ctx->source, ctx->line_number, TLS_KEYLOG_MAX_RANDOMS);
     }
     OPENSSL_cleanse(&secret, sizeof secret);
 }

@@ -31,7 +31,7 @@
 #define TLS_RANDOM_LEN 32
 #define TLS_SECRET_MAX_LEN 48          /* SHA-384 traffic secrets and the 48-byte master secret */
 #define TLS_KEYLOG_MAX_CANDIDATES 4    /* distinct secrets kept per (client random, label) */
-#define TLS_KEYLOG_MAX_RANDOMS 1000000 /* client randoms kept; later ones are counted as dropped */
+#define TLS_KEYLOG_MAX_RANDOMS 262144  /* client randoms kept (under 300 MB at worst); later ones dropped */
 #define TLS_KEYLOG_MAX_LINE 1024       /* longer lines are malformed */
 #define TLS_KEYLOG_MAX_REPORTED 5      /* malformed lines reported one by one per source */
 

@@ -168,7 +168,11 @@ static void report_json(report *r, const conn *c)
     json_key(s, "tls");
     if (c->tls_seen) {
         g_string_append_printf(s, "{\"version\":\"%s\",\"cipher\":", tls_version_text(c->tls_version));
-        json_string(s, tls_glue_suite_name(c->cipher_suite));
+        const char *suite = tls_glue_suite_name(c->cipher_suite);
+        if (suite)
+            json_string(s, suite);
+        else
+            g_string_append_printf(s, "\"0x%04X\"", (unsigned)c->cipher_suite);
         g_string_append_printf(s, ",\"decrypted\":%s}", c->decrypted ? "true" : "false");
     } else {
         g_string_append(s, "null");
@@ -246,7 +250,9 @@ static void report_text(report *r, const conn *c)
     }
     if (c->tls_seen) {
         const char *suite = tls_glue_suite_name(c->cipher_suite);
-        fprintf(o, "    TLS          %s %s, %s\n", tls_version_text(c->tls_version), suite ? suite : "(unknown suite)",
+        char hex[8];
+        snprintf(hex, sizeof hex, "0x%04X", (unsigned)c->cipher_suite);
+        fprintf(o, "    TLS          %s %s, %s\n", tls_version_text(c->tls_version), suite ? suite : hex,
                 c->decrypted ? "decrypted" : "not decrypted");
     }
     if (f->client_version_seen || f->server_version_seen) {

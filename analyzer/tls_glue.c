@@ -115,11 +115,12 @@ void tls_glue_free(tls_glue *g)
 {
     if (!g)
         return;
+    tls_session_stop(g->session); /* reports secrets that opened nothing */
     tls_session_free(g->session);
     g_free(g);
 }
 
 const char *tls_glue_suite_name(uint16_t suite)
 {
-    return tls_suite_name(suite);
+    return tls_suite_find(suite) ? tls_suite_name(suite) : NULL;
 }

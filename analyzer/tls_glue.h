@@ -30,7 +30,7 @@ typedef struct tls_glue_sink {
 
 secrets *secrets_new(void);
 void secrets_free(secrets *s);
-/* Each returns false after printing one line "credssp-analyze: FILE: problem" to diag. */
+/* Each returns false after printing one line "FILE: problem" (or "FILE:LINE: problem") to diag. */
 bool secrets_load_keylog(secrets *s, const char *path, FILE *diag);
 bool secrets_load_rsa(secrets *s, const char *path, FILE *diag);
 /* Key-log text from a pcapng Decryption Secrets Block. */
@@ -42,7 +42,7 @@ void tls_glue_feed(tls_glue *g, cssp_dir dir, const uint8_t *bytes, size_t len, 
 void tls_glue_gap(tls_glue *g, cssp_dir dir);
 void tls_glue_free(tls_glue *g);
 
-/* IANA name of a cipher suite ("TLS_AES_256_GCM_SHA384"), or NULL. */
+/* IANA name of a cipher suite ("TLS_AES_256_GCM_SHA384"), or NULL for one the decrypter does not know. */
 const char *tls_glue_suite_name(uint16_t suite);
 
 #endif

@@ -22,9 +22,9 @@
 
 #include <openssl/evp.h>
 
+#include "tls_framer.h"
 #include "tls_suites.h"
 
-#define TLS_RECORD_HEADER_LEN 5
 #define TLS_MAX_KEY_LEN 32
 #define TLS_MAX_IV_LEN 16
 #define TLS_MAX_MAC_KEY_LEN 48

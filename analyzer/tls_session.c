@@ -6,6 +6,7 @@
 #include <glib.h>
 #include <openssl/crypto.h>
 
+#include "tls_framer.h"
 #include "tls_handshake.h"
 #include "tls_hs_stream.h"
 #include "tls_keys.h"
@@ -17,8 +18,7 @@ enum {
     CONTENT_CHANGE_CIPHER_SPEC = 20,
     CONTENT_ALERT = 21,
     CONTENT_HANDSHAKE = 22,
-    CONTENT_APPLICATION_DATA = 23,
-    CONTENT_HEARTBEAT = 24
+    CONTENT_APPLICATION_DATA = 23
 };
 
 #define TLS13_ALERT_RECORD_LEN (2 + 1 + 16) /* alert, inner type, AEAD tag */
@@ -37,10 +37,7 @@ typedef struct direction {
     tls_session *session;
     tls_direction id;
     bool dead;                    /* framing error or gap: bytes are ignored */
-    uint8_t header[TLS_RECORD_HEADER_LEN];
-    size_t header_len;
-    uint8_t *fragment;            /* the record being assembled, header.length bytes */
-    size_t fragment_have;
+    tls_framer framer;
     tls_hs_stream hs;
     bool protected_records;       /* records from here on are encrypted */
     key_phase phase;
@@ -98,12 +95,6 @@ static void emit(tls_session *s, tls_event *event)
         s->on_event(event, s->user);
 }
 
-static void emit_simple(tls_session *s, tls_event_kind kind, tls_direction dir)
-{
-    tls_event event = { .kind = kind, .direction = dir };
-    emit(s, &event);
-}
-
 static void report_failure(tls_session *s, tls_direction dir, tls_failure failure, const char *reason)
 {
     if (s->info.failure != TLS_FAILURE_NONE)
@@ -116,10 +107,7 @@ static void report_failure(tls_session *s, tls_direction dir, tls_failure failur
 
 static void release_direction(direction *d)
 {
-    g_free(d->fragment);
-    d->fragment = NULL;
-    d->fragment_have = 0;
-    d->header_len = 0;
+    tls_framer_reset(&d->framer);
     tls_hs_stream_reset(&d->hs);
     tls_record_keys_clear(&d->keys);
     OPENSSL_cleanse(&d->traffic_secret, sizeof d->traffic_secret);
@@ -207,9 +195,9 @@ static void on_client_key_exchange(tls_session *s, const uint8_t *body, size_t l
     if (!s->suite || s->suite->kx != TLS_KX_RSA || s->rsa_masters ||
         tls_parse_rsa_client_key_exchange(body, len, &encrypted, &encrypted_len) != CSSP_OK)
         return;
-    if (s->info.extended_master_secret && !have_hash)
-        return;
     size_t key_count = tls_rsa_keys_count(s->rsa_keys);
+    if (key_count == 0 || (s->info.extended_master_secret && !have_hash))
+        return;
     s->rsa_masters = g_malloc0(TLS_MAX_MASTER_CANDIDATES * TLS_MASTER_SECRET_LEN);
     uint8_t premaster[TLS_PREMASTER_LEN];
     for (size_t i = 0; i < key_count && s->rsa_master_count < TLS_MAX_MASTER_CANDIDATES; i++) {
@@ -450,7 +438,8 @@ static void deliver_plaintext(direction *d, uint8_t type, const uint8_t *bytes, 
         feed_handshake(d, bytes, len);
         return;
     case CONTENT_CHANGE_CIPHER_SPEC:
-        emit_simple(s, TLS_EVENT_CHANGE_CIPHER_SPEC, d->id);
+        event.kind = TLS_EVENT_CHANGE_CIPHER_SPEC;
+        emit(s, &event);
         /* TLS <= 1.2: the sender's next records use the new keys. TLS 1.3 sends it only for middleboxes. */
         if (!decrypted && !d->protected_records && s->info.server_hello_seen && !is_tls13(s)) {
             d->protected_records = true;
@@ -511,54 +500,11 @@ static void process_record(direction *d, const uint8_t *header, const uint8_t *f
     g_free(rec.out);
 }
 
-static size_t record_length(const uint8_t header[TLS_RECORD_HEADER_LEN])
+static bool on_record(void *user, const uint8_t header[TLS_RECORD_HEADER_LEN], const uint8_t *fragment, size_t len)
 {
-    return (size_t)header[3] << 8 | header[4];
-}
-
-static bool header_is_plausible(const uint8_t *h, size_t length)
-{
-    return h[0] >= CONTENT_CHANGE_CIPHER_SPEC && h[0] <= CONTENT_HEARTBEAT && h[1] == 3 && h[2] <= 4 &&
-           length <= TLS_MAX_RECORD_LEN;
-}
-
-/* Cuts one direction's bytes into records; a record split over several feeds is assembled in d->fragment. */
-static void frame_records(direction *d, const uint8_t *bytes, size_t len)
-{
-    while (!d->dead && !d->session->stop_requested) {
-        if (d->header_len < TLS_RECORD_HEADER_LEN) {
-            size_t take = MIN(len, TLS_RECORD_HEADER_LEN - d->header_len);
-            memcpy(d->header + d->header_len, bytes, take);
-            d->header_len += take;
-            bytes += take;
-            len -= take;
-            if (d->header_len < TLS_RECORD_HEADER_LEN)
-                return;
-            if (!header_is_plausible(d->header, record_length(d->header))) {
-                stream_error(d, TLS_FAILURE_FRAMING, "bytes that are not a TLS record (bad type, version or length)");
-                return;
-            }
-            d->fragment = g_malloc(record_length(d->header) + 1);
-            d->fragment_have = 0;
-        }
-        size_t length = record_length(d->header);
-        size_t take = MIN(len, length - d->fragment_have);
-        memcpy(d->fragment + d->fragment_have, bytes, take);
-        d->fragment_have += take;
-        bytes += take;
-        len -= take;
-        if (d->fragment_have < length)
-            return;
-        uint8_t header[TLS_RECORD_HEADER_LEN];
-        uint8_t *fragment = d->fragment;
-        memcpy(header, d->header, sizeof header);
-        d->fragment = NULL;
-        d->header_len = 0;
-        process_record(d, header, fragment, length);
-        g_free(fragment);
-        if (len == 0)
-            return;
-    }
+    direction *d = user;
+    process_record(d, header, fragment, len);
+    return !d->dead && !d->session->stop_requested;
 }
 
 /* ---- public API ---- */
@@ -596,8 +542,10 @@ static void finish_stop(tls_session *s)
 {
     s->stop_requested = false;
     /* A direction may still be on its handshake records; only a session that opened nothing is a failure. */
-    if (!s->info.decrypted && s->secrets_tried &&
-        (s->dirs[0].phase == KEYS_PENDING || s->dirs[1].phase == KEYS_PENDING))
+    bool pending = false;
+    for (int i = 0; i < 2; i++)
+        pending = pending || (s->dirs[i].protected_records && s->dirs[i].phase == KEYS_PENDING);
+    if (!s->info.decrypted && s->secrets_tried && pending)
         report_failure(s, TLS_CLIENT_TO_SERVER, TLS_FAILURE_WRONG_SECRETS,
                        "no key-log secret for this session authenticates its records");
     s->stopped = true;
@@ -609,8 +557,12 @@ void tls_session_feed(tls_session *session, tls_direction dir, const uint8_t *by
     if (!session || session->stopped || len == 0 ||
         (dir != TLS_CLIENT_TO_SERVER && dir != TLS_SERVER_TO_CLIENT))
         return;
+    direction *d = &session->dirs[dir];
+    if (d->dead)
+        return;
     session->feeding = true;
-    frame_records(&session->dirs[dir], bytes, len);
+    if (tls_framer_feed(&d->framer, bytes, len, on_record, d) == TLS_FRAMER_NOT_TLS)
+        stream_error(d, TLS_FAILURE_FRAMING, "bytes that are not a TLS record (bad type, version or length)");
     session->feeding = false;
     for (int i = 0; i < 2; i++) {
         if (session->dirs[i].dead)

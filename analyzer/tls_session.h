@@ -28,8 +28,8 @@
  * the trials run out or at tls_session_stop() if nothing was decrypted.
  *
  * The event callback may call tls_session_stop() (e.g. once CredSSP is over):
- * no event follows, and the session's buffers and keys are freed when the
- * current feed returns; tls_session_get_info() stays valid until
+ * no record event follows, and the session's buffers and keys are freed when
+ * the current feed returns; tls_session_get_info() stays valid until
  * tls_session_free().
  */
 #ifndef CSSP_TLS_SESSION_H
@@ -41,8 +41,8 @@
 
 #include "keylog.h"
 #include "rsa_keys.h"
+#include "tls_framer.h"
 
-#define TLS_MAX_RECORD_LEN (16384 + 2048) /* TLSCiphertext.length limit (RFC 5246 6.2.3) */
 #define TLS_MAX_TRIAL_RECORDS 16          /* records a direction tries candidate secrets on */
 #define TLS_MAX_MASTER_CANDIDATES 16      /* TLS <= 1.2 master secrets tried per session */
 
@@ -120,7 +120,10 @@ void tls_session_feed(tls_session *session, tls_direction direction, const uint8
 /* Bytes are missing from this direction's stream: it is no longer parsed. */
 void tls_session_gap(tls_session *session, tls_direction direction);
 
-/* Reports a pending failure, frees buffers and keys; later feeds are ignored. */
+/*
+ * Ends the session: reports a pending DECRYPTION_FAILED (secrets that opened
+ * nothing), frees buffers and keys; later feeds are ignored.
+ */
 void tls_session_stop(tls_session *session);
 
 const tls_session_info *tls_session_get_info(const tls_session *session);

@@ -58,13 +58,21 @@ const char *tls_suite_name(uint16_t id)
     return suite ? suite->name : "unknown";
 }
 
+static const struct {
+    uint16_t version;
+    const char *name;
+} version_names[] = {
+    { TLS_VERSION_1_0, "TLS 1.0" },
+    { TLS_VERSION_1_1, "TLS 1.1" },
+    { TLS_VERSION_1_2, "TLS 1.2" },
+    { TLS_VERSION_1_3, "TLS 1.3" },
+};
+
 const char *tls_version_name(uint16_t version)
 {
-    switch (version) {
-    case TLS_VERSION_1_0: return "TLS 1.0";
-    case TLS_VERSION_1_1: return "TLS 1.1";
-    case TLS_VERSION_1_2: return "TLS 1.2";
-    case TLS_VERSION_1_3: return "TLS 1.3";
-    default: return "unknown";
+    for (size_t i = 0; i < sizeof version_names / sizeof version_names[0]; i++) {
+        if (version_names[i].version == version)
+            return version_names[i].name;
     }
+    return "unknown";
 }

@@ -4,8 +4,8 @@
  * ClientHello, ServerHello (incl. supported_versions and HelloRetryRequest)
  * and RSA ClientKeyExchange decoders: exact results on well-formed messages,
  * an error (never a read past the end) on every truncation and on bad
- * lengths. The handshake reassembler: every split of a message sequence gives
- * the same messages. The record layer: random fragments of every length up to
+ * lengths. The record framer and the handshake reassembler: every split of the
+ * input gives the same records / messages. The record layer: random fragments of every length up to
  * 300 bytes, for every protection form, never authenticate and never crash.
  */
 #include <string.h>
@@ -13,6 +13,7 @@
 #include <glib.h>
 
 #include "check.h"
+#include "tls_framer.h"
 #include "tls_handshake.h"
 #include "tls_hs_stream.h"
 #include "tls_record.h"
@@ -127,6 +128,74 @@ static void test_client_key_exchange(void)
         CHECK(tls_parse_rsa_client_key_exchange(cke, cut, &encrypted, &n) != CSSP_OK && n == 0);
     static const uint8_t trailing[] = { 0x00, 0x01, 0xAA, 0xBB };
     CHECK(tls_parse_rsa_client_key_exchange(trailing, sizeof trailing, &encrypted, &n) != CSSP_OK);
+}
+
+typedef struct framed {
+    unsigned count;
+    size_t total;
+    unsigned stop_after;  /* 0: never */
+    unsigned wrong_bytes; /* fragments that do not start with their record's type */
+} framed;
+
+static bool count_record(void *user, const uint8_t header[TLS_RECORD_HEADER_LEN], const uint8_t *fragment, size_t len)
+{
+    framed *log = user;
+    log->count++;
+    log->total += len;
+    log->wrong_bytes += len > 0 && fragment[0] != header[0]; /* each fragment starts with its type, below */
+    return log->stop_after == 0 || log->count < log->stop_after;
+}
+
+static void test_framer(void)
+{
+    /* Records of 1, 0, TLS_MAX_RECORD_LEN and 5 bytes; each fragment starts with the record's type. */
+    static const size_t lengths[] = { 1, 0, TLS_MAX_RECORD_LEN, 5 };
+    GByteArray *input = g_byte_array_new();
+    size_t total = 0;
+    for (size_t r = 0; r < G_N_ELEMENTS(lengths); r++) {
+        uint8_t header[5] = { (uint8_t)(20 + r), 3, 3, (uint8_t)(lengths[r] >> 8), (uint8_t)lengths[r] };
+        g_byte_array_append(input, header, 5);
+        for (size_t k = 0; k < lengths[r]; k++)
+            g_byte_array_append(input, &header[0], 1);
+        total += lengths[r];
+    }
+    static const size_t splits[] = { 1, 2, 4, 5, 6, 9, 1000, 1 << 20 };
+    for (size_t s = 0; s < G_N_ELEMENTS(splits); s++) {
+        tls_framer framer = { 0 };
+        framed log = { 0 };
+        unsigned not_ok = 0;
+        for (size_t at = 0; at < input->len; at += splits[s])
+            not_ok += tls_framer_feed(&framer, input->data + at, MIN(splits[s], input->len - at), count_record,
+                                      &log) != TLS_FRAMER_OK;
+        CHECK_EQ_U(not_ok, 0);
+        CHECK_EQ_U(log.count, G_N_ELEMENTS(lengths));
+        CHECK_EQ_U(log.total, total);
+        CHECK_EQ_U(log.wrong_bytes, 0);
+        CHECK(framer.fragment == NULL);
+        tls_framer_reset(&framer);
+    }
+    /* The callback stops it; a record in progress is freed by reset. */
+    tls_framer framer = { 0 };
+    framed log = { .stop_after = 2 };
+    CHECK_EQ_U(tls_framer_feed(&framer, input->data, input->len, count_record, &log), TLS_FRAMER_STOPPED);
+    CHECK_EQ_U(log.count, 2);
+    tls_framer_reset(&framer);
+    framed partial = { 0 };
+    CHECK_EQ_U(tls_framer_feed(&framer, input->data, 100, count_record, &partial), TLS_FRAMER_OK);
+    CHECK(framer.fragment != NULL);
+    tls_framer_reset(&framer);
+    /* Headers that cannot start a record. */
+    static const uint8_t bad[][5] = {
+        { 19, 3, 3, 0, 1 }, { 25, 3, 3, 0, 1 }, { 23, 2, 0, 0, 1 }, { 23, 3, 5, 0, 1 },
+        { 23, 3, 3, (TLS_MAX_RECORD_LEN + 1) >> 8, (TLS_MAX_RECORD_LEN + 1) & 0xFF },
+    };
+    for (size_t b = 0; b < G_N_ELEMENTS(bad); b++) {
+        framed none = { 0 };
+        CHECK_EQ_U(tls_framer_feed(&framer, bad[b], 5, count_record, &none), TLS_FRAMER_NOT_TLS);
+        CHECK_EQ_U(none.count, 0);
+        tls_framer_reset(&framer);
+    }
+    g_byte_array_unref(input);
 }
 
 /* What the reassembler delivered. */
@@ -255,6 +324,7 @@ int main(void)
     test_client_hello();
     test_server_hello();
     test_client_key_exchange();
+    test_framer();
     test_hs_stream();
     test_record_layer_on_noise();
     test_names();

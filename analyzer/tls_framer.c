@@ -1,0 +1,65 @@
+/* tls_framer.c - TLS record framing with a one-record buffer (see tls_framer.h). */
+#include "tls_framer.h"
+
+#include <string.h>
+
+#include <glib.h>
+
+enum { FIRST_CONTENT_TYPE = 20, LAST_CONTENT_TYPE = 24 };
+
+static size_t record_length(const uint8_t header[TLS_RECORD_HEADER_LEN])
+{
+    return (size_t)header[3] << 8 | header[4];
+}
+
+static bool header_is_plausible(const uint8_t header[TLS_RECORD_HEADER_LEN])
+{
+    return header[0] >= FIRST_CONTENT_TYPE && header[0] <= LAST_CONTENT_TYPE && header[1] == 3 &&
+           header[2] <= 4 && record_length(header) <= TLS_MAX_RECORD_LEN;
+}
+
+void tls_framer_reset(tls_framer *f)
+{
+    g_free(f->fragment);
+    memset(f, 0, sizeof *f);
+}
+
+tls_framer_result tls_framer_feed(tls_framer *f, const uint8_t *bytes, size_t len, tls_record_fn on_record,
+                                  void *user)
+{
+    while (len > 0) {
+        if (f->header_len < TLS_RECORD_HEADER_LEN) {
+            size_t take = MIN(len, TLS_RECORD_HEADER_LEN - f->header_len);
+            memcpy(f->header + f->header_len, bytes, take);
+            f->header_len += take;
+            bytes += take;
+            len -= take;
+            if (f->header_len < TLS_RECORD_HEADER_LEN)
+                return TLS_FRAMER_OK;
+            if (!header_is_plausible(f->header))
+                return TLS_FRAMER_NOT_TLS;
+            f->fragment = g_malloc(record_length(f->header) + 1);
+            f->fragment_have = 0;
+        }
+        size_t length = record_length(f->header);
+        size_t take = MIN(len, length - f->fragment_have);
+        if (take > 0)
+            memcpy(f->fragment + f->fragment_have, bytes, take);
+        f->fragment_have += take;
+        bytes += take;
+        len -= take;
+        if (f->fragment_have < length)
+            return TLS_FRAMER_OK;
+        uint8_t header[TLS_RECORD_HEADER_LEN];
+        uint8_t *fragment = f->fragment;
+        memcpy(header, f->header, sizeof header);
+        f->fragment = NULL;
+        f->fragment_have = 0;
+        f->header_len = 0;
+        bool go_on = on_record(user, header, fragment, length);
+        g_free(fragment);
+        if (!go_on)
+            return TLS_FRAMER_STOPPED;
+    }
+    return TLS_FRAMER_OK;
+}

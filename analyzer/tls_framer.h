@@ -1,0 +1,44 @@
+/*
+ * tls_framer.h - cuts one direction's TCP byte stream into TLS records.
+ *
+ * Bytes come in any split; each complete record goes to the callback with its
+ * 5-byte header and fragment. Only the record in progress is buffered, at
+ * most TLS_MAX_RECORD_LEN bytes. A header that cannot start a TLS record (a
+ * content type outside 20..24, a version other than 3.x with x <= 4, a length
+ * over TLS_MAX_RECORD_LEN) is a framing error: the stream cannot be followed
+ * any further.
+ */
+#ifndef CSSP_TLS_FRAMER_H
+#define CSSP_TLS_FRAMER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define TLS_RECORD_HEADER_LEN 5
+#define TLS_MAX_RECORD_LEN (16384 + 2048) /* TLSCiphertext.length limit (RFC 5246 6.2.3) */
+
+typedef struct tls_framer {
+    uint8_t header[TLS_RECORD_HEADER_LEN];
+    size_t header_len;
+    uint8_t *fragment;    /* the record being assembled */
+    size_t fragment_have;
+} tls_framer;
+
+/* Takes one complete record; returns false to stop framing (the rest of the bytes are dropped). */
+typedef bool (*tls_record_fn)(void *user, const uint8_t header[TLS_RECORD_HEADER_LEN], const uint8_t *fragment,
+                              size_t len);
+
+typedef enum tls_framer_result {
+    TLS_FRAMER_OK,
+    TLS_FRAMER_STOPPED,   /* the callback asked to stop */
+    TLS_FRAMER_NOT_TLS    /* framing error */
+} tls_framer_result;
+
+tls_framer_result tls_framer_feed(tls_framer *f, const uint8_t *bytes, size_t len, tls_record_fn on_record,
+                                  void *user);
+
+/* Frees the record in progress. */
+void tls_framer_reset(tls_framer *f);
+
+#endif
