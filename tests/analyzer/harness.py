@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 
 SKIP = 77  # ctest SKIP_RETURN_CODE
 
@@ -50,3 +51,16 @@ def corpus_dir(source_dir):
         if os.path.isdir(candidate):
             return os.path.abspath(candidate)
     return None
+
+
+def scratch_dir(prefix):
+    """A new temporary folder and a function writing a named file of bytes into it (returns the path)."""
+    tmp = tempfile.mkdtemp(prefix=prefix)
+
+    def write(name, data):
+        path = os.path.join(tmp, name)
+        with open(path, "wb") as f:
+            f.write(data)
+        return path
+
+    return tmp, write

@@ -6,21 +6,13 @@ Usage: test_bad_inputs.py ANALYZER SOURCE_DIR
 import os
 import struct
 import sys
-import tempfile
 
 import synth
-from harness import Checks, run, run_json
+from harness import Checks, run, run_json, scratch_dir
 
 analyzer = sys.argv[1]
 c = Checks("bad_inputs")
-tmp = tempfile.mkdtemp(prefix="cssp-bad-")
-
-
-def write(name, data):
-    p = os.path.join(tmp, name)
-    with open(p, "wb") as f:
-        f.write(data)
-    return p
+tmp, write = scratch_dir("cssp-bad-")
 
 
 good = write("good.pcap", synth.pcap(synth.ETHERNET, synth.negotiation("10.0.0.1", "10.0.0.2", 50000, 3389,

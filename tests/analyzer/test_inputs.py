@@ -5,21 +5,13 @@ Usage: test_inputs.py ANALYZER SOURCE_DIR
 """
 import os
 import sys
-import tempfile
 
 import synth
-from harness import Checks, run_json
+from harness import Checks, run_json, scratch_dir
 
 analyzer = sys.argv[1]
 c = Checks("inputs")
-tmp = tempfile.mkdtemp(prefix="cssp-inputs-")
-
-
-def write(name, data):
-    p = os.path.join(tmp, name)
-    with open(p, "wb") as f:
-        f.write(data)
-    return p
+tmp, write = scratch_dir("cssp-inputs-")
 
 
 cases = [
