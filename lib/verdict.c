@@ -10,68 +10,18 @@
  * session ticket next to the CHALLENGE). The first close freezes the model:
  * every verdict is about how the exchange stopped, not about later traffic.
  *
- * cssp_conn_judge() applies the rules in the order of docs/verdicts.md and
- * words the result.
+ * cssp_conn_judge() applies the rules in the order of docs/verdicts.md;
+ * verdict_words.c words the result.
  */
 #include "cssp/verdict.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cssp/names.h"
 #include "cssp/x224.h"
 
-/* The legs, numbered as in docs/verdicts.md. */
-enum {
-    LEG_NONE = 0,
-    LEG_CLIENT_FIRST,    /* 1: client NEGOTIATE (or Kerberos AP-REQ) */
-    LEG_SERVER_FIRST,    /* 2: server CHALLENGE: the server's version is known from here */
-    LEG_CLIENT_AUTH,     /* 3: client AUTHENTICATE + pubKeyAuth (+ clientNonce) */
-    LEG_SERVER_PUBKEY,   /* 4: server pubKeyAuth, or its errorCode */
-    LEG_CLIENT_CREDS,    /* 5: client authInfo (TSCredentials): CredSSP done on the client's side */
-    LEG_SERVER_AFTER,    /* 6: server's turn after the credentials (HYBRID_EX: Early User Authorization Result) */
-    LEG_CLIENT_AFTER     /* 7: client data after CredSSP */
-};
-
-#define STATUS_NOT_SUPPORTED 0xC00000BBu
-#define TLS_1_2 0x0303
-#define TLS_1_3 0x0304
-#define TLS13_AES_256_GCM_SHA384 0x1302
-#define TLS13_AES_128_CCM_8_SHA256 0x1305
-#define TLS_ALERT_WARNING 1
-#define TLS_ALERT_CLOSE_NOTIFY 0
-#define CREDSSP_MAX_VERSION 6   /* [MS-CSSP] 2.2.1: a higher peer version is treated as our own */
-
-/*
- * Largest record that can only be an errorCode TSRequest in the server's 2nd
- * turn. The 15-byte errorCode TSRequest needs 32 (TLS 1.3), 39 (GCM) or at
- * most 64 bytes (CBC with SHA-1/SHA-256 MAC); the smallest pubKeyAuth
- * TSRequest (59 bytes, v5/v6) needs at least 75. Derivation in docs/verdicts.md.
- */
-#define ERROR_REPLY_MAX_RECORD 64
-
-typedef enum rule {
-    RULE_NEG_FAILURE,
-    RULE_NO_NLA,
-    RULE_ERROR_NOT_SUPPORTED,     /* rejected_unpatched_client */
-    RULE_ERROR_CODE,              /* auth_failed */
-    RULE_AUTHZ_DENIED,            /* auth_failed */
-    RULE_SHAPE_AUTHZ_DENIED,      /* auth_failed */
-    RULE_COMPLETED,               /* ok */
-    RULE_VERSION_REFUSED,         /* version_mismatch */
-    RULE_SERVER_REFUSED_FIRST,    /* rejected_unpatched_client */
-    RULE_SERVER_ENDED_AFTER_AUTH, /* auth_failed */
-    RULE_SHAPE_ERROR_REPLY,       /* auth_failed */
-    RULE_INCOMPLETE
-} rule;
-
-typedef struct decision {
-    rule rule;
-    cssp_verdict verdict;
-    cssp_evidence evidence;
-    bool final;                   /* nothing later can change it */
-} decision;
+#include "verdict_internal.h"
 
 /* ---- version helpers ---------------------------------------------------- */
 
@@ -90,22 +40,22 @@ static bool is_patched(uint32_t v)
     return clamp_version(v) >= 5;
 }
 
-static bool client_unpatched(const cssp_facts *f)
+bool verdict_client_unpatched(const cssp_facts *f)
 {
     return f->client_version_seen && is_unpatched(f->client_version);
 }
 
-static bool server_unpatched(const cssp_facts *f)
+bool verdict_server_unpatched(const cssp_facts *f)
 {
     return f->server_version_seen && is_unpatched(f->server_version);
 }
 
-static bool client_patched(const cssp_facts *f)
+bool verdict_client_patched(const cssp_facts *f)
 {
     return f->client_version_seen && is_patched(f->client_version);
 }
 
-static bool server_patched(const cssp_facts *f)
+bool verdict_server_patched(const cssp_facts *f)
 {
     return f->server_version_seen && is_patched(f->server_version);
 }
@@ -128,7 +78,7 @@ static bool fields_inconsistent(const cssp_conn *c)
 
 /* ---- negotiation helpers ------------------------------------------------ */
 
-static bool negotiated(const cssp_facts *f, uint32_t protocol)
+bool verdict_negotiated(const cssp_facts *f, uint32_t protocol)
 {
     return f->has_response && f->response_has_neg && f->selected_protocol == protocol;
 }
@@ -300,8 +250,8 @@ static void feed_tsrequest(cssp_conn *c, cssp_dir dir, const cssp_tsreq_summary 
 static bool records_countable(const cssp_conn *c)
 {
     const cssp_facts *f = &c->facts;
-    return f->has_tls || c->tsreq_count[0] || c->tsreq_count[1] || negotiated(f, CSSP_PROTO_HYBRID) ||
-           negotiated(f, CSSP_PROTO_HYBRID_EX);
+    return f->has_tls || c->tsreq_count[0] || c->tsreq_count[1] || verdict_negotiated(f, CSSP_PROTO_HYBRID) ||
+           verdict_negotiated(f, CSSP_PROTO_HYBRID_EX);
 }
 
 static void feed_record(cssp_conn *c, cssp_dir dir, size_t len)
@@ -444,7 +394,7 @@ static cssp_evidence tier_of_what_was_seen(const cssp_conn *c)
     return CSSP_EVIDENCE_CLEARTEXT;
 }
 
-static bool closed_at(const cssp_conn *c, cssp_dir who, unsigned leg)
+bool verdict_closed_at(const cssp_conn *c, cssp_dir who, unsigned leg)
 {
     return c->first_close == (int)who && c->close_leg == leg;
 }
@@ -454,14 +404,14 @@ static decision decide(const cssp_conn *c)
     const cssp_facts *f = &c->facts;
     bool ended = c->first_close >= 0 || c->end_of_capture;
     bool credssp_read = c->tsreq_count[0] || c->tsreq_count[1];
-    bool hybrid_ex = negotiated(f, CSSP_PROTO_HYBRID_EX);
+    bool hybrid_ex = verdict_negotiated(f, CSSP_PROTO_HYBRID_EX);
 
     if (f->has_failure)
         return make(RULE_NEG_FAILURE, CSSP_VERDICT_NEGOTIATION_FAILED, CSSP_EVIDENCE_CLEARTEXT, true);
     if (!credssp_read && negotiated_without_credssp(f))
         return make(RULE_NO_NLA, CSSP_VERDICT_NO_NLA, CSSP_EVIDENCE_CLEARTEXT, true);
     if (f->has_error_code) {
-        if (f->error_code == STATUS_NOT_SUPPORTED && client_unpatched(f) && server_patched(f))
+        if (f->error_code == STATUS_NOT_SUPPORTED && verdict_client_unpatched(f) && verdict_server_patched(f))
             return make(RULE_ERROR_NOT_SUPPORTED, CSSP_VERDICT_REJECTED_UNPATCHED_CLIENT, content_tier(f), true);
         return make(RULE_ERROR_CODE, CSSP_VERDICT_AUTH_FAILED, content_tier(f), true);
     }
@@ -475,11 +425,11 @@ static decision decide(const cssp_conn *c)
         bool final = ended || f->has_early_auth || c->leg >= LEG_CLIENT_AFTER || !hybrid_ex;
         return make(RULE_COMPLETED, CSSP_VERDICT_OK, e, final);
     }
-    if (closed_at(c, CSSP_FROM_CLIENT, LEG_SERVER_FIRST) && client_patched(f) && server_unpatched(f))
+    if (verdict_closed_at(c, CSSP_FROM_CLIENT, LEG_SERVER_FIRST) && verdict_client_patched(f) && verdict_server_unpatched(f))
         return make(RULE_VERSION_REFUSED, CSSP_VERDICT_VERSION_MISMATCH, content_tier(f), true);
-    if (closed_at(c, CSSP_FROM_SERVER, LEG_CLIENT_FIRST) && client_unpatched(f) && !server_unpatched(f))
+    if (verdict_closed_at(c, CSSP_FROM_SERVER, LEG_CLIENT_FIRST) && verdict_client_unpatched(f) && !verdict_server_unpatched(f))
         return make(RULE_SERVER_REFUSED_FIRST, CSSP_VERDICT_REJECTED_UNPATCHED_CLIENT, content_tier(f), true);
-    if (closed_at(c, CSSP_FROM_SERVER, LEG_CLIENT_AUTH)) {
+    if (verdict_closed_at(c, CSSP_FROM_SERVER, LEG_CLIENT_AUTH)) {
         cssp_evidence e = c->client_sent_authenticate ? content_tier(f) : CSSP_EVIDENCE_TRAFFIC_SHAPE;
         return make(RULE_SERVER_ENDED_AFTER_AUTH, CSSP_VERDICT_AUTH_FAILED, e, true);
     }
@@ -494,400 +444,15 @@ bool cssp_conn_credssp_over(const cssp_conn *c)
     return decide(c).final;
 }
 
-/* ---- wording ------------------------------------------------------------ */
-
-/*
- * The explanation is built clause by clause. A clause that does not fit is
- * dropped whole, and so is everything after it, and room for the final
- * period is always kept: the result is one complete sentence.
- */
-typedef struct text {
-    char *buf;
-    size_t size;
-    size_t used;
-    bool full;
-} text;
-
-static void text_add(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void text_add(text *t, const char *fmt, ...)
-{
-    if (t->full || t->used + 2 > t->size)
-        return;
-    size_t room = t->size - t->used - 1; /* keeps one byte for the period */
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(t->buf + t->used, room, fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= room) {
-        t->buf[t->used] = '\0';
-        t->full = true;
-        return;
-    }
-    t->used += (size_t)n;
-}
-
-static void text_end(text *t)
-{
-    if (t->used + 2 > t->size)
-        return;
-    t->buf[t->used++] = '.';
-    t->buf[t->used] = '\0';
-}
-
-/* "v6", or "v96 (read as v6)" for a version above the highest defined one. */
-static const char *version_text(uint32_t v, char *buf, size_t size)
-{
-    if (v > CREDSSP_MAX_VERSION)
-        snprintf(buf, size, "v%u (read as v%u)", (unsigned)v, CREDSSP_MAX_VERSION);
-    else
-        snprintf(buf, size, "v%u", (unsigned)v);
-    return buf;
-}
-
-/* "the client offered CredSSP v6 and the server v3", or what is known of it; nothing when neither. */
-static void add_versions(text *t, const cssp_facts *f, bool sentence_start)
-{
-    char client[32], server[32];
-    const char *the = sentence_start ? "The" : "the";
-    if (f->client_version_seen && f->server_version_seen)
-        text_add(t, "%s client offered CredSSP %s and the server %s", the,
-                 version_text(f->client_version, client, sizeof client),
-                 version_text(f->server_version, server, sizeof server));
-    else if (f->client_version_seen)
-        text_add(t, "%s client offered CredSSP %s", the, version_text(f->client_version, client, sizeof client));
-    else if (f->server_version_seen)
-        text_add(t, "%s server offered CredSSP %s", the, version_text(f->server_version, server, sizeof server));
-}
-
-/* "; the client offered ..." when any version is known. */
-static void add_versions_clause(text *t, const cssp_facts *f)
-{
-    if (!f->client_version_seen && !f->server_version_seen)
-        return;
-    text_add(t, "; ");
-    add_versions(t, f, false);
-}
-
-static const char *side_name(int dir)
-{
-    return dir == CSSP_FROM_SERVER ? "server" : "client";
-}
-
-static const char *close_text(cssp_event_type how)
-{
-    switch (how) {
-    case CSSP_EV_FIN:
-        return "closed the connection";
-    case CSSP_EV_RST:
-        return "reset the connection";
-    default:
-        return "sent a TLS alert";
-    }
-}
-
-/* The message that reached a leg, for "after ..." and "the last step seen is ...". */
-static const char *leg_text(unsigned leg)
-{
-    static const char *const text_of[] = {
-        "no CredSSP message",
-        "the client's first CredSSP message",
-        "the server's first CredSSP reply",
-        "the client's AUTHENTICATE (pubKeyAuth)",
-        "the server's pubKeyAuth",
-        "the client's credentials (authInfo)",
-        "the server's reply to the credentials",
-        "the client's data after CredSSP",
-    };
-    return text_of[leg <= LEG_CLIENT_AFTER ? leg : LEG_CLIENT_AFTER];
-}
-
-static void add_version_change(text *t, const cssp_conn *c)
-{
-    for (int dir = CSSP_FROM_CLIENT; dir <= CSSP_FROM_SERVER; dir++) {
-        uint32_t first = dir == CSSP_FROM_CLIENT ? c->facts.client_version : c->facts.server_version;
-        if (c->later_version[dir] != first)
-            text_add(t, "; the %s changed its version from %u to %u, which peers treat as fatal", side_name(dir),
-                     (unsigned)first, (unsigned)c->later_version[dir]);
-    }
-}
-
-static void explain_negotiation(text *t, const cssp_facts *f, rule r)
-{
-    char requested[96], code[48];
-    if (f->has_request && f->request_has_neg)
-        cssp_format_protocols(f->requested_protocols, "|", requested, sizeof requested);
-    else
-        snprintf(requested, sizeof requested, "RDP (no negotiation request)");
-    if (r == RULE_NEG_FAILURE) {
-        const cssp_name *n = cssp_name_lookup(cssp_neg_failure_names, f->failure_code);
-        text_add(t, "The server refused the security negotiation with RDP_NEG_FAILURE %s",
-                 cssp_format_neg_failure(f->failure_code, code, sizeof code));
-        if (n)
-            text_add(t, " (%s)", n->text);
-        if (f->has_request)
-            text_add(t, " after the client requested %s", requested);
-    } else if (!f->response_has_neg) {
-        text_add(t, "The server answered with a legacy Connection Confirm (no RDP_NEG_RSP), so Standard RDP "
-                    "Security was used and Network Level Authentication (CredSSP) was not");
-    } else {
-        const cssp_name *p = cssp_name_lookup(cssp_protocol_names, f->selected_protocol);
-        text_add(t, "The server selected %s (%s), so the connection went on without CredSSP (Network Level "
-                    "Authentication)", p ? p->name : "?", p ? p->text : "?");
-        if (f->has_request)
-            text_add(t, "; the client had requested %s", requested);
-    }
-    text_end(t);
-}
-
-static void explain_completed(text *t, const cssp_conn *c, cssp_evidence e)
-{
-    const cssp_facts *f = &c->facts;
-    if (e == CSSP_EVIDENCE_TRAFFIC_SHAPE) {
-        text_add(t, "CredSSP completed: the client sent a third CredSSP message (its credentials) after the "
-                    "server's second reply");
-        if (negotiated(f, CSSP_PROTO_HYBRID_EX) && c->leg >= LEG_CLIENT_AFTER)
-            text_add(t, ", and went on after the server's Early User Authorization Result");
-        text_end(t);
-        return;
-    }
-    text_add(t, "CredSSP completed: ");
-    if (f->client_version_seen || f->server_version_seen) {
-        add_versions(t, f, false);
-        text_add(t, ", and ");
-    }
-    if (c->client_sent_auth_info)
-        text_add(t, "the client sent its credentials (TSCredentials)");
-    else
-        text_add(t, "the CredSSP exchange ended");
-    if (f->has_early_auth)
-        text_add(t, " and the server granted access (AUTHZ_SUCCESS)");
-    if (client_patched(f) && server_unpatched(f))
-        text_add(t, "; the patched client accepted the unpatched server's version, so its Encryption Oracle "
-                    "Remediation policy is Vulnerable");
-    else if (client_unpatched(f) && server_patched(f))
-        text_add(t, "; the patched server accepted the unpatched client, so its Encryption Oracle Remediation "
-                    "policy is Mitigated or Vulnerable");
-    text_end(t);
-}
-
-/* The one-clause reading of how an unfinished exchange stopped, when there is one. */
-static void add_stop_reading(text *t, const cssp_conn *c)
-{
-    const cssp_facts *f = &c->facts;
-    unsigned leg = c->first_close >= 0 ? c->close_leg : c->leg;
-    if (closed_at(c, CSSP_FROM_CLIENT, LEG_SERVER_FIRST) && !(f->client_version_seen && f->server_version_seen))
-        text_add(t, "; this is the shape of a patched client refusing an unpatched server's version, which "
-                    "only decryption can confirm");
-    else if (closed_at(c, CSSP_FROM_SERVER, LEG_CLIENT_FIRST) && !f->client_version_seen)
-        text_add(t, "; this is the shape of a patched server on 'Force Updated Clients' refusing an unpatched "
-                    "client, which only decryption can confirm");
-    else if (closed_at(c, CSSP_FROM_CLIENT, LEG_SERVER_PUBKEY))
-        text_add(t, "; the client withheld its credentials (a failed check of the server's key, or a "
-                    "certificate prompt)");
-    else if (leg == LEG_SERVER_FIRST && client_patched(f) && server_unpatched(f))
-        text_add(t, "; a client on Mitigated or Force Updated Clients refuses this server");
-}
-
-static void explain_incomplete(text *t, const cssp_conn *c)
-{
-    const cssp_facts *f = &c->facts;
-    bool read_nothing = !(c->tsreq_count[0] || c->tsreq_count[1]);
-    bool start_missing = !f->has_tls && !f->has_request && !f->has_response && read_nothing &&
-                         (c->set_aside[0] || c->set_aside[1]);
-    if (c->first_close < 0 && start_missing) {
-        text_add(t, "The start of the connection is not in the capture (no X.224 negotiation or TLS handshake), "
-                    "so its CredSSP exchange cannot be followed");
-    } else if (c->first_close < 0 && c->leg == LEG_NONE) {
-        text_add(t, "No CredSSP message %s", c->end_of_capture ? "is in the capture" : "has been seen yet");
-    } else if (c->first_close >= 0 && c->close_leg == LEG_NONE) {
-        text_add(t, "The %s %s before any CredSSP message%s", side_name(c->first_close),
-                 close_text(c->first_close_type), f->has_tls ? "" : " (before or during the TLS handshake)");
-    } else {
-        if (c->first_close >= 0)
-            text_add(t, "The %s %s after %s, before CredSSP completed", side_name(c->first_close),
-                     close_text(c->first_close_type), leg_text(c->close_leg));
-        else if (c->end_of_capture)
-            text_add(t, "The capture ends after %s, before CredSSP completed", leg_text(c->leg));
-        else
-            text_add(t, "CredSSP is in progress; the last step seen is %s", leg_text(c->leg));
-        add_versions_clause(t, f);
-        add_stop_reading(t, c);
-        add_version_change(t, c);
-    }
-    text_end(t);
-}
-
-static void explain(text *t, const cssp_conn *c, const decision *d)
-{
-    const cssp_facts *f = &c->facts;
-    char error[48];
-    switch (d->rule) {
-    case RULE_NEG_FAILURE:
-    case RULE_NO_NLA:
-        explain_negotiation(t, f, d->rule);
-        return;
-    case RULE_ERROR_NOT_SUPPORTED:
-        text_add(t, "The server refused the unpatched client with errorCode STATUS_NOT_SUPPORTED; ");
-        add_versions(t, f, false);
-        text_add(t, ", which is how a patched server on 'Force Updated Clients' refuses an unpatched one");
-        break;
-    case RULE_ERROR_CODE: {
-        const cssp_name *n = cssp_name_lookup(cssp_ntstatus_names, f->error_code);
-        text_add(t, "The server refused the authentication with errorCode %s",
-                 cssp_format_error(f->error_code, error, sizeof error));
-        if (n)
-            text_add(t, " (%s)", n->text);
-        add_versions_clause(t, f);
-        add_version_change(t, c);
-        break;
-    }
-    case RULE_AUTHZ_DENIED: {
-        const char *name = cssp_authz_result_name(f->early_auth_result);
-        if (name)
-            text_add(t, "CredSSP completed but the server's Early User Authorization Result is %s: the user "
-                        "does not have permission to access the server", name);
-        else
-            text_add(t, "CredSSP completed but the server's Early User Authorization Result is 0x%08X, not "
-                        "AUTHZ_SUCCESS: the user was not authorized", (unsigned)f->early_auth_result);
-        break;
-    }
-    case RULE_SHAPE_AUTHZ_DENIED:
-        text_add(t, "The client sent its credentials, the server answered with one turn (the Early User "
-                    "Authorization Result) and the %s then %s, which suggests AUTHZ_ACCESS_DENIED (decrypt to "
-                    "confirm)", side_name(c->first_close), close_text(c->first_close_type));
-        break;
-    case RULE_COMPLETED:
-        explain_completed(t, c, d->evidence);
-        return;
-    case RULE_VERSION_REFUSED:
-        add_versions(t, f, true);
-        text_add(t, "; the client refused the server's version and %s without sending its credentials ('The "
-                    "function requested is not supported', LsaSrv event 6041 on the client)",
-                 close_text(c->first_close_type));
-        break;
-    case RULE_SERVER_REFUSED_FIRST:
-        text_add(t, "The server %s right after the unpatched client's first TSRequest without answering; ",
-                 close_text(c->first_close_type));
-        add_versions(t, f, false);
-        text_add(t, ", which is how a patched server on 'Force Updated Clients' refuses an unpatched one");
-        break;
-    case RULE_SERVER_ENDED_AFTER_AUTH:
-        text_add(t, "The server %s right after the client's AUTHENTICATE instead of answering with its "
-                    "pubKeyAuth, so it refused the credentials", close_text(c->first_close_type));
-        if (d->evidence == CSSP_EVIDENCE_TRAFFIC_SHAPE)
-            text_add(t, " (without decryption, a refusal of the client's version or key binding looks the same)");
-        else if (client_unpatched(f) && server_patched(f))
-            text_add(t, " (the client offered CredSSP v%u: a server on 'Force Updated Clients' may also refuse "
-                        "this way)", (unsigned)f->client_version);
-        add_version_change(t, c);
-        break;
-    case RULE_SHAPE_ERROR_REPLY:
-        text_add(t, "The server answered the client's AUTHENTICATE with a %zu-byte record, too short for a "
-                    "pubKeyAuth and the size of an errorCode TSRequest, so it refused the credentials (decrypt "
-                    "to read the code)", c->server_leg4_record_len);
-        break;
-    case RULE_INCOMPLETE:
-        explain_incomplete(t, c);
-        return;
-    }
-    text_end(t);
-}
-
-/* ---- advice ------------------------------------------------------------- */
-
-static const char advice_update_server[] =
-    "Update the server with the CVE-2018-0886 CredSSP update (the fix); or, not recommended, set the client's "
-    "Encryption Oracle Remediation policy to Vulnerable, which lets it fall back to the insecure versions and "
-    "exposes the server; or, not recommended, stop requiring Network Level Authentication on the server, which "
-    "then sets up sessions before the user is authenticated so unauthenticated connections can exhaust its ports.";
-
-static const char advice_update_client[] =
-    "Update the client with the CVE-2018-0886 CredSSP update; or, not recommended, set the server's Encryption "
-    "Oracle Remediation policy to Mitigated, which accepts unpatched clients and leaves them exposed.";
-
-static const char advice_credentials[] =
-    "Check the user name and password and the account on the server or domain (locked out, disabled, expired, "
-    "logon hours, membership of Remote Desktop Users); the server's Security event log gives the reason.";
-
-static const char advice_no_nla[] =
-    "Network Level Authentication was not used: the session is set up before the user is authenticated, so "
-    "unauthenticated connections can exhaust the server; require NLA on the server unless a client cannot do it.";
-
-static const char advice_ok_unpatched[] =
-    "It works, but CredSSP versions 2-4 are vulnerable to CVE-2018-0886: apply the CredSSP update to the "
-    "unpatched side (a patched client on the default Mitigated policy refuses an unpatched server).";
-
-static const char advice_decrypt_server[] =
-    "Decrypt the TLS (key log) to read the CredSSP versions; if the server offers version 2-4, update it with "
-    "the CVE-2018-0886 CredSSP update.";
-
-static const char advice_decrypt_client[] =
-    "Decrypt the TLS (key log) to read the CredSSP versions; if the client offers version 2-4, update it with "
-    "the CVE-2018-0886 CredSSP update.";
-
-static const char *advice_neg_failure(uint32_t code)
-{
-    switch (code) {
-    case 1:
-        return "The server requires TLS or CredSSP: let the client request TLS and Network Level Authentication.";
-    case 2:
-        return "The server allows only Standard RDP Security: set its security layer to Negotiate or SSL (TLS) "
-               "with a valid certificate.";
-    case 3:
-        return "The server has no valid certificate for TLS: install or renew its Remote Desktop certificate.";
-    case 4:
-        return "The requested protocols conflict with the server's security protocol in effect: check the "
-               "client's security settings.";
-    case 5:
-        return "The server requires Network Level Authentication (CredSSP): use a client that supports it and "
-               "enable it; this is not the CredSSP version problem.";
-    case 6:
-        return "The server requires TLS with a client certificate: configure one on the client.";
-    default:
-        return "Compare the security settings of client and server (TLS, Network Level Authentication).";
-    }
-}
-
-static const char *advice_for(const cssp_conn *c, const decision *d, unsigned findings)
-{
-    const cssp_facts *f = &c->facts;
-    switch (d->verdict) {
-    case CSSP_VERDICT_VERSION_MISMATCH:
-        return advice_update_server;
-    case CSSP_VERDICT_REJECTED_UNPATCHED_CLIENT:
-        return advice_update_client;
-    case CSSP_VERDICT_AUTH_FAILED:
-        return advice_credentials;
-    case CSSP_VERDICT_NO_NLA:
-        return advice_no_nla;
-    case CSSP_VERDICT_NEGOTIATION_FAILED:
-        return advice_neg_failure(f->failure_code);
-    case CSSP_VERDICT_OK:
-        return findings & (CSSP_FINDING_SERVER_UNPATCHED | CSSP_FINDING_CLIENT_UNPATCHED) ? advice_ok_unpatched
-                                                                                         : NULL;
-    case CSSP_VERDICT_INCOMPLETE:
-        break;
-    }
-    unsigned leg = c->first_close >= 0 ? c->close_leg : c->leg;
-    if (leg == LEG_SERVER_FIRST && client_patched(f) && server_unpatched(f))
-        return advice_update_server;
-    if (closed_at(c, CSSP_FROM_CLIENT, LEG_SERVER_FIRST) && !(f->client_version_seen && f->server_version_seen))
-        return advice_decrypt_server;
-    if (closed_at(c, CSSP_FROM_SERVER, LEG_CLIENT_FIRST) && !f->client_version_seen)
-        return advice_decrypt_client;
-    return NULL;
-}
-
 /* ---- judgement and names ------------------------------------------------ */
 
 static unsigned findings_of(const cssp_conn *c, const decision *d)
 {
     const cssp_facts *f = &c->facts;
     unsigned findings = 0;
-    if (server_unpatched(f))
+    if (verdict_server_unpatched(f))
         findings |= CSSP_FINDING_SERVER_UNPATCHED;
-    if (client_unpatched(f))
+    if (verdict_client_unpatched(f))
         findings |= CSSP_FINDING_CLIENT_UNPATCHED;
     if (d->verdict == CSSP_VERDICT_NO_NLA)
         findings |= CSSP_FINDING_NLA_NOT_USED;
@@ -909,9 +474,8 @@ void cssp_conn_judge(const cssp_conn *c, cssp_judgement *out)
     out->verdict = d.verdict;
     out->evidence = d.evidence;
     out->findings = findings_of(c, &d);
-    text t = {.buf = out->explanation, .size = sizeof out->explanation, .used = 0, .full = false};
-    explain(&t, c, &d);
-    out->advice = advice_for(c, &d, out->findings);
+    verdict_explain(c, &d, out->explanation, sizeof out->explanation);
+    out->advice = verdict_advice_for(c, &d, out->findings);
 }
 
 void cssp_tsreq_summarize(const uint8_t *buf, const cssp_tsrequest *req, cssp_tsreq_summary *out)

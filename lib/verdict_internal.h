@@ -1,0 +1,77 @@
+/*
+ * verdict_internal.h - what the two halves of the verdict engine share:
+ * verdict.c (feeding and the rules) and verdict_words.c (the explanation and
+ * the advice). Not part of the public interface.
+ */
+#ifndef CSSP_VERDICT_INTERNAL_H
+#define CSSP_VERDICT_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cssp/verdict.h"
+
+/* The legs, numbered as in docs/verdicts.md. */
+enum {
+    LEG_NONE = 0,
+    LEG_CLIENT_FIRST,    /* 1: client NEGOTIATE (or Kerberos AP-REQ) */
+    LEG_SERVER_FIRST,    /* 2: server CHALLENGE: the server's version is known from here */
+    LEG_CLIENT_AUTH,     /* 3: client AUTHENTICATE + pubKeyAuth (+ clientNonce) */
+    LEG_SERVER_PUBKEY,   /* 4: server pubKeyAuth, or its errorCode */
+    LEG_CLIENT_CREDS,    /* 5: client authInfo (TSCredentials): CredSSP done on the client's side */
+    LEG_SERVER_AFTER,    /* 6: server's turn after the credentials (HYBRID_EX: Early User Authorization Result) */
+    LEG_CLIENT_AFTER     /* 7: client data after CredSSP */
+};
+
+#define STATUS_NOT_SUPPORTED 0xC00000BBu
+#define TLS_1_2 0x0303
+#define TLS_1_3 0x0304
+#define TLS13_AES_256_GCM_SHA384 0x1302
+#define TLS13_AES_128_CCM_8_SHA256 0x1305
+#define TLS_ALERT_WARNING 1
+#define TLS_ALERT_CLOSE_NOTIFY 0
+#define CREDSSP_MAX_VERSION 6   /* [MS-CSSP] 2.2.1: a higher peer version is treated as our own */
+
+/*
+ * Largest record that can only be an errorCode TSRequest in the server's 2nd
+ * turn. The 15-byte errorCode TSRequest needs 32 (TLS 1.3), 39 (GCM) or at
+ * most 64 bytes (CBC with SHA-1/SHA-256 MAC); the smallest pubKeyAuth
+ * TSRequest (59 bytes, v5/v6) needs at least 75. Derivation in docs/verdicts.md.
+ */
+#define ERROR_REPLY_MAX_RECORD 64
+
+typedef enum rule {
+    RULE_NEG_FAILURE,
+    RULE_NO_NLA,
+    RULE_ERROR_NOT_SUPPORTED,     /* rejected_unpatched_client */
+    RULE_ERROR_CODE,              /* auth_failed */
+    RULE_AUTHZ_DENIED,            /* auth_failed */
+    RULE_SHAPE_AUTHZ_DENIED,      /* auth_failed */
+    RULE_COMPLETED,               /* ok */
+    RULE_VERSION_REFUSED,         /* version_mismatch */
+    RULE_SERVER_REFUSED_FIRST,    /* rejected_unpatched_client */
+    RULE_SERVER_ENDED_AFTER_AUTH, /* auth_failed */
+    RULE_SHAPE_ERROR_REPLY,       /* auth_failed */
+    RULE_INCOMPLETE
+} rule;
+
+typedef struct decision {
+    rule rule;
+    cssp_verdict verdict;
+    cssp_evidence evidence;
+    bool final;                   /* nothing later can change it */
+} decision;
+
+bool verdict_client_unpatched(const cssp_facts *f);
+bool verdict_server_unpatched(const cssp_facts *f);
+bool verdict_client_patched(const cssp_facts *f);
+bool verdict_server_patched(const cssp_facts *f);
+bool verdict_negotiated(const cssp_facts *f, uint32_t protocol);
+bool verdict_closed_at(const cssp_conn *c, cssp_dir who, unsigned leg);
+
+/* The one-sentence explanation of a decision, into buf (always NUL-terminated, ends with a period). */
+void verdict_explain(const cssp_conn *c, const decision *d, char *buf, size_t size);
+/* The advice that fits a decision and its findings; static text or NULL. */
+const char *verdict_advice_for(const cssp_conn *c, const decision *d, unsigned findings);
+
+#endif
