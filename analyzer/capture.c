@@ -86,6 +86,17 @@ void capture_load_dsb_secrets(const char *path, secrets *keys, FILE *diag)
     fclose(f);
 }
 
+/*
+ * A frame's capture time in microseconds. pcapng timestamps are 64 bits in any
+ * resolution, so a hostile one need not fit: clamp it instead of overflowing.
+ */
+static int64_t capture_time_us(const struct timeval *tv)
+{
+    const int64_t max_sec = INT64_MAX / 1000000 - 8192; /* leaves room for any tv_usec libpcap gives (< 2^32) */
+    int64_t sec = tv->tv_sec < 0 ? 0 : tv->tv_sec > max_sec ? max_sec : (int64_t)tv->tv_sec;
+    return sec * 1000000 + (tv->tv_usec < 0 ? 0 : (int64_t)tv->tv_usec);
+}
+
 static void show_progress(const char *path, FILE *f, off_t size, FILE *diag)
 {
     long pos = ftell(f);
@@ -132,7 +143,7 @@ capture_result capture_read(const char *path, const char *filter, analysis *a, b
     int rc;
     uint64_t n = 0;
     while ((rc = pcap_next_ex(p, &h, &data)) == 1) {
-        analysis_packet(a, dlt, (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec, data, h->caplen);
+        analysis_packet(a, dlt, capture_time_us(&h->ts), data, h->caplen);
         if (f && (++n & 0xffff) == 0 && time(NULL) != last) {
             last = time(NULL);
             show_progress(path, f, st.st_size, diag);

@@ -280,9 +280,12 @@ static void report_text(report *r, const conn *c)
     if (c->problem)
         fprintf(o, "    note         %s\n", c->problem);
     fprintf(o, "    verdict      %s (evidence: %s", cssp_verdict_name(j->verdict), cssp_evidence_name(j->evidence));
+    const char *sep = "; findings: ";
     for (unsigned i = 0; i < CSSP_FINDING_COUNT; i++)
-        if (j->findings & (1u << i))
-            fprintf(o, ", %s", cssp_finding_name(1u << i));
+        if (j->findings & (1u << i)) {
+            fprintf(o, "%s%s", sep, cssp_finding_name(1u << i));
+            sep = ", ";
+        }
     fprintf(o, ")\n                 %s\n\n", j->explanation);
 }
 
