@@ -77,10 +77,28 @@ static void stop(conn *c)
         c->phase = PHASE_DONE;
 }
 
+/*
+ * A connection that negotiated TLS without CredSSP (SSL, RDSTLS, RDSAAD) is
+ * judged at the Confirm, but its TLS version and cipher are still worth
+ * reporting: follow it up to the ServerHello.
+ */
+static bool awaiting_server_hello(const conn *c)
+{
+    const cssp_facts *f = &c->judge.facts;
+    return f->has_response && f->response_has_neg && f->selected_protocol != CSSP_PROTO_RDP && !c->tls_seen &&
+           (c->phase == PHASE_SECURITY || c->phase == PHASE_TLS);
+}
+
+/* Nothing more this connection can tell: its verdict is settled and its TLS parameters are known. */
+static bool settled(const conn *c)
+{
+    return cssp_conn_credssp_over(&c->judge) && !awaiting_server_hello(c);
+}
+
 static void feed(conn *c, cssp_event *ev)
 {
     cssp_conn_feed(&c->judge, ev);
-    if (cssp_conn_credssp_over(&c->judge))
+    if (settled(c))
         stop(c);
 }
 
@@ -248,6 +266,8 @@ static void tls_handshake_cb(void *ctx, uint16_t version, uint16_t cipher_suite,
     ev.u.tls.version = version;
     ev.u.tls.cipher_suite = cipher_suite;
     feed(c, &ev);
+    if (settled(c))
+        stop(c);
 }
 
 static void tls_plaintext_cb(void *ctx, cssp_dir dir, const uint8_t *data, size_t len, uint64_t ref)
@@ -445,7 +465,7 @@ void conn_packet(conn *c, const tcp_packet *p, uint64_t packet_ordinal)
     }
     if (c->phase == PHASE_DONE || c->phase == PHASE_NOT_RDP)
         drop_state(c);
-    if (c->is_rdp && cssp_conn_credssp_over(&c->judge))
+    if (c->is_rdp && settled(c))
         finalize(c);
 }
 

@@ -71,7 +71,8 @@ static bool fields_inconsistent(const cssp_conn *c)
         return false;
     uint32_t client = clamp_version(f->client_version), server = clamp_version(f->server_version);
     uint32_t effective = client < server ? client : server;
-    if (f->has_error_code && (effective == 2 || effective == 5))
+    /* STATUS_NOT_SUPPORTED is how the spec has a server refuse the version itself: not an inconsistency */
+    if (f->has_error_code && f->error_code != STATUS_NOT_SUPPORTED && (effective == 2 || effective == 5))
         return true;
     return effective >= 5 && c->client_pub_key_auth_without_nonce;
 }

@@ -267,6 +267,12 @@ static void test_matrix_2_force(void)
     CHECK(has(j.advice, "Mitigated"));
     CHECK(cssp_conn_credssp_over(&c));
 
+    /* A v2 client refused the same way: the errorCode is the refusal itself, not a field out of its version. */
+    start(&c, CSSP_PROTO_HYBRID, 0x0303);
+    s = negotiate(2), tsreq(&c, C, &s);
+    s = error_reply(6, STATUS_NOT_SUPPORTED), tsreq(&c, S, &s);
+    EXPECT(&c, CSSP_VERDICT_REJECTED_UNPATCHED_CLIENT, CSSP_EVIDENCE_DECRYPTED, CSSP_FINDING_CLIENT_UNPATCHED);
+
     /* The same refusal as a TLS alert and a reset right after the client's first TSRequest. */
     start(&c, CSSP_PROTO_HYBRID, 0x0303);
     s = negotiate(2), tsreq(&c, C, &s);
