@@ -47,10 +47,8 @@ def run_json(analyzer, *args):
 
 def corpus_dir(source_dir):
     """../shared/corpus beside the checkout, or None (the caller skips visibly)."""
-    for candidate in (os.path.join(source_dir, "..", "shared", "corpus"), "/work/shared/corpus"):
-        if os.path.isdir(candidate):
-            return os.path.abspath(candidate)
-    return None
+    candidate = os.path.join(source_dir, "..", "shared", "corpus")
+    return os.path.abspath(candidate) if os.path.isdir(candidate) else None
 
 
 def scratch_dir(prefix):
