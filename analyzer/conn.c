@@ -13,6 +13,9 @@
 #include "cssp/tsrequest.h"
 #include "tls_glue.h"
 
+/* Largest X.224 Connection Request/Confirm waited for while detecting (cookie and routing token included). */
+#define X224_CONNECT_MAX 1024
+
 static bool port_is_rdp(const conn *c)
 {
     return c->server.port == RDP_DEFAULT_PORT || c->client.port == RDP_DEFAULT_PORT;
@@ -338,7 +341,11 @@ static cssp_dir detect(conn *c, cssp_dir dir, const uint8_t *bytes, size_t len)
 {
     size_t pdu_len;
     cssp_x224 pdu;
-    if (cssp_tpkt_size(bytes, len, &pdu_len) == CSSP_OK && pdu_len <= len &&
+    cssp_status tpkt = cssp_tpkt_size(bytes, len, &pdu_len);
+    /* a first PDU cut across segments: wait for the rest of it (an X.224 Request or Confirm is small) */
+    if (tpkt == CSSP_ERR_TRUNCATED || (tpkt == CSSP_OK && pdu_len > len && pdu_len <= X224_CONNECT_MAX))
+        return dir;
+    if (tpkt == CSSP_OK && pdu_len <= len &&
         cssp_x224_decode(bytes, pdu_len, &pdu) == CSSP_OK &&
         (pdu.kind == CSSP_X224_CONNECTION_REQUEST || pdu.kind == CSSP_X224_CONNECTION_CONFIRM)) {
         bool sender_is_client = pdu.kind == CSSP_X224_CONNECTION_REQUEST;
@@ -360,9 +367,6 @@ static cssp_dir detect(conn *c, cssp_dir dir, const uint8_t *bytes, size_t len)
         c->phase = PHASE_TLS;
         return dir;
     }
-    /* a first PDU cut across segments: wait for more of it */
-    if (len < 4 && bytes[0] == 0x03)
-        return dir;
     c->phase = PHASE_NOT_RDP;
     return dir;
 }

@@ -74,3 +74,47 @@ def negotiation(client, server, cport, sport, request, confirm, linktype=ETHERNE
         (server, client, tcp(sport, cport, s_isn + 1 + len(confirm), c_isn + 2 + len(request), 0x11)),
     ]
     return [link(linktype, ip(a, b, seg), vlan_tags) for a, b, seg in segs]
+
+
+def der(tag, content):
+    """One DER element with a definite length."""
+    n = len(content)
+    if n < 0x80:
+        length = bytes([n])
+    elif n < 0x100:
+        length = bytes([0x81, n])
+    else:
+        length = bytes([0x82]) + struct.pack(">H", n)
+    return bytes([tag]) + length + content
+
+
+def tsrequest(version, nego_token=None):
+    """A TSRequest ([MS-CSSP] 2.2.1) with a version and optionally one negoToken."""
+    body = der(0xA0, der(0x02, bytes([version])))
+    if nego_token is not None:
+        body += der(0xA1, der(0x30, der(0x30, der(0xA0, der(0x04, nego_token)))))
+    return der(0x30, body)
+
+
+def ntlm_negotiate():
+    """An NTLM NEGOTIATE message with a VERSION (Windows 10.0.17763)."""
+    flags = 0xE2088297
+    return (b"NTLMSSP\0" + struct.pack("<II", 1, flags) + struct.pack("<HHI", 0, 0, 40) +
+            struct.pack("<HHI", 0, 0, 40) + bytes([10, 0]) + struct.pack("<H", 17763) + b"\0\0\0\x0f")
+
+
+def stream(client, server, cport, sport, exchanges, linktype=ETHERNET, handshake=True, split=None):
+    """Frames of a connection carrying the given (from_client, payload) exchanges, each payload cut into
+    segments of `split` bytes when given; with handshake=False the capture starts mid-connection."""
+    seq = {True: 1000, False: 5000}
+    frames = []
+    if handshake:
+        frames.append(link(linktype, ip(client, server, tcp(cport, sport, 999, 0, 0x02))))
+        frames.append(link(linktype, ip(server, client, tcp(sport, cport, 4999, 1000, 0x12))))
+    for from_client, payload in exchanges:
+        pieces = [payload[i:i + split] for i in range(0, len(payload), split)] if split else [payload]
+        for piece in pieces:
+            a, b, pa, pb = (client, server, cport, sport) if from_client else (server, client, sport, cport)
+            frames.append(link(linktype, ip(a, b, tcp(pa, pb, seq[from_client], seq[not from_client], 0x18, piece))))
+            seq[from_client] += len(piece)
+    return frames

@@ -82,4 +82,22 @@ rc, conns, err = run_json(analyzer, write("reuse.pcap", synth.pcap(synth.ETHERNE
 c.equal([(x["cookie"], x["verdict"]) for x in conns], [("first", "no_nla"), ("second", "negotiation_failed")],
         "port reuse gives two connections")
 
+# CredSSP in clear (a TLS-stripping proxy's capture), each PDU cut into 7-byte TCP segments: reassembled.
+clear = synth.stream("10.7.0.1", "10.7.0.2", 50200, 33890, [
+    (True, synth.x224_request(b"split", 0xB)), (False, synth.x224_confirm(0x02, 0x2)),
+    (True, synth.tsrequest(6, synth.ntlm_negotiate())), (False, synth.tsrequest(3))], split=7)
+rc, conns, err = run_json(analyzer, write("clear.pcap", synth.pcap(synth.ETHERNET, clear)))
+c.equal([(x["client_version"], x["server_version"], x["evidence"]) for x in conns], [(6, 3, "cleartext")],
+        "cleartext CredSSP split over segments")
+c.equal(conns[0]["client_os"] if conns else None, "10.0.17763", "NTLM VERSION of the split NEGOTIATE")
+c.check(conns and "server_unpatched" in conns[0]["findings"], "cleartext: server_unpatched")
+
+# A capture that starts in the middle of a TLS connection on 3389: still reported, without negotiation.
+records = [(True, bytes([23, 3, 3, 0, 40]) + bytes(40)), (False, bytes([23, 3, 3, 0, 90]) + bytes(90))]
+late = synth.stream("10.7.1.1", "10.7.1.2", 50300, 3389, records, handshake=False)
+rc, conns, err = run_json(analyzer, write("late.pcap", synth.pcap(synth.ETHERNET, late)))
+c.equal(len(conns), 1, "mid-connection TLS on 3389 is reported")
+c.equal((conns[0]["server"], conns[0]["requested_protocols"], conns[0]["verdict"]) if conns else None,
+        ("10.7.1.2:3389", None, "incomplete"), "mid-connection: server, no negotiation, incomplete")
+
 c.finish()
