@@ -1,35 +1,41 @@
 /*
- * packet-cssp.c - registration of the "cssp" protocol plugin for Wireshark 4.0.
+ * packet-cssp.c - the "cssp" protocol: registration and hand-off of its parts.
  *
- * For now this only registers the protocol, so that the 4.0 plugin ABI, the
- * build against Debian's wireshark-dev and the loading by tshark are proven;
- * the dissection itself is the plugin issue's work.
+ * cssp-rdp.c      X.224 negotiation on TCP, the switch to TLS, CredSSP in clear
+ * cssp-dissect.c  TSRequests and the Early User Authorization Result; TLS app handle
+ * cssp-observer.c TLS records, alerts and TCP closes, for the verdict engine
+ * cssp-analysis.c per-connection generated fields and expert items
+ * cssp-state.c    per-connection engine, per-frame views
+ * cssp-stats.c    the tap and the stats tree
  */
-#define WS_BUILD_DLL
-#include <wireshark.h>
+#include "packet-cssp.h"
+
 #include <epan/packet.h>
 #include <epan/proto.h>
 
-WS_DLL_PUBLIC_DEF const gchar plugin_version[] = PLUGIN_VERSION;
-WS_DLL_PUBLIC_DEF const int plugin_want_major = WIRESHARK_VERSION_MAJOR;
-WS_DLL_PUBLIC_DEF const int plugin_want_minor = WIRESHARK_VERSION_MINOR;
-WS_DLL_PUBLIC void plugin_register(void);
+#include "cssp-analysis.h"
+#include "cssp-dissect.h"
+#include "cssp-observer.h"
+#include "cssp-rdp.h"
+#include "cssp-state.h"
+#include "cssp-stats.h"
 
 static int proto_cssp = -1;
 
-static void proto_register_cssp(void)
+void proto_register_cssp(void)
 {
     proto_cssp = proto_register_protocol("CredSSP version negotiation (cssp plugin)", "CSSP", "cssp");
+    cssp_state_register(proto_cssp);
+    cssp_analysis_register(proto_cssp);
+    cssp_dissect_register(proto_cssp);
+    cssp_rdp_register(proto_cssp);
+    cssp_observer_register(proto_cssp);
+    cssp_stats_register_tap();
 }
 
-static void proto_reg_handoff_cssp(void)
+void proto_reg_handoff_cssp(void)
 {
-}
-
-void plugin_register(void)
-{
-    static proto_plugin plug;
-    plug.register_protoinfo = proto_register_cssp;
-    plug.register_handoff = proto_reg_handoff_cssp;
-    proto_register_plugin(&plug);
+    cssp_dissect_handoff();
+    cssp_rdp_handoff();
+    cssp_observer_handoff();
 }

@@ -1,0 +1,178 @@
+/*
+ * cssp-state.c - per-connection engine and per-frame views (see cssp-state.h).
+ */
+#include "cssp-state.h"
+
+#include <string.h>
+
+#include <epan/conversation.h>
+#include <epan/dissectors/packet-tcp.h>
+#include <epan/proto_data.h>
+
+#define RDP_PORT 3389
+/* Key of the per-dissection PDU counter in pinfo->pool proto data (never a view key). */
+#define PDU_COUNTER_KEY 0x7ffffffeu
+
+static int proto_cssp = -1;
+
+void cssp_state_register(int proto)
+{
+    proto_cssp = proto;
+}
+
+cssp_conv *cssp_conv_find(packet_info *pinfo)
+{
+    conversation_t *conversation = find_conversation_pinfo(pinfo, 0);
+    cssp_conv *conv = conversation ? conversation_get_proto_data(conversation, proto_cssp) : NULL;
+    return conv && conv->recognised ? conv : NULL;
+}
+
+cssp_conv *cssp_conv_get(packet_info *pinfo)
+{
+    conversation_t *conversation = find_or_create_conversation(pinfo);
+    cssp_conv *conv = conversation_get_proto_data(conversation, proto_cssp);
+    if (!conv) {
+        conv = wmem_new0(wmem_file_scope(), cssp_conv);
+        cssp_conn_init(&conv->engine);
+        conversation_add_proto_data(conversation, proto_cssp, conv);
+    }
+    return conv;
+}
+
+static void remember_client(cssp_conv *conv, const address *addr, uint32_t port)
+{
+    copy_address_wmem(wmem_file_scope(), &conv->client_addr, addr);
+    conv->client_port = port;
+    conv->roles_known = true;
+}
+
+void cssp_conv_set_sender_role(cssp_conv *conv, packet_info *pinfo, cssp_dir sender)
+{
+    if (conv->roles_known || PINFO_FD_VISITED(pinfo))
+        return;
+    if (sender == CSSP_FROM_CLIENT)
+        remember_client(conv, &pinfo->src, pinfo->srcport);
+    else
+        remember_client(conv, &pinfo->dst, pinfo->destport);
+}
+
+/*
+ * Without the X.224 exchange: the side TCP saw send the SYN is the client; else
+ * the side not on 3389; else the sender of the first PDU the plugin met, which
+ * for CredSSP (client-first) is the client.
+ */
+static void guess_roles(cssp_conv *conv, packet_info *pinfo)
+{
+    conversation_t *conversation = find_conversation_pinfo(pinfo, 0);
+    struct tcp_analysis *tcpd = conversation ? get_tcp_conversation_data(conversation, pinfo) : NULL;
+    uint32_t server_port = tcpd ? tcpd->server_port : 0;
+    if (server_port == 0 && (pinfo->srcport == RDP_PORT) != (pinfo->destport == RDP_PORT))
+        server_port = RDP_PORT;
+    if (server_port != 0 && pinfo->destport == server_port && pinfo->srcport != server_port)
+        remember_client(conv, &pinfo->src, pinfo->srcport);
+    else if (server_port != 0 && pinfo->srcport == server_port && pinfo->destport != server_port)
+        remember_client(conv, &pinfo->dst, pinfo->destport);
+    else
+        remember_client(conv, &pinfo->src, pinfo->srcport);
+}
+
+cssp_dir cssp_conv_sender(cssp_conv *conv, packet_info *pinfo)
+{
+    if (!conv->roles_known)
+        guess_roles(conv, pinfo);
+    bool from_client = addresses_equal(&pinfo->src, &conv->client_addr) && pinfo->srcport == conv->client_port;
+    return from_client ? CSSP_FROM_CLIENT : CSSP_FROM_SERVER;
+}
+
+bool cssp_conv_settled(const cssp_conv *conv)
+{
+    return cssp_conn_credssp_over(&conv->engine);
+}
+
+bool cssp_conv_negotiated(const cssp_conv *conv, uint32_t *selected_protocol)
+{
+    const cssp_facts *f = &conv->engine.facts;
+    if (!f->has_response)
+        return false;
+    *selected_protocol = f->selected_protocol;
+    return true;
+}
+
+static void feed_pending_early_auth(cssp_conv *conv)
+{
+    if (!conv->early_auth_pending || !conv->engine.client_sent_auth_info)
+        return;
+    conv->early_auth_pending = false;
+    cssp_event ev = {.type = CSSP_EV_EARLY_AUTH_RESULT, .dir = CSSP_FROM_SERVER, .ref = conv->early_auth_frame};
+    ev.u.early_auth.result = conv->early_auth_result;
+    cssp_conn_feed(&conv->engine, &ev);
+}
+
+void cssp_conv_feed(cssp_conv *conv, const cssp_event *ev)
+{
+    cssp_conn_feed(&conv->engine, ev);
+    if (ev->type == CSSP_EV_TSREQUEST)
+        feed_pending_early_auth(conv);
+}
+
+void cssp_conv_early_auth(cssp_conv *conv, uint32_t frame, uint32_t result)
+{
+    conv->early_auth_pending = true;
+    conv->early_auth_result = result;
+    conv->early_auth_frame = frame;
+    feed_pending_early_auth(conv);
+}
+
+uint32_t cssp_version_as_read(uint32_t version)
+{
+    return version > CSSP_MAX_DEFINED_VERSION ? CSSP_MAX_DEFINED_VERSION : version;
+}
+
+/* docs/verdicts.md 3.4: "patched" is >= 5 as read, "unpatched" is 2-4. */
+static bool is_mismatch(const cssp_facts *f)
+{
+    return f->client_version_seen && cssp_version_as_read(f->client_version) >= 5 && f->server_version_seen &&
+           f->server_version >= 2 && f->server_version <= 4;
+}
+
+const cssp_view *cssp_conv_commit(cssp_conv *conv, packet_info *pinfo, uint32_t key, cssp_view_kind kind,
+                                  cssp_dir dir)
+{
+    const cssp_facts *f = &conv->engine.facts;
+    cssp_view *view = wmem_new0(wmem_file_scope(), cssp_view);
+    view->kind = kind;
+    view->dir = dir;
+    cssp_conn_judge(&conv->engine, &view->judgement);
+    view->client_seen = f->client_version_seen;
+    view->server_seen = f->server_version_seen;
+    view->client_version = f->client_version;
+    view->server_version = f->server_version;
+    view->client_frame = (uint32_t)f->client_version_ref;
+    view->server_frame = (uint32_t)f->server_version_ref;
+    view->mismatch = is_mismatch(f);
+    if (conv->has_last) {
+        view->judged_before = true;
+        view->verdict_before = conv->last.judgement.verdict;
+        view->findings_before = conv->last.judgement.findings;
+        view->client_seen_before = conv->last.client_seen;
+        view->server_seen_before = conv->last.server_seen;
+        view->mismatch_before = conv->last.mismatch;
+    }
+    conv->last = *view;
+    conv->has_last = true;
+    conv->recognised = true;
+    p_add_proto_data(wmem_file_scope(), pinfo, proto_cssp, key, view);
+    return view;
+}
+
+const cssp_view *cssp_view_get(packet_info *pinfo, uint32_t key)
+{
+    return p_get_proto_data(wmem_file_scope(), pinfo, proto_cssp, key);
+}
+
+uint32_t cssp_next_pdu_key(packet_info *pinfo)
+{
+    uintptr_t used = GPOINTER_TO_UINT(p_get_proto_data(pinfo->pool, pinfo, proto_cssp, PDU_COUNTER_KEY));
+    p_set_proto_data(pinfo->pool, pinfo, proto_cssp, PDU_COUNTER_KEY, GUINT_TO_POINTER(used + 1));
+    return (uint32_t)used;
+}

@@ -1,0 +1,112 @@
+/*
+ * cssp-state.h - what the plugin remembers about one RDP connection, and what it
+ * remembers about each frame.
+ *
+ * One cssp_conv per TCP conversation (wmem file scope) holds the shared core's
+ * verdict engine and which endpoint is the client. The engine is fed only on the
+ * first pass, in frame order; after each PDU or event the judgement is copied into
+ * a cssp_view stored with the frame (p_add_proto_data), and every later dissection
+ * (second pass, GUI clicks) shows that stored view. So the first pass, the second
+ * pass and the GUI show the same thing, and the engine is never fed twice.
+ */
+#ifndef CSSP_PLUGIN_STATE_H
+#define CSSP_PLUGIN_STATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <epan/packet.h>
+
+#include "cssp/verdict.h"
+
+/* What a view was taken after. */
+typedef enum cssp_view_kind {
+    CSSP_VIEW_NEGOTIATION,   /* an X.224 Connection Request or Confirm */
+    CSSP_VIEW_TSREQUEST,     /* a TSRequest */
+    CSSP_VIEW_EARLY_AUTH,    /* the Early User Authorization Result PDU */
+    CSSP_VIEW_TRANSPORT      /* TLS records, alerts and TCP closes seen by the observer */
+} cssp_view_kind;
+
+/* The connection as judged right after one PDU or event, with what it was just before. */
+typedef struct cssp_view {
+    cssp_view_kind kind;
+    cssp_dir dir;
+    cssp_judgement judgement;
+    bool judged_before;               /* false for the connection's first view */
+    cssp_verdict verdict_before;
+    unsigned findings_before;
+    bool client_seen, server_seen;    /* the version each side advertised first */
+    uint32_t client_version, server_version;
+    uint32_t client_frame, server_frame;
+    bool client_seen_before, server_seen_before;
+    bool mismatch, mismatch_before;   /* client >= 5 (read as the engine reads it) and server 2-4 */
+} cssp_view;
+
+typedef struct cssp_conv {
+    cssp_conn engine;                 /* fed on the first pass only */
+    bool recognised;                  /* RDP was seen: an X.224 Request/Confirm, TLS on 3389, a CredSSP PDU */
+    bool roles_known;
+    address client_addr;              /* wmem file scope copy */
+    uint32_t client_port;
+    bool owns_tcp;                    /* the plugin's TCP heuristic claimed the conversation */
+    bool payload_seen;                /* the plugin's TCP dissector saw data (first pass) */
+    uint32_t tls_start_frame;         /* first frame handed to TLS; 0 while in clear */
+    bool application_data_seen;       /* decrypted or clear CredSSP-phase data reached the plugin */
+    bool side_closed[2];              /* a FIN or RST was fed for that side */
+    bool early_auth_pending;
+    uint32_t early_auth_result;
+    uint32_t early_auth_frame;
+    cssp_view last;                   /* the latest view, source of the next view's "before" */
+    bool has_last;
+} cssp_conv;
+
+/* The highest CredSSP version [MS-CSSP] 2.2.1 defines. */
+#define CSSP_MAX_DEFINED_VERSION 6
+
+/*
+ * A version as the engine reads it: [MS-CSSP] 2.2.1 has a peer above the highest
+ * version treated as that version (nmap's 96 is read as 6).
+ */
+uint32_t cssp_version_as_read(uint32_t version);
+
+/* Key of the observer's view of a frame; PDU views use cssp_next_pdu_key(). */
+#define CSSP_VIEW_KEY_OBSERVER 0x7fffffffu
+
+void cssp_state_register(int proto);
+
+/* The connection's state, or NULL when the plugin has not recognised it as RDP. */
+cssp_conv *cssp_conv_find(packet_info *pinfo);
+/* The connection's state, created when missing; it counts as RDP once it is marked recognised or has a view. */
+cssp_conv *cssp_conv_get(packet_info *pinfo);
+
+/* Fixes the roles: the current packet was sent by `sender` (X.224 Request: client; Confirm: server). */
+void cssp_conv_set_sender_role(cssp_conv *conv, packet_info *pinfo, cssp_dir sender);
+/* Who sent the current packet. */
+cssp_dir cssp_conv_sender(cssp_conv *conv, packet_info *pinfo);
+
+bool cssp_conv_settled(const cssp_conv *conv);
+/* The X.224 Confirm selected a protocol (RDP_NEG_RSP, or RDP for a legacy Confirm). */
+bool cssp_conv_negotiated(const cssp_conv *conv, uint32_t *selected_protocol);
+
+/* First pass only: feeds the engine. */
+void cssp_conv_feed(cssp_conv *conv, const cssp_event *ev);
+/*
+ * First pass only: a decoded Early User Authorization Result. The analyzer feeds
+ * it once the client's credentials are in (captures written per leg hold the
+ * server's whole side first), and so does the plugin.
+ */
+void cssp_conv_early_auth(cssp_conv *conv, uint32_t frame, uint32_t result);
+/* First pass only: judges the connection now and stores the view with the frame under key. */
+const cssp_view *cssp_conv_commit(cssp_conv *conv, packet_info *pinfo, uint32_t key, cssp_view_kind kind,
+                                  cssp_dir dir);
+/* The view stored with the current frame under key, or NULL. */
+const cssp_view *cssp_view_get(packet_info *pinfo, uint32_t key);
+
+/*
+ * Per-frame numbering of the PDUs that carry a view: the n-th PDU decoded in a
+ * frame gets key n in every pass, because dissection order within a frame does
+ * not change between passes.
+ */
+uint32_t cssp_next_pdu_key(packet_info *pinfo);
+
+#endif

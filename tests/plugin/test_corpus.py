@@ -1,0 +1,67 @@
+#!/usr/bin/python3
+"""test_corpus.py - the plugin on the public HTB capture (a password spray against a real Windows server).
+
+Usage: test_corpus.py PLUGIN_SO ANALYZER SOURCE_DIR
+With the capture's key log and no -d option: Wireshark 4.0 decrypts the TLS 1.3 sessions whose handshake
+secrets the key log holds (6 of 571); on each of them the plugin shows CredSSP v6 on both sides and the
+server's errorCode STATUS_LOGON_FAILURE, and judges auth_failed from the decrypted TSRequests. Every one of
+the 574 connections (decrypted, judged by traffic shape, or refused at the X.224 negotiation) gets the
+analyzer's verdict, in the analyzer's order; the two-pass output equals the one-pass output.
+Exit 77 (skipped) when ../shared/corpus is absent.
+"""
+import os
+import sys
+
+from tshark_harness import Checks, Tshark, connections, corpus_dir, cssp_layers, key_options, run_json, skip, view_value
+
+STATUS_LOGON_FAILURE = 0xC000006D
+DECRYPTABLE_BY_WIRESHARK_4_0 = 6
+
+
+def main():
+    if len(sys.argv) != 4:
+        sys.exit(__doc__)
+    plugin, analyzer, source_dir = sys.argv[1:]
+    corpus = corpus_dir(source_dir)
+    if not corpus or not os.path.exists(os.path.join(corpus, "htb-wire-whispered", "capture.pcap")):
+        skip("the corpus capture htb-wire-whispered/capture.pcap is not present")
+    capture = os.path.join(corpus, "htb-wire-whispered", "capture.pcap")
+    keylog = os.path.join(corpus, "htb-wire-whispered", "tls-lsa.log")
+    checks = Checks("plugin.corpus")
+    tshark = Tshark(plugin)
+    try:
+        pcap = tshark.add(capture)
+        options = key_options(tshark, keylog)
+        packets, result = tshark.packets(pcap, options)
+        checks.equal(result.returncode, 0, f"tshark exit status ({result.stderr.strip()})")
+        checks.check(cssp_layers(packets) == cssp_layers(tshark.packets(pcap, options, two_pass=True)[0]),
+                     "two-pass cssp output equals one-pass output")
+        conns = connections(packets)
+        decrypted = {s: c for s, c in conns.items() if c["versions"]}
+        checks.equal(len(decrypted), DECRYPTABLE_BY_WIRESHARK_4_0, "sessions with TSRequests decoded")
+        for stream, c in decrypted.items():
+            where = f"tcp.stream {stream}"
+            checks.equal(view_value(c["view"], "cssp.client_version"), 6, f"{where}: client version")
+            checks.equal(view_value(c["view"], "cssp.server_version"), 6, f"{where}: server version")
+            checks.equal(c["error_codes"], [STATUS_LOGON_FAILURE], f"{where}: errorCode STATUS_LOGON_FAILURE")
+            checks.equal(view_value(c["view"], "cssp.verdict"), "auth_failed", f"{where}: verdict")
+            checks.equal(view_value(c["view"], "cssp.evidence"), "decrypted", f"{where}: evidence")
+            checks.check("cssp.error_code.note" in c["experts"], f"{where}: errorCode expert note")
+        _, analyzed, _ = run_json(analyzer, "-k", keylog, capture)
+        checks.equal(len(conns), len(analyzed), "connections judged by the plugin and the analyzer")
+        mismatched = [(stream, view_value(c["view"], "cssp.verdict"), a["verdict"])
+                      for (stream, c), a in zip(conns.items(), analyzed)
+                      if view_value(c["view"], "cssp.verdict") != a["verdict"]]
+        checks.equal(mismatched, [], "every connection's verdict equals the analyzer's")
+        stats = tshark.run("-n", "-q", "-r", pcap, *options, "-z", "cssp,tree").stdout
+        lines = [line.split() for line in stats.splitlines()]
+        for row in (("auth_failed", "569"), ("ok", "2"), ("negotiation_failed", "3"),
+                    ("STATUS_LOGON_FAILURE", "(0xC000006D)", "6"), ("v6", "6")):
+            checks.check(any(tokens[:len(row)] == list(row) for tokens in lines), f"stats tree row {row}:\n{stats}")
+    finally:
+        tshark.close()
+    checks.finish()
+
+
+if __name__ == "__main__":
+    main()
