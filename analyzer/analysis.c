@@ -28,13 +28,17 @@ struct analysis {
     analysis_stats stats;
 };
 
+/* FNV-1a over 64-bit words: called for every packet, so not byte by byte. */
 static guint flow_key_hash(gconstpointer p)
 {
-    const uint8_t *b = p;
-    guint h = 2166136261u;
-    for (size_t i = 0; i < sizeof(flow_key); i++)
-        h = (h ^ b[i]) * 16777619u;
-    return h;
+    const flow_key *k = p;
+    const uint64_t prime = 0x100000001b3u;
+    uint64_t words[4], h = 0xcbf29ce484222325u ^ k->family;
+    memcpy(words, k->addr, sizeof words);
+    for (size_t i = 0; i < 4; i++)
+        h = (h ^ words[i]) * prime;
+    h = (h ^ ((uint64_t)k->port[0] << 16 | k->port[1])) * prime;
+    return (guint)(h ^ h >> 32);
 }
 
 static gboolean flow_key_equal(gconstpointer a, gconstpointer b)
@@ -76,8 +80,13 @@ static void release_finished(analysis *a)
 {
     while (!g_queue_is_empty(&a->order)) {
         conn *c = g_queue_peek_head(&a->order);
-        if (!conn_is_final(c))
-            break;
+        if (!conn_is_final(c)) {
+            /* a connection that never ends must not hold back the others' reports without bound */
+            if (a->order.length <= ANALYSIS_MAX_CONNS)
+                break;
+            a->stats.evicted++;
+            conn_finish(c);
+        }
         g_queue_pop_head(&a->order);
         c->order_link = NULL;
         if (c->is_rdp) {
@@ -108,21 +117,14 @@ static void forget(analysis *a, conn *c, const flow_key *key)
 static void evict_oldest(analysis *a)
 {
     conn *c = g_queue_peek_head(&a->lru);
-    flow_key *key = NULL;
-    GHashTableIter it;
-    gpointer k, v;
-    /* the key is found by value: eviction is rare (only past the table limit) */
-    g_hash_table_iter_init(&it, a->flows);
-    while (g_hash_table_iter_next(&it, &k, &v)) {
-        if (v == c) {
-            key = k;
-            break;
-        }
-    }
+    /* the key is the conn's own address pair (make_key does not care which side is which) */
+    tcp_packet ends = {.src = c->client, .dst = c->server};
+    flow_key key;
+    make_key(&ends, &key);
+    if (!conn_is_final(c))
+        a->stats.evicted++;
     conn_finish(c);
-    a->stats.evicted++;
-    flow_key copy = *key;
-    forget(a, c, &copy);
+    forget(a, c, &key);
 }
 
 static conn *add_conn(analysis *a, const flow_key *key, const tcp_packet *p, int64_t ts_us)
@@ -158,9 +160,16 @@ void analysis_packet(analysis *a, int dlt, int64_t ts_us, const uint8_t *data, s
         forget(a, c, &key);
         c = NULL;
     }
-    if (!c)
+    if (!c) {
+        /*
+         * Neither SYN nor data (the last ACK, FIN or RST of a connection that already
+         * left the table): nothing to open. Such a connection would stay undecided
+         * and hold back the report of every later one until the end of the capture.
+         */
+        if (!(p.flags & TCP_SYN) && p.payload_len == 0)
+            return;
         c = add_conn(a, &key, &p, ts_us);
-    else {
+    } else {
         g_queue_unlink(&a->lru, c->lru_link);
         g_queue_push_tail_link(&a->lru, c->lru_link);
     }
@@ -172,11 +181,12 @@ void analysis_packet(analysis *a, int dlt, int64_t ts_us, const uint8_t *data, s
     if (((c->closed[0] && c->closed[1]) || (p.flags & TCP_RST)) && c->is_rdp && !conn_is_final(c))
         conn_finish(c);
     /*
-     * A judged or foreign connection leaves the table once both sides closed (or
-     * one reset); while open it stays, so its late packets do not start a new one.
+     * A judged or non-RDP connection (foreign, or closed before any data) leaves the
+     * table once both sides closed (or one reset); while open it stays, so its late
+     * packets do not start a new one.
      */
     bool over = (c->closed[0] && c->closed[1]) || (p.flags & TCP_RST);
-    if (over && (conn_is_final(c) || c->phase == PHASE_NOT_RDP))
+    if (over && (conn_is_final(c) || !c->is_rdp))
         forget(a, c, &key);
     release_finished(a);
 }

@@ -446,8 +446,12 @@ static void finalize(conn *c)
 
 void conn_packet(conn *c, const tcp_packet *p, uint64_t packet_ordinal)
 {
-    if (c->finalized)
+    if (c->finalized) {
+        /* judged: only its close still matters, so that the analysis can let the connection go */
+        if (p->flags & (TCP_FIN | TCP_RST))
+            c->closed[same_endpoint(&p->src, &c->client) ? CSSP_FROM_CLIENT : CSSP_FROM_SERVER] = true;
         return;
+    }
     stream_ctx sc = {.c = c, .dir = same_endpoint(&p->src, &c->client) ? CSSP_FROM_CLIENT : CSSP_FROM_SERVER,
                      .ref = packet_ordinal};
     tcp_stream_sink sink = {.data = stream_data, .gap = stream_gap, .ctx = &sc};

@@ -46,7 +46,8 @@ typedef struct load_context {
     FILE *diag;
     size_t line_number;
     size_t malformed;
-    bool full_reported;
+    size_t conflicting;             /* well-formed lines that add a candidate beside an earlier secret */
+    bool full_reported, candidates_reported;
     char line[TLS_KEYLOG_MAX_LINE];
     size_t line_len;
     bool line_too_long;
@@ -138,26 +139,33 @@ static keylog_entry *entry_for(tls_keylog *store, const uint8_t client_random[TL
     return entry;
 }
 
-/* Returns false only when the store is full of client randoms (the secret is counted as dropped). */
-static bool store_secret(tls_keylog *store, const uint8_t client_random[TLS_RANDOM_LEN],
-                         tls_keylog_label label, const tls_secret *secret)
+typedef enum store_outcome {
+    SECRET_STORED,            /* the first secret for this (client random, label) */
+    SECRET_ANOTHER,           /* a different secret beside earlier ones: a candidate too */
+    SECRET_REPEATED,          /* the same secret again */
+    SECRET_DROPPED_CANDIDATE, /* past TLS_KEYLOG_MAX_CANDIDATES */
+    SECRET_DROPPED_FULL       /* past TLS_KEYLOG_MAX_RANDOMS */
+} store_outcome;
+
+static store_outcome store_secret(tls_keylog *store, const uint8_t client_random[TLS_RANDOM_LEN],
+                                  tls_keylog_label label, const tls_secret *secret)
 {
     keylog_entry *entry = entry_for(store, client_random);
     if (!entry) {
         store->stats.secrets_dropped++;
-        return false;
+        return SECRET_DROPPED_FULL;
     }
     size_t count = entry->counts[label];
     tls_secret *list = entry->lists[label];
     for (size_t i = 0; i < count; i++) {
         if (list[i].len == secret->len && memcmp(list[i].bytes, secret->bytes, secret->len) == 0) {
             store->stats.lines_used++;
-            return true;
+            return SECRET_REPEATED;
         }
     }
     if (count == TLS_KEYLOG_MAX_CANDIDATES) {
         store->stats.secrets_dropped++;
-        return true;
+        return SECRET_DROPPED_CANDIDATE;
     }
     /* Grown by hand rather than g_renew(), so that no unwiped copy of a secret is left behind. */
     tls_secret *grown = g_new(tls_secret, count + 1);
@@ -170,7 +178,16 @@ static bool store_secret(tls_keylog *store, const uint8_t client_random[TLS_RAND
     entry->lists[label] = grown;
     entry->counts[label]++;
     store->stats.lines_used++;
-    return true;
+    return count > 0 ? SECRET_ANOTHER : SECRET_STORED;
+}
+
+/* A limit hit is said once per load, on the line that hit it. */
+static void report_limit(load_context *ctx, bool *said, const char *what)
+{
+    if (*said || !ctx->diag)
+        return;
+    *said = true;
+    fprintf(ctx->diag, "%s:%zu: %s\n", ctx->source, ctx->line_number, what);
 }
 
 static bool secret_length_fits(tls_keylog_label label, size_t len)
@@ -220,11 +237,21 @@ static void parse_line(load_context *ctx, const char *text, size_t len)
                !decode_hex(secret_text, secret_len, secret.bytes, secret.len)) {
         report(ctx, label == TLS_KEYLOG_MASTER_SECRET ? "the master secret is not 96 hex digits"
                                                      : "the secret is not 64 or 96 hex digits");
-    } else if (!store_secret(ctx->store, client_random, label, &secret) && !ctx->full_reported) {
-        ctx->full_reported = true;
-        if (ctx->diag)
-            fprintf(ctx->diag, "%s:%zu: more than %d sessions in the key logs; later ones are ignored\n",
-                    ctx->source, ctx->line_number, TLS_KEYLOG_MAX_RANDOMS);
+    } else {
+        switch (store_secret(ctx->store, client_random, label, &secret)) {
+        case SECRET_STORED:
+        case SECRET_REPEATED: break; /* a repeated line is harmless: key logs are often appended to twice */
+        case SECRET_ANOTHER: ctx->conflicting++; break;
+        case SECRET_DROPPED_CANDIDATE:
+            report_limit(ctx, &ctx->candidates_reported,
+                         "more than " G_STRINGIFY(TLS_KEYLOG_MAX_CANDIDATES)
+                         " different secrets for one session and label; later ones are ignored");
+            break;
+        case SECRET_DROPPED_FULL:
+            report_limit(ctx, &ctx->full_reported, "more than " G_STRINGIFY(TLS_KEYLOG_MAX_RANDOMS)
+                                                   " sessions in the key logs; later ones are ignored");
+            break;
+        }
     }
     OPENSSL_cleanse(&secret, sizeof secret);
 }
@@ -260,6 +287,9 @@ static void finish_load(load_context *ctx)
         end_line(ctx);
     if (ctx->diag && ctx->malformed > TLS_KEYLOG_MAX_REPORTED)
         fprintf(ctx->diag, "%s: %zu malformed lines ignored in total\n", ctx->source, ctx->malformed);
+    if (ctx->diag && ctx->conflicting)
+        fprintf(ctx->diag, "%s: %zu lines give another secret for a session and label already listed; each is tried\n",
+                ctx->source, ctx->conflicting);
 }
 
 static load_context *load_begin(tls_keylog *store, const char *source, FILE *diag)

@@ -43,6 +43,7 @@ typedef struct direction {
     key_phase phase;
     tls_record_keys keys;         /* in KEYS_HANDSHAKE and KEYS_APPLICATION */
     tls_secret traffic_secret;    /* TLS 1.3 application secret in use, for KeyUpdate */
+    tls_secret handshake_secret;  /* TLS 1.3 secret that opened the handshake records: not worth a retrial */
     bool application_next;        /* TLS 1.3: Finished ended the handshake keys; app keys start at seq 0 */
     unsigned failed_trials;       /* records that opened with no candidate, in KEYS_PENDING */
 } direction;
@@ -111,6 +112,7 @@ static void release_direction(direction *d)
     tls_hs_stream_reset(&d->hs);
     tls_record_keys_clear(&d->keys);
     OPENSSL_cleanse(&d->traffic_secret, sizeof d->traffic_secret);
+    OPENSSL_cleanse(&d->handshake_secret, sizeof d->handshake_secret);
 }
 
 static void stream_error(direction *d, tls_failure failure, const char *reason)
@@ -283,13 +285,23 @@ static bool is_handshake_flight(const record_view *rec)
            type == TLS_HS_CERTIFICATE_VERIFY || type == TLS_HS_FINISHED;
 }
 
-/* Tries TLS 1.3 secrets on the record at sequence number seq; keeps the keys of the first that opens it. */
+static bool same_secret(const tls_secret *a, const tls_secret *b)
+{
+    return a->len == b->len && CRYPTO_memcmp(a->bytes, b->bytes, a->len) == 0;
+}
+
+/*
+ * Tries TLS 1.3 secrets on the record at sequence number seq; keeps the keys of the first that opens it.
+ * Deriving keys is most of the cost of a short session, so the handshake secret is not tried again
+ * on the application records (some key logs list it among the traffic secrets).
+ */
 static bool try_traffic_secrets(direction *d, tls_secret_list list, uint64_t seq, key_phase phase,
                                 record_view *rec)
 {
     for (size_t i = 0; i < list.count; i++) {
         tls_record_keys keys;
-        if (!tls_keys_from_traffic_secret(&keys, d->session->suite, &list.items[i]))
+        if (same_secret(&list.items[i], &d->handshake_secret) ||
+            !tls_keys_from_traffic_secret(&keys, d->session->suite, &list.items[i]))
             continue;
         keys.seq = seq;
         if (tls_record_open(&keys, rec->header, rec->fragment, rec->len, rec->out, &rec->plain_len,
@@ -298,6 +310,8 @@ static bool try_traffic_secrets(direction *d, tls_secret_list list, uint64_t seq
             d->phase = phase;
             if (phase == KEYS_APPLICATION && !d->application_next && is_handshake_flight(rec))
                 d->phase = KEYS_HANDSHAKE; /* a handshake secret logged under a traffic-secret label */
+            if (d->phase == KEYS_HANDSHAKE)
+                d->handshake_secret = list.items[i];
             if (d->phase == KEYS_APPLICATION)
                 d->traffic_secret = list.items[i];
             return true;

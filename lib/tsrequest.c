@@ -27,7 +27,8 @@ enum {
 
 #define MAX_PROBED_VERSION 255
 #define MAX_PROBED_VERSION_BYTES 2
-#define MAX_VERSION_ELEMENT_LEN 6 /* A0 04 02 02 00 FF */
+/* A0 84 00 00 00 08 02 84 00 00 00 02 00 FF: der.c accepts non-minimal long-form lengths */
+#define MAX_VERSION_ELEMENT_LEN 14
 
 static cssp_span span_of(const cssp_der_tlv *element, const cssp_der_tlv *value)
 {
@@ -205,6 +206,22 @@ cssp_status cssp_tsrequest_decode(const uint8_t *data, size_t len, cssp_tsreques
  * the SEQUENCE's contents are visible than the longest valid version element:
  * past that, a valid one would be entirely visible, so any failure means NO.
  */
+/*
+ * While the SEQUENCE is still arriving, is its version element only cut short (more bytes will
+ * tell) rather than malformed? Its header is incomplete, or it declares an element that fits the
+ * SEQUENCE and the longest version encoding but has not all arrived. Deciding on the declared
+ * size, not on a count of bytes, keeps the answer the same however the stream is split.
+ */
+static bool version_still_arriving(const uint8_t *contents, size_t visible, size_t sequence_len)
+{
+    cssp_der_tlv tagged;
+    cssp_status st = cssp_der_read_header(contents, visible, &tagged);
+    if (st == CSSP_ERR_TRUNCATED)
+        return true;
+    size_t total = tagged.header_len + tagged.value_len;
+    return st == CSSP_OK && total <= sequence_len && total <= MAX_VERSION_ELEMENT_LEN && visible < total;
+}
+
 cssp_probe cssp_tsrequest_probe(const uint8_t *data, size_t avail, size_t *needed)
 {
     static const uint8_t sequence_id = 0x30, version_id = 0xa0;
@@ -238,7 +255,8 @@ cssp_probe cssp_tsrequest_probe(const uint8_t *data, size_t avail, size_t *neede
     if (st == CSSP_OK)
         st = read_wrapped(&tagged, CSSP_DER_TAG_INTEGER, &version_tlv);
     bool more_coming = visible.value_len < outer.value_len;
-    if (st == CSSP_ERR_LENGTH_PAST_END && more_coming && visible.value_len < MAX_VERSION_ELEMENT_LEN)
+    if (st == CSSP_ERR_LENGTH_PAST_END && more_coming &&
+        version_still_arriving(data + outer.header_len, visible.value_len, outer.value_len))
         return CSSP_PROBE_NEED_MORE;
     int64_t version = 0;
     if (st != CSSP_OK || version_tlv.value_len > MAX_PROBED_VERSION_BYTES ||
