@@ -89,7 +89,7 @@ int main(int argc, char **argv)
     analysis_finish(a);
     analysis_stats st = analysis_get_stats(a);
     if (st.evicted)
-        fprintf(stderr, "credssp-analyze: warning: more than %u connections open at once; %llu were judged early\n",
+        fprintf(stderr, "credssp-analyze: warning: more than %u connections open or awaiting their report at once; %llu were judged early\n",
                 ANALYSIS_MAX_CONNS, (unsigned long long)st.evicted);
     if (status == EXIT_CLEAN && report_refused_count(out) > 0)
         status = EXIT_REFUSED;
