@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""gen_flood.py - captures that would make memory grow if the analyzer had no limits; pcap on stdout.
+
+    gen_flood.py connections N [--open]   N short RDP connections (X.224 Request, RDP_NEG_FAILURE, FINs),
+                                          each from its own client address and port; --open: SYN and
+                                          Request only, never closed (the flow table's limit)
+    gen_flood.py endless KIND MIB         one connection that never finishes, MIB MiB of it:
+        tls        RDP, then a TLS handshake and application-data records both ways, never closed
+        x224       RDP: a Connection Request, then X.224 data TPDUs, never a Confirm
+        hole       RDP, then a client segment is missing and data keeps coming after the hole
+        handshake  RDP, then one TLS handshake message claiming 16 MiB, never complete
+        nosyn      no SYN, no negotiation: TLS records to port 3389 without a handshake, never closed
+    gen_flood.py servers N                N connections to N different servers (the summary's limit)
+
+Frames are built once and patched per connection, so a million connections take about a minute.
+"""
+import os
+import struct
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "analyzer"))
+import synth  # noqa: E402
+
+SERVER = "10.200.0.1"
+RECORD = 4096  # bytes of TLS record payload per frame in the endless captures
+
+
+class Writer:
+    def __init__(self, out):
+        self.out = out
+        self.t = 1700000000 * 1000000
+        out.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, synth.ETHERNET))
+        self.buf = []
+
+    def frame(self, data):
+        self.t += 10
+        self.buf.append(struct.pack("<IIII", self.t // 1000000, self.t % 1000000, len(data), len(data)))
+        self.buf.append(data)
+        if len(self.buf) > 4096:
+            self.flush()
+
+    def flush(self):
+        self.out.write(b"".join(self.buf))
+        self.buf = []
+
+
+# Offsets in an Ethernet + IPv4 + TCP frame of synth's making.
+IP_SRC, IP_DST, TCP_SPORT, TCP_DPORT = 26, 30, 34, 36
+
+
+def connections(w, n, open_only, distinct_servers=False):
+    """One connection built by synth, then copied with other addresses and ports patched in."""
+    template = synth.negotiation("10.0.0.1", SERVER, 1024, 3389, synth.x224_request(b"flood", 0x3),
+                                 synth.x224_confirm(0x03, 0x5))
+    if open_only:
+        template = [template[0], template[3]]
+    from_client = [f[IP_SRC:IP_SRC + 4] == bytes([10, 0, 0, 1]) for f in template]
+    server = bytes(int(x) for x in SERVER.split("."))
+    for i in range(1, n + 1):
+        client = bytes([10, (i >> 16) & 0xFF, (i >> 8) & 0xFF, i & 0xFF])
+        if distinct_servers:
+            server = bytes([172, 16 + ((i >> 16) & 0x0F), (i >> 8) & 0xFF, i & 0xFF])
+        port = struct.pack(">H", 1024 + (i * 7) % 60000)
+        for frame, is_client in zip(template, from_client):
+            f = bytearray(frame)
+            f[IP_SRC:IP_SRC + 4], f[IP_DST:IP_DST + 4] = (client, server) if is_client else (server, client)
+            at = TCP_SPORT if is_client else TCP_DPORT
+            f[at:at + 2] = port
+            w.frame(bytes(f))
+
+
+def handshake_record(msg_type, body):
+    message = bytes([msg_type]) + len(body).to_bytes(3, "big") + body
+    return b"\x16\x03\x03" + struct.pack(">H", len(message)) + message
+
+
+def endless(w, kind, mib):
+    client, cport, sport = "10.9.9.9", 50000, 3389
+    seq = {0: 1000, 1: 5000}
+    ends = {0: (client, SERVER, cport, sport), 1: (SERVER, client, sport, cport)}
+
+    def seg(side, payload=b"", flags=0x18, skip=0):
+        src, dst, sp, dp = ends[side]
+        seq[side] += skip
+        frame = synth.link(synth.ETHERNET, synth.ip(src, dst, synth.tcp(sp, dp, seq[side], seq[1 - side], flags,
+                                                                         payload)))
+        seq[side] = (seq[side] + len(payload) + (1 if flags & 0x02 else 0)) & 0xFFFFFFFF
+        return frame
+
+    if kind != "nosyn":
+        for side, flags in ((0, 0x02), (1, 0x12), (0, 0x10)):
+            w.frame(seg(side, flags=flags))
+        w.frame(seg(0, synth.x224_request(b"endless", 0x3)))
+        if kind != "x224":
+            w.frame(seg(1, synth.x224_confirm(0x02, 0x2)))
+    total, limit = 0, mib << 20
+    record = b"\x17\x03\x03" + struct.pack(">H", RECORD) + b"\xAB" * RECORD
+    if kind == "tls":
+        w.frame(seg(0, handshake_record(1, b"\x03\x03" + b"\x11" * 32 + b"\x00\x00\x02\xc0\x30\x01\x00")))
+        w.frame(seg(1, handshake_record(2, b"\x03\x03" + b"\x22" * 32 + b"\x00\xc0\x30\x00")))
+    elif kind == "x224":
+        record = bytes([3, 0]) + struct.pack(">H", 7 + RECORD) + b"\x02\xf0\x80" + b"\x7f" * RECORD
+    elif kind == "hole":
+        w.frame(seg(0, b"\x16\x03\x01\x00\x10" + b"\x01" * 16))
+        seq[0] += 1000  # the segment that would fill this never comes
+    elif kind == "handshake":
+        w.frame(seg(0, b"\x16\x03\x01\x40\x00\x01\xff\xff\xff" + b"\x01" * (0x4000 - 4)))
+        record = b"\x16\x03\x01\x40\x00" + b"\x01" * 0x4000
+    while total < limit:
+        side = (total // len(record)) & 1 if kind in ("tls", "nosyn") else 0
+        w.frame(seg(side, record))
+        total += len(record)
+    w.flush()
+
+
+def main():
+    args = sys.argv[1:]
+    w = Writer(sys.stdout.buffer)
+    if len(args) >= 2 and args[0] == "connections":
+        connections(w, int(args[1]), "--open" in args)
+    elif len(args) == 2 and args[0] == "servers":
+        connections(w, int(args[1]), False, distinct_servers=True)
+    elif len(args) == 3 and args[0] == "endless" and args[1] in ("tls", "x224", "hole", "handshake", "nosyn"):
+        endless(w, args[1], int(args[2]))
+    else:
+        sys.exit(__doc__)
+    w.flush()
+
+
+if __name__ == "__main__":
+    main()

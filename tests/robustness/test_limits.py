@@ -1,0 +1,84 @@
+"""test_limits.py - memory stays bounded on floods and endless connections, and every limit hit is reported.
+
+Usage: test_limits.py ANALYZER
+
+The captures come from gen_flood.py through a pipe (the analyzer reads "-"), so nothing big is
+written to disk. Peak RSS is the analyzer's own (wait4). Memory is judged by growth, not by an
+absolute figure, so the test holds in the ASan build too: a capture several times larger must not
+need much more memory. docs/robustness.md has the full-size figures (a million connections, 1 GiB
+connections).
+"""
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "analyzer"))
+from harness import Checks  # noqa: E402
+
+analyzer = sys.argv[1]
+c = Checks("limits")
+MIB = 1024
+# ASan keeps freed memory in quarantine; without this its RSS grows with the work, not the state.
+env = dict(os.environ, ASAN_OPTIONS="quarantine_size_mb=1:" + os.environ.get("ASAN_OPTIONS", ""))
+# GNU time measures the analyzer alone. Without it, wait4's figure includes the memory of this Python
+# process (a child's peak counts its life before exec), a floor of some 15 MiB: the counts below are
+# large enough for a leak to stand out above it.
+GNU_TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
+
+
+def run(gen_args, *analyzer_args):
+    """(exit status, stdout lines, stderr, peak RSS in KiB) of the analyzer on a generated capture."""
+    gen = subprocess.Popen([sys.executable, os.path.join(HERE, "gen_flood.py"), *gen_args], stdout=subprocess.PIPE)
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile(mode="r") as peak:
+        cmd = [analyzer, "--no-progress", *analyzer_args, "-"]
+        if GNU_TIME:
+            cmd = [GNU_TIME, "-q", "-f", "%M", "-o", peak.name] + cmd
+        p = subprocess.Popen(cmd, stdin=gen.stdout, stdout=out, stderr=err, env=env)
+        gen.stdout.close()
+        _, status, usage = os.wait4(p.pid, 0)
+        gen.wait()
+        out.seek(0)
+        err.seek(0)
+        rss = int(peak.read().strip() or 0) if GNU_TIME else usage.ru_maxrss
+        return os.waitstatus_to_exitcode(status), out.read().decode().splitlines(), err.read().decode(), rss
+
+
+# Short connections, each closed: they leave the table as they close, whatever their number.
+rc, lines, err, small = run(["connections", "20000"], "--json")
+c.equal(rc, 0, "20k closed connections: exit status")
+c.equal(len(lines), 20000, "20k closed connections: every one reported")
+rc, lines, err, big = run(["connections", "150000"], "--json")
+c.equal(len(lines), 150000, "150k closed connections: every one reported")
+c.check("more than 32768 connections" not in err, f"closed connections never fill the table; got {err!r}")
+c.check(big <= small * 1.25 + 8 * MIB, f"closed connections: 150k need {big} KiB, 20k {small} KiB")
+del lines
+
+# Connections never closed: the table stops at ANALYSIS_MAX_CONNS, says so, and memory stops with it.
+rc, lines, err, at_limit = run(["connections", "40000", "--open"], "--json")
+c.check("more than 32768 connections" in err, f"open connections: the limit is reported; got {err!r}")
+c.equal(len(lines), 40000, "40k open connections: every one reported")
+rc, lines, err, past_limit = run(["connections", "150000", "--open"], "--json")
+c.check(past_limit <= at_limit * 1.25 + 8 * MIB,
+        f"open connections: 150k need {past_limit} KiB, 40k {at_limit} KiB")
+del lines
+
+# One connection that never finishes, in every phase it could hang in.
+for kind in ("tls", "x224", "hole", "handshake", "nosyn"):
+    _, _, _, short = run(["endless", kind, "8"], "--json")
+    rc, lines, err, long = run(["endless", kind, "128"], "--json")
+    c.equal(rc, 0, f"endless {kind}: exit status")
+    c.equal(len(lines), 1, f"endless {kind}: the connection is reported")
+    c.check(long <= short + 8 * MIB, f"endless {kind}: 128 MiB need {long} KiB, 8 MiB {short} KiB")
+rc, lines, err, _ = run(["endless", "hole", "8"], "--json")
+c.check(any("bytes missing from the capture" in l for l in lines),
+        f"a hole that never fills is reported as missing bytes; got {lines}")
+
+# The per-server summary's limit.
+rc, lines, err, _ = run(["servers", "100010"])
+c.check(any("10 connections to further servers not summarised: more than 100000 servers" in l for l in lines),
+        "the server summary limit is reported")
+
+c.finish()
