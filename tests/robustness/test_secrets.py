@@ -99,6 +99,8 @@ for profile in rc.TLS_PROFILES:
 
 def tshark_as_nobody(args):
     env = ["env", f"WIRESHARK_PLUGIN_DIR={os.path.join(tmp, 'plugins')}", "HOME=/nonexistent"]
+    if os.environ.get("CSSP_PLUGIN_PRELOAD"):  # a sanitizer build's plugin needs its runtimes in tshark
+        env += ["LD_PRELOAD=" + os.environ["CSSP_PLUGIN_PRELOAD"], "ASAN_OPTIONS=detect_leaks=0"]
     prefix = ["runuser", "-u", "nobody", "--"] if os.geteuid() == 0 else []
     return subprocess.run(prefix + env + ["tshark"] + args, capture_output=True)
 
