@@ -8,18 +8,10 @@
 #include <openssl/kdf.h>
 #include <openssl/params.h>
 
+#include "tls_algorithms.h"
+
 #define TLS13_IV_LEN 12
 #define MAX_KEY_BLOCK (2 * TLS_MAX_MAC_KEY_LEN + 2 * TLS_MAX_KEY_LEN + 2 * TLS_MAX_IV_LEN)
-
-static bool derive(const char *kdf_name, OSSL_PARAM *params, uint8_t *out, size_t out_len)
-{
-    EVP_KDF *kdf = EVP_KDF_fetch(NULL, kdf_name, NULL);
-    EVP_KDF_CTX *ctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
-    bool ok = ctx && EVP_KDF_derive(ctx, out, out_len, params) > 0;
-    EVP_KDF_CTX_free(ctx);
-    EVP_KDF_free(kdf);
-    return ok;
-}
 
 /* PRF(secret, label, seed_a || seed_b); the TLS1-PRF KDF concatenates its seed parameters. */
 static bool tls_prf(uint16_t version, const tls_suite *suite, const uint8_t *secret, size_t secret_len,
@@ -35,7 +27,11 @@ static bool tls_prf(uint16_t version, const tls_suite *suite, const uint8_t *sec
         OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, (void *)seed_b, seed_b_len),
         OSSL_PARAM_construct_end(),
     };
-    return derive("TLS1-PRF", params, out, out_len);
+    EVP_KDF *kdf = tls_algorithms_tls1_prf();
+    EVP_KDF_CTX *ctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
+    bool ok = ctx && EVP_KDF_derive(ctx, out, out_len, params) > 0;
+    EVP_KDF_CTX_free(ctx);
+    return ok;
 }
 
 bool tls_keys_master_secret(uint16_t version, const tls_suite *suite, const uint8_t *premaster,
@@ -76,17 +72,13 @@ static size_t hash_len(const tls_suite *suite)
 static bool expand_label(const tls_suite *suite, const tls_secret *secret, const char *label, uint8_t *out,
                          size_t out_len)
 {
-    int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
-    static const char prefix[] = "tls13 ";
+    EVP_KDF_CTX *ctx = tls_algorithms_tls13_expand(suite->prf_digest);
     OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode),
-        OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)suite->prf_digest, 0),
         OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)secret->bytes, secret->len),
-        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_PREFIX, (void *)prefix, sizeof prefix - 1),
         OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_LABEL, (void *)label, strlen(label)),
         OSSL_PARAM_construct_end(),
     };
-    return derive("TLS13-KDF", params, out, out_len);
+    return ctx && EVP_KDF_derive(ctx, out, out_len, params) > 0;
 }
 
 bool tls_keys_from_traffic_secret(tls_record_keys *out, const tls_suite *suite, const tls_secret *secret)

@@ -7,6 +7,8 @@
 #include <openssl/crypto.h>
 #include <openssl/params.h>
 
+#include "tls_algorithms.h"
+
 #define AEAD_TAG_LEN 16
 #define GCM_EXPLICIT_NONCE_LEN 8
 #define AEAD_NONCE_LEN 12
@@ -25,20 +27,18 @@ bool tls_record_keys_init(tls_record_keys *k, const tls_suite *suite, uint16_t v
     size_t iv_len = k->tls13 ? TLS13_IV_LEN : suite->fixed_iv_len;
     memcpy(k->iv, iv, iv_len);
 
-    EVP_CIPHER *cipher = EVP_CIPHER_fetch(NULL, suite->cipher, NULL);
+    EVP_CIPHER *cipher = tls_algorithms_cipher(suite->cipher);
     k->cipher = cipher ? EVP_CIPHER_CTX_new() : NULL;
     bool ok = k->cipher && EVP_DecryptInit_ex2(k->cipher, cipher, key, NULL, NULL) &&
               EVP_CIPHER_CTX_set_padding(k->cipher, 0);
-    EVP_CIPHER_free(cipher);
     if (ok && suite->protection == TLS_PROTECT_CBC) {
-        EVP_MAC *hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+        EVP_MAC *hmac = tls_algorithms_hmac();
         k->mac = hmac ? EVP_MAC_CTX_new(hmac) : NULL;
         OSSL_PARAM params[] = {
             OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)suite->mac_digest, 0),
             OSSL_PARAM_construct_end(),
         };
         ok = k->mac && EVP_MAC_init(k->mac, mac_key, suite->mac_len, params);
-        EVP_MAC_free(hmac);
     }
     if (!ok)
         tls_record_keys_clear(k);
