@@ -30,6 +30,7 @@ struct report {
     GHashTable *servers;              /* name -> server_summary* */
     GPtrArray *server_order;          /* server_summary* in order of first connection */
     unsigned long servers_dropped;
+    GString *line;                    /* the JSON line being written, reused */
 };
 
 report *report_new(FILE *out, bool json)
@@ -39,6 +40,7 @@ report *report_new(FILE *out, bool json)
     r->json = json;
     r->servers = g_hash_table_new(g_str_hash, g_str_equal);
     r->server_order = g_ptr_array_new();
+    r->line = g_string_sized_new(2048);
     return r;
 }
 
@@ -80,6 +82,11 @@ static void user_text(const cssp_facts *f, char *buf, size_t size)
 
 /* ---- JSON ---- */
 
+/* Characters a JSON string cannot hold as they are; plain runs between them are copied at once. */
+static const char json_special[] = "\"\\"
+                                   "\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f"
+                                   "\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f";
+
 static void json_string(GString *s, const char *text)
 {
     if (!text) {
@@ -87,19 +94,21 @@ static void json_string(GString *s, const char *text)
         return;
     }
     g_string_append_c(s, '"');
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+    for (const char *p = text; *p;) {
+        size_t plain = strcspn(p, json_special);
+        g_string_append_len(s, p, (gssize)plain);
+        p += plain;
+        if (!*p)
+            break;
         switch (*p) {
         case '"': g_string_append(s, "\\\""); break;
         case '\\': g_string_append(s, "\\\\"); break;
         case '\n': g_string_append(s, "\\n"); break;
         case '\r': g_string_append(s, "\\r"); break;
         case '\t': g_string_append(s, "\\t"); break;
-        default:
-            if (*p < 0x20)
-                g_string_append_printf(s, "\\u%04x", *p);
-            else
-                g_string_append_c(s, (char)*p);
+        default: g_string_append_printf(s, "\\u%04x", (unsigned char)*p);
         }
+        p++;
     }
     g_string_append_c(s, '"');
 }
@@ -133,7 +142,7 @@ static void report_json(report *r, const conn *c)
     const cssp_facts *f = &c->judge.facts;
     const cssp_judgement *j = &c->result;
     char buf[512];
-    GString *s = g_string_new("{");
+    GString *s = g_string_assign(r->line, "{");
     json_key(s, "type");
     json_string(s, "connection");
     json_key(s, "client");
@@ -216,8 +225,7 @@ static void report_json(report *r, const conn *c)
     json_key(s, "problem");
     json_string(s, c->problem);
     g_string_append(s, "}\n");
-    fputs(s->str, r->out);
-    g_string_free(s, TRUE);
+    fwrite(s->str, 1, s->len, r->out);
 }
 
 /* ---- text ---- */
@@ -390,5 +398,6 @@ void report_finish(report *r)
     }
     g_ptr_array_free(r->server_order, TRUE);
     g_hash_table_destroy(r->servers);
+    g_string_free(r->line, TRUE);
     g_free(r);
 }
