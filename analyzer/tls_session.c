@@ -291,17 +291,18 @@ static bool same_secret(const tls_secret *a, const tls_secret *b)
 }
 
 /*
- * Tries TLS 1.3 secrets on the record at sequence number seq; keeps the keys of the first that opens it.
- * Deriving keys is most of the cost of a short session, so the handshake secret is not tried again
- * on the application records (some key logs list it among the traffic secrets).
+ * Tries TLS 1.3 secrets on the record at sequence number seq, the key log's later lines first; keeps the keys
+ * of the first that opens it. Deriving keys is most of the cost of a short session, so the handshake secret
+ * is not tried again on the application records (some key logs list it among the traffic secrets).
  */
 static bool try_traffic_secrets(direction *d, tls_secret_list list, uint64_t seq, key_phase phase,
                                 record_view *rec)
 {
-    for (size_t i = 0; i < list.count; i++) {
+    for (size_t n = list.count; n-- > 0;) {
+        const tls_secret *secret = &list.items[n];
         tls_record_keys keys;
-        if (same_secret(&list.items[i], &d->handshake_secret) ||
-            !tls_keys_from_traffic_secret(&keys, d->session->suite, &list.items[i]))
+        if (same_secret(secret, &d->handshake_secret) ||
+            !tls_keys_from_traffic_secret(&keys, d->session->suite, secret))
             continue;
         keys.seq = seq;
         if (tls_record_open(&keys, rec->header, rec->fragment, rec->len, rec->out, &rec->plain_len,
@@ -311,9 +312,9 @@ static bool try_traffic_secrets(direction *d, tls_secret_list list, uint64_t seq
             if (phase == KEYS_APPLICATION && !d->application_next && is_handshake_flight(rec))
                 d->phase = KEYS_HANDSHAKE; /* a handshake secret logged under a traffic-secret label */
             if (d->phase == KEYS_HANDSHAKE)
-                d->handshake_secret = list.items[i];
+                d->handshake_secret = *secret;
             if (d->phase == KEYS_APPLICATION)
-                d->traffic_secret = list.items[i];
+                d->traffic_secret = *secret;
             return true;
         }
         tls_record_keys_clear(&keys);
@@ -389,6 +390,12 @@ static bool choose_tls13_keys(direction *d, record_view *rec)
         return false;
     }
     s->secrets_tried = true;
+    if (handshake.count == 0 && !d->application_next && d->failed_trials == 0) {
+        /* The first protected record is a handshake record (RFC 8446 4.4), which no application secret opens:
+           a trial would only derive the keys of a handshake secret logged under the traffic label. */
+        d->failed_trials++;
+        return false;
+    }
     if (!d->application_next && try_traffic_secrets(d, handshake, d->failed_trials, KEYS_HANDSHAKE, rec))
         return true;
     if (try_traffic_secrets(d, application, d->application_next ? d->failed_trials : 0, KEYS_APPLICATION, rec)) {

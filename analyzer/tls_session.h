@@ -18,14 +18,18 @@
  *                       parsed (at most once per direction).
  *
  * Choosing keys: every candidate secret is tried on the first protected record
- * of a direction and the one whose tag/MAC verifies is kept. In TLS 1.3 the
- * first records are protected by the handshake keys; when the key log has no
- * handshake secret (LSASS key logs) those records fail every trial and are
- * reported UNDECRYPTED, and application-data decryption starts at sequence
- * number 0 on the first record an application traffic secret opens. Trials
- * stop after TLS_MAX_TRIAL_RECORDS records. A key-log secret that opens no
- * record of the session is reported as DECRYPTION_FAILED (WRONG_SECRETS) when
- * the trials run out or at tls_session_stop() if nothing was decrypted.
+ * of a direction and the one whose tag/MAC verifies is kept; candidates listed
+ * later in the key logs are tried first. In TLS 1.3 the first records are
+ * protected by the handshake keys; when the key log has no handshake secret
+ * (LSASS key logs, which may list the handshake secret under the traffic
+ * label) those records are reported UNDECRYPTED: the first protected record of
+ * a direction, always a handshake record (RFC 8446 4.4), is not tried at all,
+ * since deriving keys costs more than anything else in a short session, and
+ * application-data decryption starts at sequence number 0 on the first record
+ * an application traffic secret opens. Trials stop after TLS_MAX_TRIAL_RECORDS
+ * records. A key-log secret that opens no record of the session is reported as
+ * DECRYPTION_FAILED (WRONG_SECRETS) when the trials run out or at
+ * tls_session_stop() if nothing was decrypted.
  *
  * The event callback may call tls_session_stop() (e.g. once CredSSP is over):
  * no record event follows, and the session's buffers and keys are freed when
