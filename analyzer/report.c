@@ -82,10 +82,11 @@ static void user_text(const cssp_facts *f, char *buf, size_t size)
 
 /* ---- JSON ---- */
 
-/* Characters a JSON string cannot hold as they are; plain runs between them are copied at once. */
-static const char json_special[] = "\"\\"
-                                   "\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f"
-                                   "\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f";
+/* Can this byte stand in a JSON string as it is? Runs of such bytes are copied at once. */
+static bool json_plain(unsigned char c)
+{
+    return c >= 0x20 && c != '"' && c != '\\';
+}
 
 static void json_string(GString *s, const char *text)
 {
@@ -95,9 +96,10 @@ static void json_string(GString *s, const char *text)
     }
     g_string_append_c(s, '"');
     for (const char *p = text; *p;) {
-        size_t plain = strcspn(p, json_special);
-        g_string_append_len(s, p, (gssize)plain);
-        p += plain;
+        const char *run = p;
+        while (json_plain((unsigned char)*p))
+            p++;
+        g_string_append_len(s, run, p - run);
         if (!*p)
             break;
         switch (*p) {
@@ -113,20 +115,26 @@ static void json_string(GString *s, const char *text)
     g_string_append_c(s, '"');
 }
 
+/* `key` is one of this file's literals, which need no escaping. */
 static void json_key(GString *s, const char *key)
 {
-    if (s->len > 1)
-        g_string_append_c(s, ',');
-    json_string(s, key);
-    g_string_append_c(s, ':');
+    g_string_append(s, s->len > 1 ? ",\"" : "\"");
+    g_string_append(s, key);
+    g_string_append(s, "\":");
 }
 
 static void json_uint_or_null(GString *s, bool present, unsigned long value)
 {
-    if (present)
-        g_string_append_printf(s, "%lu", value);
-    else
+    if (!present) {
         g_string_append(s, "null");
+        return;
+    }
+    char digits[24], *p = digits + sizeof digits; /* by hand: printf costs more than the rest of the line */
+    *--p = '\0';
+    do
+        *--p = (char)('0' + value % 10);
+    while ((value /= 10) > 0);
+    g_string_append(s, p);
 }
 
 static void json_os(GString *s, bool present, uint8_t major, uint8_t minor, uint16_t build)
@@ -158,7 +166,9 @@ static void report_json(report *r, const conn *c)
     if (f->has_request && f->request_has_neg) {
         g_string_append_c(s, '[');
         cssp_format_protocols(f->requested_protocols, "\",\"", buf, sizeof buf);
-        g_string_append_printf(s, "\"%s\"]", buf);
+        g_string_append_c(s, '"');
+        g_string_append(s, buf);
+        g_string_append(s, "\"]");
     } else {
         g_string_append(s, f->has_request ? "[]" : "null");
     }
@@ -176,13 +186,15 @@ static void report_json(report *r, const conn *c)
     json_string(s, f->has_failure ? cssp_format_neg_failure(f->failure_code, buf, sizeof buf) : NULL);
     json_key(s, "tls");
     if (c->tls_seen) {
-        g_string_append_printf(s, "{\"version\":\"%s\",\"cipher\":", tls_version_text(c->tls_version));
+        g_string_append(s, "{\"version\":\"");
+        g_string_append(s, tls_version_text(c->tls_version));
+        g_string_append(s, "\",\"cipher\":");
         const char *suite = tls_glue_suite_name(c->cipher_suite);
         if (suite)
             json_string(s, suite);
         else
             g_string_append_printf(s, "\"0x%04X\"", (unsigned)c->cipher_suite);
-        g_string_append_printf(s, ",\"decrypted\":%s}", c->decrypted ? "true" : "false");
+        g_string_append(s, c->decrypted ? ",\"decrypted\":true}" : ",\"decrypted\":false}");
     } else {
         g_string_append(s, "null");
     }
