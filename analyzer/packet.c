@@ -216,15 +216,32 @@ packet_result packet_decode(int dlt, const uint8_t *data, size_t caplen, tcp_pac
     }
 }
 
-const char *tcp_endpoint_format(const tcp_endpoint *e, char *buf, size_t size)
+static char *put_decimal(char *p, unsigned value)
 {
-    char addr[INET6_ADDRSTRLEN];
+    char digits[10];
+    size_t n = 0;
+    do
+        digits[n++] = (char)('0' + value % 10);
+    while ((value /= 10) > 0);
+    while (n > 0)
+        *p++ = digits[--n];
+    return p;
+}
+
+const char *tcp_endpoint_format(const tcp_endpoint *e, char buf[TCP_ENDPOINT_TEXT_SIZE])
+{
     if (e->family == 6) {
+        char addr[INET6_ADDRSTRLEN];
         inet_ntop(AF_INET6, e->addr, addr, sizeof addr);
-        snprintf(buf, size, "[%s]:%u", addr, (unsigned)e->port);
-    } else {
-        inet_ntop(AF_INET, e->addr, addr, sizeof addr);
-        snprintf(buf, size, "%s:%u", addr, (unsigned)e->port);
+        snprintf(buf, TCP_ENDPOINT_TEXT_SIZE, "[%s]:%u", addr, (unsigned)e->port);
+        return buf;
     }
+    /* by hand: inet_ntop and printf cost more than the rest of a connection's report line */
+    char *p = buf;
+    for (int i = 0; i < 4; i++) {
+        p = put_decimal(p, e->addr[i]);
+        *p++ = i < 3 ? '.' : ':';
+    }
+    *put_decimal(p, e->port) = '\0';
     return buf;
 }

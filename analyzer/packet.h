@@ -44,7 +44,9 @@ packet_result packet_decode(int dlt, const uint8_t *data, size_t caplen, tcp_pac
 /* Is this DLT one packet_decode() understands? */
 bool packet_link_supported(int dlt);
 
-/* "1.2.3.4:3389" or "[::1]:3389"; buf should hold 64 bytes. Returns buf. */
-const char *tcp_endpoint_format(const tcp_endpoint *e, char *buf, size_t size);
+#define TCP_ENDPOINT_TEXT_SIZE 64 /* "[" INET6_ADDRSTRLEN "]:65535" fits */
+
+/* "1.2.3.4:3389" or "[::1]:3389". Returns buf. */
+const char *tcp_endpoint_format(const tcp_endpoint *e, char buf[TCP_ENDPOINT_TEXT_SIZE]);
 
 #endif

@@ -154,9 +154,9 @@ static void report_json(report *r, const conn *c)
     json_key(s, "type");
     json_string(s, "connection");
     json_key(s, "client");
-    json_string(s, tcp_endpoint_format(&c->client, buf, sizeof buf));
+    json_string(s, tcp_endpoint_format(&c->client, buf));
     json_key(s, "server");
-    json_string(s, tcp_endpoint_format(&c->server, buf, sizeof buf));
+    json_string(s, tcp_endpoint_format(&c->server, buf));
     json_key(s, "start");
     format_time(c->start_us, buf, sizeof buf);
     json_string(s, buf);
@@ -246,11 +246,11 @@ static void report_text(report *r, const conn *c)
 {
     const cssp_facts *f = &c->judge.facts;
     const cssp_judgement *j = &c->result;
-    char a[128], b[128], t[40], buf[512];
+    char a[TCP_ENDPOINT_TEXT_SIZE], b[TCP_ENDPOINT_TEXT_SIZE], t[40], buf[512];
     FILE *o = r->out;
     format_time(c->start_us, t, sizeof t);
-    fprintf(o, "#%lu  %s  %s -> %s", r->count, t, tcp_endpoint_format(&c->client, a, sizeof a),
-            tcp_endpoint_format(&c->server, b, sizeof b));
+    fprintf(o, "#%lu  %s  %s -> %s", r->count, t, tcp_endpoint_format(&c->client, a),
+            tcp_endpoint_format(&c->server, b));
     if (c->cookie[0])
         fprintf(o, "  cookie \"%s\"", c->cookie);
     fputc('\n', o);
@@ -325,8 +325,8 @@ static int advice_rank(cssp_verdict v)
 
 static void count_server(report *r, const conn *c)
 {
-    char name[128];
-    tcp_endpoint_format(&c->server, name, sizeof name);
+    char name[TCP_ENDPOINT_TEXT_SIZE];
+    tcp_endpoint_format(&c->server, name);
     server_summary *s = g_hash_table_lookup(r->servers, name);
     if (!s) {
         if (g_hash_table_size(r->servers) >= REPORT_MAX_SERVERS) {
