@@ -2,11 +2,11 @@
  * cssp-observer.c - connection events read from the finished protocol tree
  * (see cssp-observer.h).
  *
- * The postdissector asks for the fields it reads (set_postdissector_wanted_hfids),
+ * The postdissector asks for the TLS fields it reads (set_postdissector_wanted_hfids),
  * so tshark and Wireshark build them even without a display filter. It walks each
  * TLS record of a frame of a connection the plugin knows, in record order, then
- * the TCP flags, and turns them into the events the analyzer feeds for the same
- * bytes (analyzer/conn.c):
+ * the TCP flags (from the TCP header's bytes), and turns them into the events the
+ * analyzer feeds for the same bytes (analyzer/conn.c):
  *   - a ServerHello: TLS_HANDSHAKE (version from supported_versions when present);
  *   - an application record Wireshark did not decrypt: ENCRYPTED_RECORD with its
  *     length. TLS 1.3 marks a decrypted record with the inner [Content Type];
@@ -19,6 +19,7 @@
  */
 #include "cssp-observer.h"
 
+#include <limits.h>
 #include <string.h>
 
 #include <epan/proto.h>
@@ -30,12 +31,12 @@
 #define TLS_CONTENT_ALERT 21
 #define TLS_CONTENT_APPLICATION_DATA 23
 #define TLS_HANDSHAKE_SERVER_HELLO 2
-#define TCP_FLAG_FIN 0x001
-#define TCP_FLAG_RST 0x004
+#define TCP_FLAGS_OFFSET 13  /* the low byte of the TCP header's flags: CWR ECE URG ACK PSH RST SYN FIN */
+#define TCP_FLAG_FIN 0x01
+#define TCP_FLAG_RST 0x04
 
 /* The fields read, by filter name: several fields may share a name (tls.handshake.type). */
 enum {
-    F_TCP_FLAGS,
     F_TLS_RECORD,
     F_CONTENT_TYPE,
     F_OPAQUE_TYPE,
@@ -51,7 +52,6 @@ enum {
 };
 
 static const char *const field_names[F_COUNT] = {
-    [F_TCP_FLAGS] = "tcp.flags",
     [F_TLS_RECORD] = "tls.record",
     [F_CONTENT_TYPE] = "tls.record.content_type",
     [F_OPAQUE_TYPE] = "tls.record.opaque_type",
@@ -67,30 +67,51 @@ static const char *const field_names[F_COUNT] = {
 
 static int proto_cssp = -1;
 static int proto_tls = -1;
+static int proto_tcp = -1;
 static int ett_events = -1;
 static dissector_handle_t observer_handle;
+/* Of each field, the first registration under its name; -1 when TLS has none. */
+static int field_ids[F_COUNT];
 
-static bool is_field(const proto_node *node, int field)
+static header_field_info *first_of_name(header_field_info *hfinfo)
 {
-    return node->finfo && strcmp(node->finfo->hfinfo->abbrev, field_names[field]) == 0;
+    while (hfinfo->same_name_prev_id != -1)
+        hfinfo = proto_registrar_get_nth((guint)hfinfo->same_name_prev_id);
+    return hfinfo;
 }
 
-/* The first node of `field` in the subtree below `node` (depth first), or NULL. */
-static const proto_node *find_below(const proto_node *node, int field)
+/* By field id, not by name: this runs on every node visited. */
+static bool is_field(const proto_node *node, int field)
+{
+    return node->finfo && first_of_name(node->finfo->hfinfo)->id == field_ids[field];
+}
+
+/*
+ * The first node of `field` at most `depth` levels below `node` (depth first), or
+ * NULL. Bounded, because a record's subtree holds whole certificates: each field
+ * is looked for only as deep as Wireshark puts it (in a tree that is not shown,
+ * the unreferenced nodes in between are left out and the field sits higher).
+ */
+static const proto_node *find_below(const proto_node *node, int field, int depth)
 {
     for (const proto_node *child = node->first_child; child; child = child->next) {
         if (is_field(child, field))
             return child;
-        const proto_node *found = find_below(child, field);
+        const proto_node *found = depth > 1 ? find_below(child, field, depth - 1) : NULL;
         if (found)
             return found;
     }
     return NULL;
 }
 
-static bool uint_below(const proto_node *node, int field, uint32_t *value)
+/* How deep each field sits below the node it is looked for in, in a tree that is shown. */
+#define DEPTH_CHILD 1        /* record fields, ServerHello fields */
+#define DEPTH_ALERT 2        /* record > alert_message > level, description */
+#define DEPTH_ANY INT_MAX    /* supported_version, inside its extension: once per ServerHello */
+
+static bool uint_below(const proto_node *node, int field, int depth, uint32_t *value)
 {
-    const proto_node *found = find_below(node, field);
+    const proto_node *found = find_below(node, field, depth);
     if (!found)
         return false;
     *value = fvalue_get_uinteger(&found->finfo->value);
@@ -114,10 +135,11 @@ static void observe_server_hello(const observation *o, const proto_node *record)
 {
     for (const proto_node *hs = record->first_child; hs; hs = hs->next) {
         uint32_t type, version, suite;
-        if (!is_field(hs, F_HANDSHAKE) || !uint_below(hs, F_HANDSHAKE_TYPE, &type) ||
-            type != TLS_HANDSHAKE_SERVER_HELLO || !uint_below(hs, F_CIPHER_SUITE, &suite))
+        if (!is_field(hs, F_HANDSHAKE) || !uint_below(hs, F_HANDSHAKE_TYPE, DEPTH_CHILD, &type) ||
+            type != TLS_HANDSHAKE_SERVER_HELLO || !uint_below(hs, F_CIPHER_SUITE, DEPTH_CHILD, &suite))
             continue;
-        if (!uint_below(hs, F_SUPPORTED_VERSION, &version) && !uint_below(hs, F_HANDSHAKE_VERSION, &version))
+        if (!uint_below(hs, F_SUPPORTED_VERSION, DEPTH_ANY, &version) &&
+            !uint_below(hs, F_HANDSHAKE_VERSION, DEPTH_CHILD, &version))
             continue;
         cssp_event ev = {.type = CSSP_EV_TLS_HANDSHAKE};
         ev.u.tls.version = (uint16_t)version;
@@ -129,9 +151,9 @@ static void observe_server_hello(const observation *o, const proto_node *record)
 static void observe_record(const observation *o, const proto_node *record)
 {
     uint32_t content = 0, opaque = 0, length = 0;
-    bool has_content = uint_below(record, F_CONTENT_TYPE, &content);
-    bool protected13 = uint_below(record, F_OPAQUE_TYPE, &opaque);
-    uint_below(record, F_RECORD_LENGTH, &length);
+    bool has_content = uint_below(record, F_CONTENT_TYPE, DEPTH_CHILD, &content);
+    bool protected13 = uint_below(record, F_OPAQUE_TYPE, DEPTH_CHILD, &opaque);
+    uint_below(record, F_RECORD_LENGTH, DEPTH_CHILD, &length);
     bool undecrypted = protected13 ? !has_content
                                    : content == TLS_CONTENT_APPLICATION_DATA && !o->conv->application_data_seen;
     if (undecrypted) {
@@ -143,7 +165,8 @@ static void observe_record(const observation *o, const proto_node *record)
     if (content == TLS_CONTENT_ALERT) {
         uint32_t level, desc;
         cssp_event ev = {.type = CSSP_EV_TLS_ALERT};
-        if (uint_below(record, F_ALERT_LEVEL, &level) && uint_below(record, F_ALERT_DESC, &desc)) {
+        if (uint_below(record, F_ALERT_LEVEL, DEPTH_ALERT, &level) &&
+            uint_below(record, F_ALERT_DESC, DEPTH_ALERT, &desc)) {
             ev.u.alert.level = (uint8_t)level;
             ev.u.alert.description = (uint8_t)desc;
         } else {
@@ -155,16 +178,12 @@ static void observe_record(const observation *o, const proto_node *record)
     observe_server_hello(o, record);
 }
 
-static void observe_tcp_flags(const observation *o, proto_tree *tree)
+static void observe_close(const observation *o, uint32_t tcp_flags)
 {
-    const proto_node *flags = find_below(tree, F_TCP_FLAGS);
-    if (!flags)
-        return;
-    uint32_t value = fvalue_get_uinteger(&flags->finfo->value);
-    if (!(value & (TCP_FLAG_FIN | TCP_FLAG_RST)) || o->conv->side_closed[o->dir])
+    if (!(tcp_flags & (TCP_FLAG_FIN | TCP_FLAG_RST)) || o->conv->side_closed[o->dir])
         return;
     o->conv->side_closed[o->dir] = true;
-    cssp_event ev = {.type = value & TCP_FLAG_RST ? CSSP_EV_RST : CSSP_EV_FIN};
+    cssp_event ev = {.type = tcp_flags & TCP_FLAG_RST ? CSSP_EV_RST : CSSP_EV_FIN};
     feed(o, &ev);
 }
 
@@ -189,32 +208,71 @@ static progress progress_of(const cssp_conn *c)
     return p;
 }
 
-static void observe(cssp_conv *conv, packet_info *pinfo, proto_tree *tree)
+static bool is_layer(const proto_node *node, int proto)
+{
+    return node->finfo && node->finfo->hfinfo->id == proto;
+}
+
+static void observe(cssp_conv *conv, packet_info *pinfo, proto_tree *tree, uint32_t tcp_flags)
 {
     observation o = {.conv = conv, .dir = cssp_conv_sender(conv, pinfo), .frame = pinfo->num};
     progress before = progress_of(&conv->engine);
     for (const proto_node *layer = tree->first_child; layer; layer = layer->next) {
-        if (!layer->finfo || layer->finfo->hfinfo->id != proto_tls)
+        if (!is_layer(layer, proto_tls))
             continue;
         for (const proto_node *record = layer->first_child; record; record = record->next)
             if (is_field(record, F_TLS_RECORD))
                 observe_record(&o, record);
     }
-    observe_tcp_flags(&o, tree);
+    observe_close(&o, tcp_flags);
     progress after = progress_of(&conv->engine);
     if (memcmp(&before, &after, sizeof before) != 0)
         cssp_conv_commit(conv, pinfo, CSSP_VIEW_KEY_OBSERVER, CSSP_VIEW_TRANSPORT, o.dir);
+}
+
+/*
+ * The flags of a TCP layer, from its header bytes. Asking for tcp.flags instead
+ * (set_postdissector_wanted_hfids) would cost every TCP frame an entry in the
+ * tree's table of wanted fields; the TCP layer's item is always built, and it
+ * starts at the header.
+ */
+static bool tcp_flags_of(const proto_node *layer, uint32_t *flags)
+{
+    const field_info *fi = layer->finfo;
+    if (!fi->ds_tvb || !tvb_bytes_exist(fi->ds_tvb, fi->start + TCP_FLAGS_OFFSET, 1))
+        return false;
+    *flags = tvb_get_guint8(fi->ds_tvb, fi->start + TCP_FLAGS_OFFSET);
+    return true;
+}
+
+/*
+ * First pass. Most frames carry neither TLS nor a FIN or RST (ACKs, and the
+ * frames of connections that are not RDP): the top-level layers say so before the
+ * conversation is looked up.
+ */
+static void observe_frame(packet_info *pinfo, proto_tree *tree)
+{
+    uint32_t tcp_flags = 0;
+    bool has_tls = false, has_tcp = false;
+    for (const proto_node *layer = tree->first_child; layer; layer = layer->next) {
+        has_tls = has_tls || is_layer(layer, proto_tls);
+        if (!has_tcp && is_layer(layer, proto_tcp))
+            has_tcp = tcp_flags_of(layer, &tcp_flags);
+    }
+    if (!has_tls && !(tcp_flags & (TCP_FLAG_FIN | TCP_FLAG_RST)))
+        return;
+    cssp_conv *conv = cssp_conv_find(pinfo);
+    if (conv && !cssp_conv_settled(conv))
+        observe(conv, pinfo, tree, tcp_flags);
 }
 
 static int dissect_observer(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
     if (pinfo->ptype != PT_TCP)
         return 0;
-    cssp_conv *conv = cssp_conv_find(pinfo);
-    if (!conv)
-        return 0;
-    if (!PINFO_FD_VISITED(pinfo) && tree && !cssp_conv_settled(conv))
-        observe(conv, pinfo, tree);
+    if (!PINFO_FD_VISITED(pinfo) && tree)
+        observe_frame(pinfo, tree);
+    /* a frame of a connection the plugin does not follow has no view */
     const cssp_view *view = cssp_view_get(pinfo, CSSP_VIEW_KEY_OBSERVER);
     if (!view)
         return 0;
@@ -236,15 +294,15 @@ void cssp_observer_register(int proto)
     observer_handle = create_dissector_handle(dissect_observer, proto);
 }
 
-/* Every field id registered under a name (the first one found, and those sharing its name). */
-static void want_field(GArray *ids, const char *name)
+/* Every field id registered under a field's name (the first one, and those sharing its name). */
+static void want_field(GArray *ids, int field)
 {
-    int id = proto_registrar_get_id_byname(name);
+    int id = proto_registrar_get_id_byname(field_names[field]);
+    field_ids[field] = -1;
     if (id < 0)
         return;
-    header_field_info *first = proto_registrar_get_nth((guint)id);
-    while (first->same_name_prev_id != -1)
-        first = proto_registrar_get_nth((guint)first->same_name_prev_id);
+    header_field_info *first = first_of_name(proto_registrar_get_nth((guint)id));
+    field_ids[field] = first->id;
     for (header_field_info *h = first; h; h = h->same_name_next)
         g_array_append_val(ids, h->id);
 }
@@ -252,10 +310,10 @@ static void want_field(GArray *ids, const char *name)
 void cssp_observer_handoff(void)
 {
     proto_tls = proto_get_id_by_filter_name("tls");
+    proto_tcp = proto_get_id_by_filter_name("tcp");
     GArray *ids = g_array_new(FALSE, FALSE, (guint)sizeof(int));
-    g_array_append_val(ids, proto_tls);
     for (int f = 0; f < F_COUNT; f++)
-        want_field(ids, field_names[f]);
+        want_field(ids, f);
     register_postdissector(observer_handle);
     set_postdissector_wanted_hfids(observer_handle, ids);
 }
