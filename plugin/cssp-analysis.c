@@ -40,17 +40,17 @@ static bool became(bool now, bool before)
 
 static bool verdict_became(const cssp_view *view, cssp_verdict verdict)
 {
-    return view->judgement.verdict == verdict && (!view->judged_before || view->verdict_before != verdict);
+    return view->judgement->verdict == verdict && (!view->judged_before || view->verdict_before != verdict);
 }
 
 static bool finding_became(const cssp_view *view, unsigned finding)
 {
-    return (view->judgement.findings & finding) && !(view->findings_before & finding);
+    return (view->judgement->findings & finding) && !(view->findings_before & finding);
 }
 
 static void add_expert_items(proto_item *anchor, packet_info *pinfo, const cssp_view *view, bool fields_noted)
 {
-    const cssp_judgement *j = &view->judgement;
+    const cssp_judgement *j = view->judgement;
     if (became(view->mismatch, view->mismatch_before))
         expert_add_info_format(pinfo, anchor, &ei_server_version_refused,
                                "Server offers CredSSP v%u: clients with Encryption Oracle Remediation = "
@@ -82,7 +82,7 @@ static void add_version(proto_tree *tree, tvbuff_t *tvb, int hf_version, int hf_
 void cssp_analysis_show(proto_tree *tree, proto_item *anchor, tvbuff_t *tvb, packet_info *pinfo,
                         const cssp_view *view, bool fields_noted)
 {
-    const cssp_judgement *j = &view->judgement;
+    const cssp_judgement *j = view->judgement;
     proto_item *ti = proto_tree_add_none_format(tree, hf_connection, tvb, 0, 0, "Connection: %s (%s)",
                                                 cssp_verdict_name(j->verdict), cssp_evidence_name(j->evidence));
     proto_item_set_generated(ti);

@@ -277,8 +277,8 @@ static int dissect_observer(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     if (!view)
         return 0;
     /* the packet list shows where a connection's verdict changed on a close or an undecrypted record */
-    if (view->judged_before && view->verdict_before != view->judgement.verdict)
-        col_append_fstr(pinfo->cinfo, COL_INFO, " [CredSSP: %s]", cssp_verdict_name(view->judgement.verdict));
+    if (view->judged_before && view->verdict_before != view->judgement->verdict)
+        col_append_fstr(pinfo->cinfo, COL_INFO, " [CredSSP: %s]", cssp_verdict_name(view->judgement->verdict));
     proto_item *ti = proto_tree_add_item(tree, proto_cssp, tvb, 0, 0, ENC_NA);
     proto_item_append_text(ti, ", connection events (TLS records, alerts, TCP closes)");
     cssp_analysis_show(proto_item_add_subtree(ti, ett_events), ti, tvb, pinfo, view, false);

@@ -135,6 +135,25 @@ static bool is_mismatch(const cssp_facts *f)
            f->server_version >= 2 && f->server_version <= 4;
 }
 
+static bool same_judgement(const cssp_judgement *a, const cssp_judgement *b)
+{
+    return a->verdict == b->verdict && a->evidence == b->evidence && a->findings == b->findings &&
+           a->advice == b->advice && strcmp(a->explanation, b->explanation) == 0;
+}
+
+/*
+ * The connection's judgement now, stored once per change: most views (one per
+ * undecrypted record, say) leave it as it was, and a judgement is ~350 bytes.
+ */
+static const cssp_judgement *share_judgement(const cssp_conv *conv)
+{
+    cssp_judgement now;
+    cssp_conn_judge(&conv->engine, &now);
+    if (conv->has_last && same_judgement(&now, conv->last.judgement))
+        return conv->last.judgement;
+    return wmem_memdup(wmem_file_scope(), &now, sizeof now);
+}
+
 const cssp_view *cssp_conv_commit(cssp_conv *conv, packet_info *pinfo, uint32_t key, cssp_view_kind kind,
                                   cssp_dir dir)
 {
@@ -142,7 +161,7 @@ const cssp_view *cssp_conv_commit(cssp_conv *conv, packet_info *pinfo, uint32_t 
     cssp_view *view = wmem_new0(wmem_file_scope(), cssp_view);
     view->kind = kind;
     view->dir = dir;
-    cssp_conn_judge(&conv->engine, &view->judgement);
+    view->judgement = share_judgement(conv);
     view->client_seen = f->client_version_seen;
     view->server_seen = f->server_version_seen;
     view->client_version = f->client_version;
@@ -152,8 +171,8 @@ const cssp_view *cssp_conv_commit(cssp_conv *conv, packet_info *pinfo, uint32_t 
     view->mismatch = is_mismatch(f);
     if (conv->has_last) {
         view->judged_before = true;
-        view->verdict_before = conv->last.judgement.verdict;
-        view->findings_before = conv->last.judgement.findings;
+        view->verdict_before = conv->last.judgement->verdict;
+        view->findings_before = conv->last.judgement->findings;
         view->client_seen_before = conv->last.client_seen;
         view->server_seen_before = conv->last.server_seen;
         view->mismatch_before = conv->last.mismatch;

@@ -31,7 +31,7 @@ typedef enum cssp_view_kind {
 typedef struct cssp_view {
     cssp_view_kind kind;
     cssp_dir dir;
-    cssp_judgement judgement;
+    const cssp_judgement *judgement;  /* shared by a connection's views while it does not change */
     bool judged_before;               /* false for the connection's first view */
     cssp_verdict verdict_before;
     unsigned findings_before;

@@ -72,10 +72,10 @@ static tap_packet_status stats_packet(stats_tree *st, packet_info *pinfo _U_, ep
     if (!v->judged_before) {
         tick_stat_node(st, node_connections, 0, FALSE);
         tick_stat_node(st, node_verdicts, 0, TRUE);
-        tick_stat_node(st, cssp_verdict_name(v->judgement.verdict), id_verdicts, FALSE);
-    } else if (v->verdict_before != v->judgement.verdict) {
+        tick_stat_node(st, cssp_verdict_name(v->judgement->verdict), id_verdicts, FALSE);
+    } else if (v->verdict_before != v->judgement->verdict) {
         increase_stat_node(st, cssp_verdict_name(v->verdict_before), id_verdicts, FALSE, -1);
-        tick_stat_node(st, cssp_verdict_name(v->judgement.verdict), id_verdicts, FALSE);
+        tick_stat_node(st, cssp_verdict_name(v->judgement->verdict), id_verdicts, FALSE);
     }
     if (v->client_seen && !v->client_seen_before)
         count_version(st, node_client, id_client, v->client_version);
