@@ -12,6 +12,11 @@ page cache, one after the other:
             packet (-T fields -e tcp.stream -e credssp.version -Y credssp); no plugin
   +plugin   tshark with the plugin and the key log, printing its per-connection versions
             (-T fields -e tcp.stream -e cssp.client_version -e cssp.server_version -e cssp.evidence -Y cssp.verdict)
+  tshark lines, +plugin lines
+            one command run without and with the plugin: tshark with the key log and Decode As
+            tcp.port==3389,tls, printing its one-line summary of every packet (the plugin's cost when it is
+            installed, with the same output: the +plugin run above prints far more lines than the tshark run,
+            since the plugin judges every connection and Wireshark's own dissector only the decrypted ones)
 and prints wall time and CPU time (of the run with the least CPU time of --repeat for the floor and the
 analyzer, one run of tshark), MB/s and the ratios to the floor and to tshark (by CPU time: see rows()),
 peak RSS, and how many connections each reported and decrypted.
@@ -170,14 +175,22 @@ def run_file(args, shape, size_mb, spec, tshark):
                                                             "-e", "cssp.server_version", "-e", "cssp.evidence",
                                                             "-Y", "cssp.verdict"]), out("plugin"))
             count_tshark(runs["+plugin"], evidence_column=3)
+            # The same command with and without the plugin: a line per packet, TLS decoded on 3389 in both.
+            summary = ["-r", pcap, *key_option, "-d", "tcp.port==3389,tls"]
+            runs["tshark lines"] = measure(tshark.command(False, summary), out("lines"))
+            runs["+plugin lines"] = measure(tshark.command(True, summary), out("plugin-lines"))
     for name, run in runs.items():
         if run.returncode not in (0, 1):   # the analyzer exits 1 when it found a refused connection
             print(f"warning: {name} exited with status {run.returncode} on {pcap}", file=sys.stderr)
     if not args.keep:
         os.remove(pcap)
     for tool in runs:
-        os.remove(out("plugin" if tool == "+plugin" else tool))
+        os.remove(out(OUTPUT_NAMES.get(tool, tool)))
     return size, load, runs
+
+
+OUTPUT_NAMES = {"+plugin": "plugin", "tshark lines": "lines", "+plugin lines": "plugin-lines"}
+BASELINES = {"+plugin": "tshark", "+plugin lines": "tshark lines"}   # what the plugin's runs are compared with
 
 
 def rows(shape, size, load, runs):
@@ -188,9 +201,9 @@ def rows(shape, size, load, runs):
     """
     floor, tshark = runs["floor"], runs.get("tshark")
     for name, run in runs.items():
-        if name == "+plugin":
-            versus = f"{(run.cpu / tshark.cpu - 1) * 100:+.0f}% on tshark"
-        elif tshark and name != "tshark":
+        if name in BASELINES:
+            versus = f"{(run.cpu / runs[BASELINES[name]].cpu - 1) * 100:+.0f}% on {BASELINES[name]}"
+        elif tshark and not name.startswith("tshark"):
             versus = f"{tshark.cpu / run.cpu:.1f}x faster"
         else:
             versus = ""
