@@ -134,29 +134,12 @@ static void consume(GByteArray *buf, size_t n)
 
 static void on_x224_pdu(conn *c, cssp_dir dir, const cssp_x224 *pdu, uint64_t ref)
 {
-    cssp_event ev = {.dir = dir, .ref = ref};
-    if (pdu->kind == CSSP_X224_CONNECTION_REQUEST) {
-        if (pdu->token_kind != CSSP_X224_NO_TOKEN)
-            g_strlcpy(c->cookie, pdu->cookie, sizeof c->cookie);
-        ev.type = CSSP_EV_NEG_REQUEST;
-        ev.u.neg_request.has_neg = pdu->has_neg && pdu->neg_type == CSSP_NEG_TYPE_REQ;
-        ev.u.neg_request.requested_protocols = ev.u.neg_request.has_neg ? pdu->neg_value : 0;
-        ev.u.neg_request.flags = pdu->neg_flags;
-        feed(c, &ev);
+    cssp_event ev;
+    if (!cssp_x224_event(pdu, dir, ref, &ev))
         return;
-    }
-    if (pdu->kind != CSSP_X224_CONNECTION_CONFIRM)
-        return;
-    if (pdu->has_neg && pdu->neg_type == CSSP_NEG_TYPE_FAILURE) {
-        ev.type = CSSP_EV_NEG_FAILURE;
-        ev.u.neg_failure.failure_code = pdu->neg_value;
-    } else {
-        ev.type = CSSP_EV_NEG_RESPONSE;
-        ev.u.neg_response.has_neg = pdu->has_neg && pdu->neg_type == CSSP_NEG_TYPE_RSP;
-        ev.u.neg_response.selected_protocol = ev.u.neg_response.has_neg ? pdu->neg_value : CSSP_PROTO_RDP;
-        ev.u.neg_response.flags = pdu->neg_flags;
-    }
-    if (c->phase == PHASE_X224)
+    if (pdu->kind == CSSP_X224_CONNECTION_REQUEST && pdu->token_kind != CSSP_X224_NO_TOKEN)
+        g_strlcpy(c->cookie, pdu->cookie, sizeof c->cookie);
+    if (pdu->kind == CSSP_X224_CONNECTION_CONFIRM && c->phase == PHASE_X224)
         c->phase = PHASE_SECURITY;
     feed(c, &ev);
 }

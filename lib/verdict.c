@@ -501,6 +501,30 @@ void cssp_tsreq_summarize(const uint8_t *buf, const cssp_tsrequest *req, cssp_ts
         out->ntlm = info.ntlm;
 }
 
+bool cssp_x224_event(const cssp_x224 *pdu, cssp_dir dir, uint64_t ref, cssp_event *out)
+{
+    memset(out, 0, sizeof *out);
+    out->dir = dir;
+    out->ref = ref;
+    if (pdu->kind == CSSP_X224_CONNECTION_REQUEST) {
+        out->type = CSSP_EV_NEG_REQUEST;
+        out->u.neg_request.has_neg = pdu->has_neg && pdu->neg_type == CSSP_NEG_TYPE_REQ;
+        out->u.neg_request.requested_protocols = out->u.neg_request.has_neg ? pdu->neg_value : 0;
+        out->u.neg_request.flags = pdu->neg_flags;
+    } else if (pdu->kind != CSSP_X224_CONNECTION_CONFIRM) {
+        return false;
+    } else if (pdu->has_neg && pdu->neg_type == CSSP_NEG_TYPE_FAILURE) {
+        out->type = CSSP_EV_NEG_FAILURE;
+        out->u.neg_failure.failure_code = pdu->neg_value;
+    } else {
+        out->type = CSSP_EV_NEG_RESPONSE;
+        out->u.neg_response.has_neg = pdu->has_neg && pdu->neg_type == CSSP_NEG_TYPE_RSP;
+        out->u.neg_response.selected_protocol = out->u.neg_response.has_neg ? pdu->neg_value : CSSP_PROTO_RDP;
+        out->u.neg_response.flags = pdu->neg_flags;
+    }
+    return true;
+}
+
 const char *cssp_verdict_name(cssp_verdict v)
 {
     static const char *const names[] = {

@@ -85,27 +85,6 @@ static bool without_credssp(const cssp_x224 *pdu)
            pdu->neg_value != CSSP_PROTO_HYBRID_EX && cssp_protocol_name(pdu->neg_value) != NULL;
 }
 
-/* The event the analyzer feeds for the same PDU (analyzer/conn.c, on_x224_pdu). */
-static void feed_negotiation(cssp_conv *conv, const cssp_x224 *pdu, cssp_dir dir, uint32_t frame)
-{
-    cssp_event ev = {.dir = dir, .ref = frame};
-    if (pdu->kind == CSSP_X224_CONNECTION_REQUEST) {
-        ev.type = CSSP_EV_NEG_REQUEST;
-        ev.u.neg_request.has_neg = pdu->has_neg && pdu->neg_type == CSSP_NEG_TYPE_REQ;
-        ev.u.neg_request.requested_protocols = ev.u.neg_request.has_neg ? pdu->neg_value : 0;
-        ev.u.neg_request.flags = pdu->neg_flags;
-    } else if (pdu->has_neg && pdu->neg_type == CSSP_NEG_TYPE_FAILURE) {
-        ev.type = CSSP_EV_NEG_FAILURE;
-        ev.u.neg_failure.failure_code = pdu->neg_value;
-    } else {
-        ev.type = CSSP_EV_NEG_RESPONSE;
-        ev.u.neg_response.has_neg = pdu->has_neg && pdu->neg_type == CSSP_NEG_TYPE_RSP;
-        ev.u.neg_response.selected_protocol = ev.u.neg_response.has_neg ? pdu->neg_value : CSSP_PROTO_RDP;
-        ev.u.neg_response.flags = pdu->neg_flags;
-    }
-    cssp_conv_feed(conv, &ev);
-}
-
 static void add_negotiation_items(proto_tree *t, proto_item *ti, tvbuff_t *tvb, packet_info *pinfo,
                                   const cssp_x224 *pdu)
 {
@@ -145,7 +124,9 @@ static void dissect_negotiation(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t
     uint32_t key = cssp_next_pdu_key(pinfo);
     const cssp_view *view;
     if (!PINFO_FD_VISITED(pinfo)) {
-        feed_negotiation(conv, pdu, sender, pinfo->num);
+        cssp_event ev;
+        if (cssp_x224_event(pdu, sender, pinfo->num, &ev))
+            cssp_conv_feed(conv, &ev);
         view = cssp_conv_commit(conv, pinfo, key, CSSP_VIEW_NEGOTIATION, sender);
     } else {
         view = cssp_view_get(pinfo, key);

@@ -1106,9 +1106,52 @@ static void test_summarize_hostile_tokens(void)
     CHECK(!s.has_ntlm && !s.has_error_code && !s.has_pub_key_auth);
 }
 
+/* The X.224 PDU -> event mapping both front ends use. */
+static void test_x224_events(void)
+{
+    cssp_event ev;
+    cssp_x224 request = {.kind = CSSP_X224_CONNECTION_REQUEST, .has_neg = true, .neg_type = CSSP_NEG_TYPE_REQ,
+                         .neg_value = CSSP_PROTO_SSL | CSSP_PROTO_HYBRID, .neg_flags = 0x08};
+    CHECK(cssp_x224_event(&request, CSSP_FROM_CLIENT, 7, &ev));
+    CHECK_EQ_U(ev.type, CSSP_EV_NEG_REQUEST);
+    CHECK_EQ_U(ev.dir, CSSP_FROM_CLIENT);
+    CHECK_EQ_U(ev.ref, 7);
+    CHECK(ev.u.neg_request.has_neg);
+    CHECK_EQ_U(ev.u.neg_request.requested_protocols, CSSP_PROTO_SSL | CSSP_PROTO_HYBRID);
+    CHECK_EQ_U(ev.u.neg_request.flags, 0x08);
+
+    request.has_neg = false; /* a legacy request: no RDP_NEG_REQ, so nothing requested */
+    CHECK(cssp_x224_event(&request, CSSP_FROM_CLIENT, 7, &ev));
+    CHECK(!ev.u.neg_request.has_neg);
+    CHECK_EQ_U(ev.u.neg_request.requested_protocols, 0);
+
+    cssp_x224 failure = {.kind = CSSP_X224_CONNECTION_CONFIRM, .has_neg = true, .neg_type = CSSP_NEG_TYPE_FAILURE,
+                         .neg_value = 5};
+    CHECK(cssp_x224_event(&failure, CSSP_FROM_SERVER, 8, &ev));
+    CHECK_EQ_U(ev.type, CSSP_EV_NEG_FAILURE);
+    CHECK_EQ_U(ev.u.neg_failure.failure_code, 5);
+
+    cssp_x224 response = {.kind = CSSP_X224_CONNECTION_CONFIRM, .has_neg = true, .neg_type = CSSP_NEG_TYPE_RSP,
+                          .neg_value = CSSP_PROTO_HYBRID, .neg_flags = 0x1F};
+    CHECK(cssp_x224_event(&response, CSSP_FROM_SERVER, 8, &ev));
+    CHECK_EQ_U(ev.type, CSSP_EV_NEG_RESPONSE);
+    CHECK(ev.u.neg_response.has_neg);
+    CHECK_EQ_U(ev.u.neg_response.selected_protocol, CSSP_PROTO_HYBRID);
+    CHECK_EQ_U(ev.u.neg_response.flags, 0x1F);
+
+    response.has_neg = false; /* a legacy confirm selects Standard RDP Security */
+    CHECK(cssp_x224_event(&response, CSSP_FROM_SERVER, 8, &ev));
+    CHECK(!ev.u.neg_response.has_neg);
+    CHECK_EQ_U(ev.u.neg_response.selected_protocol, CSSP_PROTO_RDP);
+
+    cssp_x224 data = {.kind = CSSP_X224_DATA};
+    CHECK(!cssp_x224_event(&data, CSSP_FROM_CLIENT, 9, &ev));
+}
+
 int main(void)
 {
     test_names();
+    test_x224_events();
     test_matrix_1_unpatched_unpatched();
     test_matrix_2_mitigated();
     test_matrix_2_force();

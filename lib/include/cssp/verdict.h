@@ -22,6 +22,7 @@
 
 #include "cssp/ntlmssp.h"
 #include "cssp/tsrequest.h"
+#include "cssp/x224.h"
 
 typedef enum cssp_dir {
     CSSP_FROM_CLIENT = 0,
@@ -182,6 +183,9 @@ bool cssp_conn_credssp_over(const cssp_conn *c);
  * from), inspecting the first negoToken with the NTLMSSP reader.
  */
 void cssp_tsreq_summarize(const uint8_t *buf, const cssp_tsrequest *req, cssp_tsreq_summary *out);
+
+/* The event of an X.224 Connection Request or Confirm (both front ends feed it); false for other TPDUs. */
+bool cssp_x224_event(const cssp_x224 *pdu, cssp_dir dir, uint64_t ref, cssp_event *out);
 
 const char *cssp_verdict_name(cssp_verdict v);     /* "version_mismatch" */
 const char *cssp_evidence_name(cssp_evidence e);   /* "traffic_shape" */
