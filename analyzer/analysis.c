@@ -11,7 +11,7 @@
 #include <glib.h>
 #include <string.h>
 
-#include "packet.h"
+#include "cssp/packet.h"
 
 typedef struct flow_key {
     uint8_t family;

@@ -17,8 +17,8 @@
 
 #include "cssp/verdict.h"
 #include "cssp/x224.h"
-#include "packet.h"
-#include "tcp_stream.h"
+#include "cssp/packet.h"
+#include "cssp/tcp_stream.h"
 
 #define CONN_MAX_BUFFER (64u * 1024u)  /* bytes of one unfinished PDU kept per direction */
 #define RDP_DEFAULT_PORT 3389

@@ -28,7 +28,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define TLS_RANDOM_LEN 32
+#include "cssp/tls_handshake.h" /* TLS_RANDOM_LEN */
+
 #define TLS_SECRET_MAX_LEN 48          /* SHA-384 traffic secrets and the 48-byte master secret */
 #define TLS_KEYLOG_MAX_CANDIDATES 4    /* distinct secrets kept per (client random, label) */
 #define TLS_KEYLOG_MAX_RANDOMS 262144  /* client randoms kept (under 300 MB at worst); later ones dropped */

@@ -22,7 +22,7 @@
 
 #include <openssl/evp.h>
 
-#include "tls_framer.h"
+#include "cssp/tls_framer.h"
 #include "tls_suites.h"
 
 #define TLS_MAX_KEY_LEN 32

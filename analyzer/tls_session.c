@@ -6,8 +6,8 @@
 #include <glib.h>
 #include <openssl/crypto.h>
 
-#include "tls_framer.h"
-#include "tls_handshake.h"
+#include "cssp/tls_framer.h"
+#include "cssp/tls_handshake.h"
 #include "tls_hs_stream.h"
 #include "tls_keys.h"
 #include "tls_record.h"

@@ -45,7 +45,7 @@
 
 #include "keylog.h"
 #include "rsa_keys.h"
-#include "tls_framer.h"
+#include "cssp/tls_framer.h"
 
 #define TLS_MAX_TRIAL_RECORDS 16          /* records a direction tries candidate secrets on */
 #define TLS_MAX_MASTER_CANDIDATES 16      /* TLS <= 1.2 master secrets tried per session */

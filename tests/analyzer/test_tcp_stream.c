@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "tcp_stream.h"
+#include "cssp/tcp_stream.h"
 
 typedef struct collected {
     uint8_t bytes[4096];

@@ -19,7 +19,7 @@
 #include "fuzz_common.h"
 #include "keylog.h"
 #include "rsa_keys.h"
-#include "tls_handshake.h"
+#include "cssp/tls_handshake.h"
 #include "tls_session.h"
 
 #ifndef FUZZ_TLS_RSA_KEY

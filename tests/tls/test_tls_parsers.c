@@ -13,8 +13,8 @@
 #include <glib.h>
 
 #include "check.h"
-#include "tls_framer.h"
-#include "tls_handshake.h"
+#include "cssp/tls_framer.h"
+#include "cssp/tls_handshake.h"
 #include "tls_hs_stream.h"
 #include "tls_record.h"
 #include "tls_suites.h"

@@ -1,5 +1,5 @@
 /* tls_handshake.c - ClientHello, ServerHello and ClientKeyExchange decoders (see tls_handshake.h). */
-#include "tls_handshake.h"
+#include "cssp/tls_handshake.h"
 
 #include <string.h>
 

@@ -16,7 +16,8 @@
 #include <stdint.h>
 
 #include "cssp/status.h"
-#include "keylog.h"
+
+#define TLS_RANDOM_LEN 32
 
 enum {
     TLS_HS_CLIENT_HELLO = 1,

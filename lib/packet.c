@@ -3,7 +3,7 @@
  * through cssp_reader, so a short or lying frame can only produce
  * PACKET_MALFORMED, never a read past the captured bytes.
  */
-#include "packet.h"
+#include "cssp/packet.h"
 
 #include <arpa/inet.h>
 #include <pcap/dlt.h>

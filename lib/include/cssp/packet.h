@@ -7,8 +7,8 @@
  * cssp_reader; a frame that is not TCP, or is cut short, gets a reason code and
  * is skipped by the caller.
  */
-#ifndef CSSP_ANALYZER_PACKET_H
-#define CSSP_ANALYZER_PACKET_H
+#ifndef CSSP_PACKET_H
+#define CSSP_PACKET_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -3,7 +3,7 @@
  * Sequence arithmetic is modulo 2^32: "before" and "after" are signed
  * differences, so wrap-around needs no special case.
  */
-#include "tcp_stream.h"
+#include "cssp/tcp_stream.h"
 
 #include <glib.h>
 #include <string.h>

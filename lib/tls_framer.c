@@ -1,5 +1,5 @@
 /* tls_framer.c - TLS record framing with a one-record buffer (see tls_framer.h). */
-#include "tls_framer.h"
+#include "cssp/tls_framer.h"
 
 #include <string.h>
 

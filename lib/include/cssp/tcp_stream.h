@@ -13,8 +13,8 @@
  * e.g. the rdps2rdp corpus), and a capture that starts mid-connection is past
  * the part where order matters most.
  */
-#ifndef CSSP_ANALYZER_TCP_STREAM_H
-#define CSSP_ANALYZER_TCP_STREAM_H
+#ifndef CSSP_TCP_STREAM_H
+#define CSSP_TCP_STREAM_H
 
 #include <stdbool.h>
 #include <stddef.h>
