@@ -10,6 +10,7 @@
 
 #include <string.h>
 
+#include "cssp/tls_framer.h"
 #include "cssp/tsrequest.h"
 #include "tls_glue.h"
 
@@ -304,11 +305,6 @@ static void run_tls(conn *c, cssp_dir dir, const uint8_t *bytes, size_t len, uin
 
 /* ---- phase dispatch ---- */
 
-static bool is_tls_record_start(const uint8_t *b, size_t len)
-{
-    return len >= 3 && b[0] >= 0x14 && b[0] <= 0x17 && b[1] == 0x03 && b[2] <= 0x04;
-}
-
 static void swap_roles(conn *c)
 {
     tcp_endpoint e = c->client;
@@ -340,7 +336,7 @@ static cssp_dir detect(conn *c, cssp_dir dir, const uint8_t *bytes, size_t len)
         c->phase = PHASE_X224;
         return dir;
     }
-    if (port_is_rdp(c) && is_tls_record_start(bytes, len)) {
+    if (port_is_rdp(c) && tls_record_start(bytes, len)) {
         /* the start of the connection is not in the capture, but TLS on 3389 is RDP's */
         if (c->client.port == RDP_DEFAULT_PORT && c->server.port != RDP_DEFAULT_PORT) {
             swap_roles(c);
@@ -357,7 +353,7 @@ static cssp_dir detect(conn *c, cssp_dir dir, const uint8_t *bytes, size_t len)
 static void on_bytes(conn *c, cssp_dir dir, const uint8_t *bytes, size_t len, uint64_t ref)
 {
     if (c->phase == PHASE_SECURITY) {
-        if (is_tls_record_start(bytes, len))
+        if (tls_record_start(bytes, len))
             c->phase = PHASE_TLS;
         else if (bytes[0] == 0x30)
             c->phase = PHASE_CLEAR_CREDSSP;

@@ -25,6 +25,13 @@ void tcp_stream_init(tcp_stream *s)
     memset(s, 0, sizeof *s);
 }
 
+void tcp_stream_start_at(tcp_stream *s, uint32_t seq)
+{
+    s->started = true;
+    s->capture_order = false;
+    s->next_seq = seq;
+}
+
 /* Hands [seq, seq+len) to the sink, minus what was already delivered. */
 static void deliver(tcp_stream *s, uint32_t seq, const uint8_t *data, size_t len, const tcp_stream_sink *sink)
 {

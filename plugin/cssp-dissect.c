@@ -298,8 +298,6 @@ int cssp_dissect_stream(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, css
 {
     int length = (int)tvb_captured_length(tvb);
     cssp_dir dir = cssp_conv_sender(conv, pinfo);
-    if (!PINFO_FD_VISITED(pinfo))
-        conv->application_data_seen = true;
     int offset = 0;
     while (offset < length) {
         int avail = length - offset;

@@ -24,13 +24,12 @@
 #include "cssp-state.h"
 #include "cssp-stats.h"
 #include "cssp/names.h"
+#include "cssp/tls_framer.h"
 #include "cssp/x224.h"
 
 #define RDP_PORT 3389
 #define TPKT_VERSION 3
 #define TPKT_HEADER_LEN 4
-/* Bytes enough to see a TLS record header. */
-#define TLS_HEADER_LEN 3
 
 static int proto_cssp = -1;
 static int hf_cookie = -1;
@@ -61,11 +60,6 @@ static void format_failure(gchar *result, guint32 value)
 {
     char name[48];
     snprintf(result, ITEM_LABEL_LENGTH, "%s", cssp_format_neg_failure(value, name, sizeof name));
-}
-
-static bool is_tls_record_start(const uint8_t *b, int len)
-{
-    return len >= TLS_HEADER_LEN && b[0] >= 0x14 && b[0] <= 0x17 && b[1] == 0x03 && b[2] <= 0x04;
 }
 
 /* A Confirm selected a protocol that runs over TLS: SSL, HYBRID, HYBRID_EX, RDSTLS, RDSAAD. */
@@ -163,7 +157,7 @@ static bool tls_starts_here(const cssp_conv *conv, packet_info *pinfo, const uin
 {
     if (conv->tls_start_frame)
         return pinfo->num >= conv->tls_start_frame;
-    if (PINFO_FD_VISITED(pinfo) || !is_tls_record_start(head, head_len))
+    if (PINFO_FD_VISITED(pinfo) || !tls_record_start(head, (size_t)head_len))
         return false;
     /* a capture that starts after the X.224 exchange: TLS on 3389 is RDP's */
     return tls_selected(conv) || first_payload;

@@ -51,8 +51,8 @@ typedef struct cssp_conv {
     bool owns_tcp;                    /* the plugin's TCP heuristic claimed the conversation */
     bool payload_seen;                /* the plugin's TCP dissector saw data (first pass) */
     uint32_t tls_start_frame;         /* first frame handed to TLS; 0 while in clear */
-    bool application_data_seen;       /* decrypted or clear CredSSP-phase data reached the plugin */
     bool side_closed[2];              /* a FIN or RST was fed for that side */
+    struct cssp_wire *wire;           /* the observer's TCP and TLS record state (cssp-wire.h), until settled */
     bool early_auth_pending;
     uint32_t early_auth_result;
     uint32_t early_auth_frame;

@@ -1,7 +1,7 @@
 /*
  * test_tcp_stream.c - TCP reassembly of one direction: in order, out of order,
  * retransmissions, overlaps, sequence wrap, gaps past the limit, capture order
- * without a SYN, and release.
+ * without a SYN, a start after the handshake, and release.
  */
 #include <string.h>
 
@@ -125,6 +125,25 @@ static void test_capture_order_without_syn(void)
     tcp_stream_release(&s);
 }
 
+static void test_start_after_the_handshake(void)
+{
+    collected c = {0};
+    tcp_stream_sink sink = {on_data, on_gap, &c};
+    tcp_stream s;
+    tcp_stream_init(&s);
+    /* joined at a payload (the plugin's observer): the tail of a segment sent again is trimmed, as after a SYN */
+    tcp_stream_start_at(&s, 44);
+    SEG(&s, 44, "abcdefgh", &sink);
+    SEG(&s, 50, "gh", &sink);      /* HTB corpus stream 77: a retransmission of a segment's last bytes */
+    SEG(&s, 55, "lmn", &sink);     /* early: waits */
+    SEG(&s, 52, "ijk", &sink);
+    CHECK_EQ_U(c.len, 14);
+    CHECK(memcmp(c.bytes, "abcdefghijklmn", 14) == 0);
+    CHECK(!s.capture_order);
+    CHECK_EQ_U(c.gaps, 0);
+    tcp_stream_release(&s);
+}
+
 int main(void)
 {
     test_in_order_and_out_of_order();
@@ -132,5 +151,6 @@ int main(void)
     test_gap_is_skipped_and_reported();
     test_pending_bytes_bounded();
     test_capture_order_without_syn();
+    test_start_after_the_handshake();
     return check_summary("tcp_stream");
 }

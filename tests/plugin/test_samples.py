@@ -10,9 +10,12 @@ For each sample, with no -d option and only its keys set (key log, RSA key; the 
   - the expert items the connection calls for appear (derived from the manifest, below);
   - no Malformed item in a CredSSP or X.224 packet, and no Malformed item anywhere that Wireshark does not
     also raise without the plugin (its RDP dissector flags some FreeRDP MCS PDUs with Decode As TLS);
-  - the two-pass cssp output equals the one-pass output.
+  - the two-pass cssp output equals the one-pass output;
+  - the verdicts counted by -z cssp,tree in a run that builds no protocol tree (-q, no filter) equal the
+    connections' verdicts above: the observer (FIN, RST, alerts, undecrypted records) needs no tree.
 Exit 77 (skipped) when the manifest is absent.
 """
+import collections
 import json
 import os
 import sys
@@ -69,6 +72,22 @@ def malformed_frames(tshark, pcap, options):
     return set(rows.split())
 
 
+def stats_verdicts(tshark, pcap, options):
+    """Connections per verdict from the statistics tree of a tshark run without a protocol tree."""
+    out = tshark.run("-n", "-q", "-r", pcap, *options, "-z", "cssp,tree").stdout
+    counts, inside = {}, False
+    for line in out.splitlines():
+        if line.startswith("Verdicts"):
+            inside = True
+        elif inside and line.startswith(" ") and line.strip():
+            name, count = line.split()[:2]
+            if int(count):  # a verdict a connection left for a later one keeps its row, at 0
+                counts[name] = int(count)
+        elif inside:
+            break
+    return counts
+
+
 def check_sample(checks, tshark, baseline, analyzer, sample, samples_dir):
     name = sample["file"]
     pcap = tshark.add(os.path.join(samples_dir, name))
@@ -105,6 +124,8 @@ def check_sample(checks, tshark, baseline, analyzer, sample, samples_dir):
                 checks.equal(view_value(view, field), a[key], f"{where}: {key} as the analyzer")
             checks.equal(sorted(view_value(view, "cssp.finding")), sorted(a["findings"]),
                          f"{where}: findings as the analyzer")
+    judged = collections.Counter(view_value(c["view"], "cssp.verdict") for c in conns.values())
+    checks.equal(stats_verdicts(tshark, pcap, options), dict(judged), f"{name}: verdicts without a protocol tree")
     checks.equal(tshark.count(pcap, "credssp", options)[0], 0, f"{name}: the built-in credssp decodes nothing")
     checks.equal(tshark.count(pcap, f"({MALFORMED}) && ({CREDSSP_PACKETS})", options)[0], 0,
                  f"{name}: no Malformed item in CredSSP or X.224 packets")

@@ -46,6 +46,12 @@ typedef struct tcp_stream {
 } tcp_stream;
 
 void tcp_stream_init(tcp_stream *s);
+/*
+ * For a consumer that joins after the handshake (the plugin's observer meets a connection at its first
+ * payload) but has no reason to doubt the sequence numbers: the next byte expected is seq, and
+ * retransmissions, overlaps and reordering are handled as after a SYN.
+ */
+void tcp_stream_start_at(tcp_stream *s, uint32_t seq);
 /* A segment of this direction: syn marks the ISN; data may be empty. */
 void tcp_stream_segment(tcp_stream *s, uint32_t seq, bool syn, const uint8_t *data, size_t len,
                         const tcp_stream_sink *sink);

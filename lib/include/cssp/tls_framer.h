@@ -35,6 +35,13 @@ typedef enum tls_framer_result {
     TLS_FRAMER_NOT_TLS    /* framing error */
 } tls_framer_result;
 
+/*
+ * Do these bytes open a TLS record (content type ChangeCipherSpec to ApplicationData, version 3.x with
+ * x <= 4)? Three bytes decide; fewer never do. What starts the record layer after the X.224 exchange,
+ * or on a connection followed from its middle.
+ */
+bool tls_record_start(const uint8_t *bytes, size_t len);
+
 tls_framer_result tls_framer_feed(tls_framer *f, const uint8_t *bytes, size_t len, tls_record_fn on_record,
                                   void *user);
 

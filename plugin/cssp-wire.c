@@ -1,0 +1,200 @@
+/*
+ * cssp-wire.c - a connection's TLS records from the frames' bytes, through the
+ * shared frame, TCP-stream and TLS-record code (see cssp-wire.h).
+ */
+#include "cssp-wire.h"
+
+#include <string.h>
+
+#include <epan/wmem_scopes.h>
+#include <wiretap/pcap-encap.h>
+#include <wiretap/wtap.h>
+
+#include "cssp/packet.h"
+#include "cssp/tcp_stream.h"
+#include "cssp/tls_framer.h"
+#include "cssp/tls_handshake.h"
+
+enum {
+    TLS_CONTENT_CHANGE_CIPHER_SPEC = 20,
+    TLS_CONTENT_ALERT = 21,
+    TLS_CONTENT_HANDSHAKE = 22,
+    TLS_CONTENT_APPLICATION_DATA = 23
+};
+#define HANDSHAKE_HEADER_LEN 4   /* msg_type, uint24 length */
+#define ALERT_LEN 2              /* level, description */
+#define DLT_PROBED 300           /* libpcap DLT numbers asked about at handoff: those lib/packet.c reads are below */
+#define ENCAPS_MAX 16
+
+typedef struct wire_side {
+    tcp_stream stream;
+    tls_framer framer;
+    bool in_tls;             /* the record layer has started */
+    bool lost;               /* a framing error or a lost segment: no more records */
+    bool protecting;         /* ChangeCipherSpec seen: later records are protected */
+} wire_side;
+
+struct cssp_wire {
+    wire_side side[2];
+};
+
+/* Every cssp_wire not freed yet: the ones still there when the capture file is closed go with it. */
+static GHashTable *live_wires;
+
+/* The Wireshark encapsulations lib/packet.c reads, with their libpcap DLT. */
+typedef struct encap_dlt {
+    int encap, dlt;
+} encap_dlt;
+static encap_dlt encaps[ENCAPS_MAX];
+static unsigned encap_count;
+
+void cssp_wire_handoff(void)
+{
+    encap_count = 0;
+    for (int dlt = 0; dlt < DLT_PROBED && encap_count < ENCAPS_MAX; dlt++) {
+        int encap = packet_link_supported(dlt) ? wtap_pcap_encap_to_wtap_encap(dlt) : WTAP_ENCAP_UNKNOWN;
+        bool known = false;
+        for (unsigned i = 0; i < encap_count; i++)
+            known = known || encaps[i].encap == encap;
+        if (encap != WTAP_ENCAP_UNKNOWN && !known)
+            encaps[encap_count++] = (encap_dlt){.encap = encap, .dlt = dlt};
+    }
+}
+
+static int dlt_of(int encap)
+{
+    for (unsigned i = 0; i < encap_count; i++)
+        if (encaps[i].encap == encap)
+            return encaps[i].dlt;
+    return -1;
+}
+
+static void release(gpointer wire)
+{
+    cssp_wire *w = wire;
+    for (int d = 0; d < 2; d++) {
+        tcp_stream_release(&w->side[d].stream);
+        tls_framer_reset(&w->side[d].framer);
+    }
+    g_free(w);
+}
+
+static gboolean on_file_closed(wmem_allocator_t *allocator _U_, wmem_cb_event_t event _U_, void *user _U_)
+{
+    g_hash_table_destroy(live_wires);
+    live_wires = NULL;
+    return FALSE;
+}
+
+cssp_wire *cssp_wire_new(void)
+{
+    if (!live_wires) {
+        live_wires = g_hash_table_new_full(g_direct_hash, g_direct_equal, release, NULL);
+        wmem_register_callback(wmem_file_scope(), on_file_closed, NULL);
+    }
+    cssp_wire *w = g_new0(cssp_wire, 1);
+    for (int d = 0; d < 2; d++)
+        tcp_stream_init(&w->side[d].stream);
+    g_hash_table_add(live_wires, w);
+    return w;
+}
+
+void cssp_wire_free(cssp_wire *w)
+{
+    if (w && live_wires)
+        g_hash_table_remove(live_wires, w);
+}
+
+typedef struct reading {
+    wire_side *side;
+    bool from_server;
+    cssp_wire_frame *out;
+} reading;
+
+/* The ServerHello that opens a server's first handshake record, when the record holds all of it. */
+static void read_server_hello(cssp_wire_record *rec, const uint8_t *fragment, size_t len)
+{
+    tls_server_hello hello;
+    if (len < HANDSHAKE_HEADER_LEN || fragment[0] != TLS_HS_SERVER_HELLO)
+        return;
+    size_t body_len = (size_t)fragment[1] << 16 | (size_t)fragment[2] << 8 | fragment[3];
+    if (body_len > len - HANDSHAKE_HEADER_LEN ||
+        tls_parse_server_hello(fragment + HANDSHAKE_HEADER_LEN, body_len, &hello) != CSSP_OK ||
+        hello.hello_retry_request)
+        return;
+    rec->has_hello = true;
+    rec->version = hello.version;
+    rec->cipher_suite = hello.cipher_suite;
+}
+
+static bool on_record(void *user, const uint8_t header[TLS_RECORD_HEADER_LEN], const uint8_t *fragment, size_t len)
+{
+    reading *r = user;
+    uint8_t type = header[0];
+    if (type == TLS_CONTENT_CHANGE_CIPHER_SPEC)
+        r->side->protecting = true;
+    if (r->out->count == CSSP_WIRE_MAX_RECORDS)
+        return true;
+    cssp_wire_record *rec = &r->out->records[r->out->count++];
+    memset(rec, 0, sizeof *rec);
+    rec->content_type = type;
+    rec->length = (uint32_t)len;
+    rec->protected_record = type == TLS_CONTENT_APPLICATION_DATA ||
+                            (r->side->protecting && type != TLS_CONTENT_CHANGE_CIPHER_SPEC);
+    if (rec->protected_record)
+        return true;
+    if (type == TLS_CONTENT_HANDSHAKE && r->from_server)
+        read_server_hello(rec, fragment, len);
+    if (type == TLS_CONTENT_ALERT && len >= ALERT_LEN) {
+        rec->has_alert = true;
+        rec->alert_level = fragment[0];
+        rec->alert_description = fragment[1];
+    }
+    return true;
+}
+
+static void on_bytes(void *ctx, const uint8_t *bytes, size_t len)
+{
+    reading *r = ctx;
+    wire_side *side = r->side;
+    if (side->lost || (!side->in_tls && !tls_record_start(bytes, len)))
+        return;
+    side->in_tls = true;
+    if (tls_framer_feed(&side->framer, bytes, len, on_record, r) != TLS_FRAMER_OK) {
+        side->lost = true;
+        tls_framer_reset(&side->framer);
+    }
+}
+
+static void on_gap(void *ctx, uint32_t missing_bytes _U_)
+{
+    reading *r = ctx;
+    r->side->lost = r->side->in_tls;
+}
+
+static bool decode_frame(packet_info *pinfo, tvbuff_t *frame, tcp_packet *tcp)
+{
+    if (pinfo->rec->rec_type != REC_TYPE_PACKET)
+        return false;
+    int dlt = dlt_of(pinfo->rec->rec_header.packet_header.pkt_encap);
+    guint len = tvb_captured_length(frame);
+    return dlt >= 0 && len > 0 && packet_decode(dlt, tvb_get_ptr(frame, 0, (gint)len), len, tcp) == PACKET_TCP;
+}
+
+void cssp_wire_read(cssp_wire *w, cssp_dir dir, packet_info *pinfo, tvbuff_t *frame, cssp_wire_frame *out)
+{
+    out->count = 0;
+    out->tcp_flags = 0;
+    tcp_packet tcp;
+    out->is_tcp = decode_frame(pinfo, frame, &tcp);
+    if (!out->is_tcp)
+        return;
+    out->tcp_flags = tcp.flags;
+    reading r = {.side = &w->side[dir], .from_server = dir == CSSP_FROM_SERVER, .out = out};
+    tcp_stream_sink sink = {.data = on_bytes, .gap = on_gap, .ctx = &r};
+    if (!r.side->stream.started && tcp.payload_len > 0 && !(tcp.flags & TCP_SYN))
+        tcp_stream_start_at(&r.side->stream, tcp.seq);
+    tcp_stream_segment(&r.side->stream, tcp.seq, (tcp.flags & TCP_SYN) != 0, tcp.payload, tcp.payload_len, &sink);
+    if (tcp.payload_cut)
+        on_gap(&r, 0);
+}
