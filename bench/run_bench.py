@@ -165,20 +165,21 @@ def run_file(args, shape, size_mb, spec, tshark):
     count_analyzer(runs["analyzer"])
     if tshark and size_mb <= args.tshark_max_mb:
         key_option = ["-o", "tls.keylog_file:" + keys]
-        runs["tshark"] = measure(tshark.command(False, ["-r", pcap, *key_option, "-d", "tcp.port==3389,tls",
+        tshark_run = lambda cmd, path: best_of(args.tshark_repeat, cmd, path)   # noqa: E731
+        runs["tshark"] = tshark_run(tshark.command(False, ["-r", pcap, *key_option, "-d", "tcp.port==3389,tls",
                                                         "-T", "fields", "-e", "tcp.stream", "-e", "credssp.version",
                                                         "-Y", "credssp"]), out("tshark"))
         count_tshark(runs["tshark"])
         if args.plugin:
-            runs["+plugin"] = measure(tshark.command(True, ["-r", pcap, *key_option, "-T", "fields",
+            runs["+plugin"] = tshark_run(tshark.command(True, ["-r", pcap, *key_option, "-T", "fields",
                                                             "-e", "tcp.stream", "-e", "cssp.client_version",
                                                             "-e", "cssp.server_version", "-e", "cssp.evidence",
                                                             "-Y", "cssp.verdict"]), out("plugin"))
             count_tshark(runs["+plugin"], evidence_column=3)
             # The same command with and without the plugin: a line per packet, TLS decoded on 3389 in both.
             summary = ["-r", pcap, *key_option, "-d", "tcp.port==3389,tls"]
-            runs["tshark lines"] = measure(tshark.command(False, summary), out("lines"))
-            runs["+plugin lines"] = measure(tshark.command(True, summary), out("plugin-lines"))
+            runs["tshark lines"] = tshark_run(tshark.command(False, summary), out("lines"))
+            runs["+plugin lines"] = tshark_run(tshark.command(True, summary), out("plugin-lines"))
     for name, run in runs.items():
         if run.returncode not in (0, 1):   # the analyzer exits 1 when it found a refused connection
             print(f"warning: {name} exited with status {run.returncode} on {pcap}", file=sys.stderr)
@@ -225,6 +226,8 @@ def main():
     parser.add_argument("--work", default="/tmp/bench", help="where captures and outputs go")
     parser.add_argument("--repeat", type=int, default=3,
                         help="runs of the floor and the analyzer; the one with the least CPU time counts")
+    parser.add_argument("--tshark-repeat", type=int, default=1,
+                        help="runs of each tshark command; the one with the least CPU time counts")
     parser.add_argument("--tshark-max-mb", type=float, default=500, help="no tshark runs above this size")
     parser.add_argument("--markdown", help="also write the table to this file as Markdown")
     parser.add_argument("--keep", action="store_true", help="keep the generated captures")
