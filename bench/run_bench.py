@@ -2,7 +2,7 @@
 """run_bench.py - the performance benchmark: the analyzer, tshark and the plugin against the libpcap floor.
 
 Usage: bench/run_bench.py --build BUILD_DIR [--sizes 100,500,2000] [--shapes spray,long] [--work /tmp/bench]
-                          [--repeat 3] [--tshark-max-mb 500] [--markdown FILE] [--keep]
+                          [--repeat 3] [--tshark-repeat 1] [--tshark-max-mb 500] [--markdown FILE] [--keep]
 
 Builds, for every shape and size (MB), a capture with make_capture.py, then runs on the same file, from the
 page cache, one after the other:
@@ -18,7 +18,7 @@ page cache, one after the other:
             installed, with the same output: the +plugin run above prints far more lines than the tshark run,
             since the plugin judges every connection and Wireshark's own dissector only the decrypted ones)
 and prints wall time and CPU time (of the run with the least CPU time of --repeat for the floor and the
-analyzer, one run of tshark), MB/s and the ratios to the floor and to tshark (by CPU time: see rows()),
+analyzer, of --tshark-repeat for each tshark command), MB/s and the ratios to the floor and to tshark (by CPU time: see rows()),
 peak RSS, and how many connections each reported and decrypted.
 
 Shapes:
