@@ -142,10 +142,13 @@ static void put_text(GString *s, const char *text)
     put(s, text, strlen(text));
 }
 
-/* Can this byte stand in a JSON string as it is? Runs of such bytes are copied at once. */
+/*
+ * Can this byte stand in a JSON string as it is? Runs of such bytes are copied at once. Lower-case letters,
+ * most of the text, are above '\\' and pass the first test alone.
+ */
 static bool json_plain(unsigned char c)
 {
-    return c >= 0x20 && c != '"' && c != '\\';
+    return c > '\\' || (c >= 0x20 && c != '"' && c != '\\');
 }
 
 static void json_string(GString *s, const char *text)
