@@ -50,9 +50,11 @@ tls_framer_result tls_framer_feed(tls_framer *f, const uint8_t *bytes, size_t le
             bytes += length;
             len -= length;
         } else {
+            size_t take = MIN(len, length - f->fragment_have);
+            if (take == 0)
+                return TLS_FRAMER_OK; /* the header ended these bytes */
             if (!f->fragment)
                 f->fragment = g_malloc(length);
-            size_t take = MIN(len, length - f->fragment_have);
             memcpy(f->fragment + f->fragment_have, bytes, take);
             f->fragment_have += take;
             bytes += take;
