@@ -112,23 +112,67 @@ static void feed_simple(conn *c, cssp_event_type type, cssp_dir dir, uint64_t re
     feed(c, &ev);
 }
 
-/* Appends to the direction's PDU buffer, refusing to grow past CONN_MAX_BUFFER. */
-static GByteArray *buffer_append(conn *c, cssp_dir dir, const uint8_t *bytes, size_t len)
+/* ---- the bytes a parser works on ---- */
+
+/*
+ * A direction's unparsed bytes: the new bytes themselves while nothing of the direction waits in its buffer
+ * (most segments end on a PDU boundary: no copy, no allocation), else the buffer with the new bytes
+ * appended. A parser takes bytes from the front; window_close() keeps the rest for the next segment.
+ */
+typedef struct window {
+    const uint8_t *data;
+    size_t len;
+    GByteArray *held; /* the direction's buffer when the bytes are in it, else NULL */
+} window;
+
+/* False, and parsing stops, when the unparsed bytes would pass CONN_MAX_BUFFER. */
+static bool window_open(conn *c, cssp_dir dir, const uint8_t *bytes, size_t len, window *w)
 {
-    if (!c->pending[dir])
-        c->pending[dir] = g_byte_array_new();
-    if (c->pending[dir]->len + len > CONN_MAX_BUFFER) {
+    GByteArray *buf = c->pending[dir];
+    size_t waiting = buf ? buf->len : 0;
+    if (waiting + len > CONN_MAX_BUFFER) {
         note_problem(c, "a PDU larger than the per-direction buffer limit");
         stop(c);
-        return NULL;
+        return false;
     }
-    g_byte_array_append(c->pending[dir], bytes, (guint)len);
-    return c->pending[dir];
+    if (waiting == 0) {
+        *w = (window){.data = bytes, .len = len};
+        return true;
+    }
+    g_byte_array_append(buf, bytes, (guint)len);
+    *w = (window){.data = buf->data, .len = buf->len, .held = buf};
+    return true;
 }
 
-static void consume(GByteArray *buf, size_t n)
+static void window_take(window *w, size_t n)
 {
-    g_byte_array_remove_range(buf, 0, (guint)n);
+    w->data += n;
+    w->len -= n;
+}
+
+static void window_close(conn *c, cssp_dir dir, const window *w)
+{
+    if (w->held) {
+        g_byte_array_remove_range(w->held, 0, w->held->len - (guint)w->len);
+        return;
+    }
+    if (w->len == 0)
+        return;
+    if (!c->pending[dir])
+        c->pending[dir] = g_byte_array_new();
+    g_byte_array_append(c->pending[dir], w->data, (guint)w->len);
+}
+
+static void on_bytes(conn *c, cssp_dir dir, const uint8_t *bytes, size_t len, uint64_t ref);
+
+/* The bytes not taken belong to the next phase, which starts with an empty buffer (`from`: the window's dir). */
+static void window_pass_on(conn *c, cssp_dir from, cssp_dir dir, const window *w, uint64_t ref)
+{
+    if (w->held)
+        c->pending[from] = NULL;
+    on_bytes(c, dir, w->data, w->len, ref);
+    if (w->held)
+        g_byte_array_free(w->held, TRUE);
 }
 
 /* ---- X.224 negotiation ---- */
@@ -145,32 +189,30 @@ static void on_x224_pdu(conn *c, cssp_dir dir, const cssp_x224 *pdu, uint64_t re
     feed(c, &ev);
 }
 
-static void on_bytes(conn *c, cssp_dir dir, const uint8_t *bytes, size_t len, uint64_t ref);
-
 static void run_x224(conn *c, cssp_dir dir, const uint8_t *bytes, size_t len, uint64_t ref)
 {
-    GByteArray *buf = buffer_append(c, dir, bytes, len);
-    while (buf && c->phase == PHASE_X224) {
+    window w;
+    if (!window_open(c, dir, bytes, len, &w))
+        return;
+    while (c->phase == PHASE_X224) {
         size_t pdu_len;
-        cssp_status st = cssp_tpkt_size(buf->data, buf->len, &pdu_len);
-        if (st == CSSP_ERR_TRUNCATED || (st == CSSP_OK && pdu_len > buf->len))
-            return;
+        cssp_status st = cssp_tpkt_size(w.data, w.len, &pdu_len);
+        if (st == CSSP_ERR_TRUNCATED || (st == CSSP_OK && pdu_len > w.len))
+            break;
         cssp_x224 pdu;
-        if (st != CSSP_OK || cssp_x224_decode(buf->data, pdu_len, &pdu) != CSSP_OK) {
+        if (st != CSSP_OK || cssp_x224_decode(w.data, pdu_len, &pdu) != CSSP_OK) {
             note_problem(c, "malformed TPKT/X.224 negotiation PDU");
             stop(c);
             return;
         }
-        consume(buf, pdu_len);
+        window_take(&w, pdu_len);
         on_x224_pdu(c, dir, &pdu, ref);
     }
     /* bytes that followed the Confirm in the same segment belong to the next phase */
-    if (buf && c->phase != PHASE_X224 && c->pending[dir] == buf && buf->len) {
-        GByteArray *rest = buf;
-        c->pending[dir] = NULL;
-        on_bytes(c, dir, rest->data, rest->len, ref);
-        g_byte_array_free(rest, TRUE);
-    }
+    if (c->phase != PHASE_X224 && w.len)
+        window_pass_on(c, dir, dir, &w, ref);
+    else
+        window_close(c, dir, &w);
 }
 
 /* ---- CredSSP (plaintext from TLS, or in clear) ---- */
@@ -198,47 +240,50 @@ static bool looks_like_early_auth_result(const conn *c, cssp_dir dir, size_t len
 
 static void on_credssp_bytes(conn *c, cssp_dir dir, const uint8_t *bytes, size_t len, uint64_t ref)
 {
-    GByteArray *buf = buffer_append(c, dir, bytes, len);
-    while (buf && buf->len && c->phase != PHASE_DONE) {
+    window w;
+    if (!window_open(c, dir, bytes, len, &w))
+        return;
+    while (w.len && c->phase != PHASE_DONE) {
         size_t needed = 0;
-        cssp_probe probe = cssp_tsrequest_probe(buf->data, buf->len, &needed);
-        if (probe == CSSP_PROBE_NEED_MORE || (probe == CSSP_PROBE_YES && needed > buf->len)) {
-            if (!looks_like_early_auth_result(c, dir, buf->len))
-                return;
+        cssp_probe probe = cssp_tsrequest_probe(w.data, w.len, &needed);
+        if (probe == CSSP_PROBE_NEED_MORE || (probe == CSSP_PROBE_YES && needed > w.len)) {
+            if (!looks_like_early_auth_result(c, dir, w.len))
+                break;
             probe = CSSP_PROBE_NO;
         }
         if (probe == CSSP_PROBE_NO) {
             uint32_t result;
-            if (looks_like_early_auth_result(c, dir, buf->len) &&
-                cssp_early_auth_result_decode(buf->data, buf->len, &result) == CSSP_OK) {
-                consume(buf, buf->len);
+            if (looks_like_early_auth_result(c, dir, w.len) &&
+                cssp_early_auth_result_decode(w.data, w.len, &result) == CSSP_OK) {
+                window_take(&w, w.len);
                 c->early_auth_result = result;
                 c->early_auth_ref = ref;
                 c->early_auth_pending = true;
                 feed_early_auth_when_due(c);
-                return;
+                break;
             }
             /* not CredSSP: the RDP session proper has begun, or the peer speaks something else */
             if (c->judge.tsreq_count[0] + c->judge.tsreq_count[1] == 0)
                 note_problem(c, "data after the security negotiation is not a TSRequest");
-            consume(buf, buf->len);
+            window_take(&w, w.len);
             stop(c);
-            return;
+            break;
         }
         cssp_tsrequest req;
-        if (cssp_tsrequest_decode(buf->data, needed, &req) != CSSP_OK) {
+        if (cssp_tsrequest_decode(w.data, needed, &req) != CSSP_OK) {
             note_problem(c, "malformed TSRequest");
-            consume(buf, needed);
+            window_take(&w, needed);
             continue;
         }
         cssp_tsreq_summary summary;
-        cssp_tsreq_summarize(buf->data, &req, &summary);
-        consume(buf, needed);
+        cssp_tsreq_summarize(w.data, &req, &summary);
+        window_take(&w, needed);
         cssp_event ev = {.type = CSSP_EV_TSREQUEST, .dir = dir, .ref = ref};
         ev.u.tsreq = &summary;
         feed(c, &ev);
         feed_early_auth_when_due(c);
     }
+    window_close(c, dir, &w);
 }
 
 /* ---- TLS ---- */
@@ -384,17 +429,17 @@ static void stream_data(void *ctx, const uint8_t *bytes, size_t len)
     if (len == 0 || c->phase == PHASE_DONE || c->phase == PHASE_NOT_RDP)
         return;
     if (c->phase == PHASE_DETECT) {
-        GByteArray *buf = buffer_append(c, sc->dir, bytes, len);
-        if (!buf)
+        window w;
+        if (!window_open(c, sc->dir, bytes, len, &w))
             return;
-        cssp_dir dir = detect(c, sc->dir, buf->data, buf->len);
-        if (c->phase == PHASE_DETECT || c->phase == PHASE_NOT_RDP)
+        cssp_dir dir = detect(c, sc->dir, w.data, w.len);
+        if (c->phase == PHASE_DETECT || c->phase == PHASE_NOT_RDP) {
+            window_close(c, sc->dir, &w);
             return;
-        GByteArray *first = c->pending[sc->dir];
-        c->pending[sc->dir] = NULL;
+        }
+        cssp_dir from = sc->dir;
         sc->dir = dir;
-        on_bytes(c, dir, first->data, first->len, sc->ref);
-        g_byte_array_free(first, TRUE);
+        window_pass_on(c, from, dir, &w, sc->ref);
         return;
     }
     on_bytes(c, sc->dir, bytes, len, sc->ref);

@@ -11,6 +11,7 @@
 #include "tls_glue.h"
 
 #define VERDICT_COUNT (CSSP_VERDICT_INCOMPLETE + 1)
+#define TIME_TEXT_SIZE 32
 
 typedef struct server_summary {
     char *name;
@@ -49,13 +50,46 @@ unsigned long report_refused_count(const report *r)
     return r->refused;
 }
 
-static void format_time(int64_t us, char *buf, size_t size)
+/* `value` in decimal, zero-padded to at least `width` digits, at `out`; returns the end. By hand: printf costs
+ * more than the rest of a JSON line. */
+static char *decimal(char *out, uint64_t value, int width)
+{
+    char digits[20];
+    int n = 0;
+    do
+        digits[n++] = (char)('0' + value % 10);
+    while ((value /= 10) > 0 || n < width);
+    while (n > 0)
+        *out++ = digits[--n];
+    return out;
+}
+
+/*
+ * "2025-10-20T19:14:02.459144Z", as strftime("%Y-%m-%dT%H:%M:%S") and ".%06d" write it, in
+ * TIME_TEXT_SIZE bytes with the NUL (years to 292,277); returns the length. Capture times are never
+ * negative (capture.c).
+ */
+static size_t format_time(int64_t us, char buf[TIME_TEXT_SIZE])
 {
     time_t secs = (time_t)(us / 1000000);
     struct tm tm;
     gmtime_r(&secs, &tm);
-    size_t n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf + n, size - n, ".%06dZ", (int)(us % 1000000));
+    char *p = decimal(buf, (uint64_t)tm.tm_year + 1900, 1);
+    *p++ = '-';
+    p = decimal(p, (uint64_t)tm.tm_mon + 1, 2);
+    *p++ = '-';
+    p = decimal(p, (uint64_t)tm.tm_mday, 2);
+    *p++ = 'T';
+    p = decimal(p, (uint64_t)tm.tm_hour, 2);
+    *p++ = ':';
+    p = decimal(p, (uint64_t)tm.tm_min, 2);
+    *p++ = ':';
+    p = decimal(p, (uint64_t)tm.tm_sec, 2);
+    *p++ = '.';
+    p = decimal(p, (uint64_t)(us % 1000000), 6);
+    *p++ = 'Z';
+    *p = '\0';
+    return (size_t)(p - buf);
 }
 
 static const char *tls_version_text(uint16_t v)
@@ -70,28 +104,57 @@ static const char *tls_version_text(uint16_t v)
     }
 }
 
+/* "DOMAIN\\user", "user" or "" in `size` bytes (cut if need be; the names' sizes fit 512). */
 static void user_text(const cssp_facts *f, char *buf, size_t size)
 {
+    buf[0] = '\0';
     if (!f->user[0])
-        buf[0] = '\0';
-    else if (f->domain[0])
-        snprintf(buf, size, "%s\\%s", f->domain, f->user);
-    else
-        snprintf(buf, size, "%s", f->user);
+        return;
+    if (f->domain[0]) {
+        g_strlcpy(buf, f->domain, size);
+        g_strlcat(buf, "\\", size);
+    }
+    g_strlcat(buf, f->user, size);
 }
 
 /* ---- JSON ---- */
 
-/* Can this byte stand in a JSON string as it is? Runs of such bytes are copied at once. */
+/*
+ * Appends `len` bytes. GString's appends go through g_string_insert_len(), which costs more than the copy for
+ * the short pieces a JSON line is made of; this is the fast path that g_string_append_c() inlines, for any
+ * length.
+ */
+static void put(GString *s, const char *bytes, size_t len)
+{
+    if (s->len + len >= s->allocated_len) {
+        g_string_append_len(s, bytes, (gssize)len);
+        return;
+    }
+    memcpy(s->str + s->len, bytes, len);
+    s->len += len;
+    s->str[s->len] = '\0';
+}
+
+#define put_literal(s, literal) put((s), (literal), sizeof(literal) - 1)
+
+static void put_text(GString *s, const char *text)
+{
+    put(s, text, strlen(text));
+}
+
+/*
+ * Can this byte stand in a JSON string as it is? Runs of such bytes are copied at once. Lower-case letters,
+ * most of the text, are above '\\' and pass the first test alone.
+ */
 static bool json_plain(unsigned char c)
 {
-    return c >= 0x20 && c != '"' && c != '\\';
+    return c > '\\' || (c >= 0x20 && c != '"' && c != '\\');
 }
 
 static void json_string(GString *s, const char *text)
 {
     if (!text) {
-        g_string_append(s, "null");
+        put_literal(s, "null");
         return;
     }
     g_string_append_c(s, '"');
@@ -99,50 +162,50 @@ static void json_string(GString *s, const char *text)
         const char *run = p;
         while (json_plain((unsigned char)*p))
             p++;
-        g_string_append_len(s, run, p - run);
+        put(s, run, (size_t)(p - run));
         if (!*p)
             break;
         switch (*p) {
-        case '"': g_string_append(s, "\\\""); break;
-        case '\\': g_string_append(s, "\\\\"); break;
-        case '\n': g_string_append(s, "\\n"); break;
-        case '\r': g_string_append(s, "\\r"); break;
-        case '\t': g_string_append(s, "\\t"); break;
-        default: g_string_append_printf(s, "\\u%04x", (unsigned char)*p);
+        case '"': put_literal(s, "\\\""); break;
+        case '\\': put_literal(s, "\\\\"); break;
+        case '\n': put_literal(s, "\\n"); break;
+        case '\r': put_literal(s, "\\r"); break;
+        case '\t': put_literal(s, "\\t"); break;
+        default: g_string_append_printf(s, "\\u%04x", (unsigned char)*p); /* other control bytes: rare */
         }
         p++;
     }
     g_string_append_c(s, '"');
 }
 
-/* `key` is one of this file's literals, which need no escaping. */
-static void json_key(GString *s, const char *key)
-{
-    g_string_append(s, s->len > 1 ? ",\"" : "\"");
-    g_string_append(s, key);
-    g_string_append(s, "\":");
-}
+/* ,"key": - `key` is a literal of this file, which needs no escaping; "type" comes first, without the comma. */
+#define json_key(s, key) put_literal((s), ",\"" key "\":")
 
 static void json_uint_or_null(GString *s, bool present, unsigned long value)
 {
     if (!present) {
-        g_string_append(s, "null");
+        put_literal(s, "null");
         return;
     }
-    char digits[24], *p = digits + sizeof digits; /* by hand: printf costs more than the rest of the line */
-    *--p = '\0';
-    do
-        *--p = (char)('0' + value % 10);
-    while ((value /= 10) > 0);
-    g_string_append(s, p);
+    char digits[24];
+    put(s, digits, (size_t)(decimal(digits, value, 1) - digits));
 }
 
 static void json_os(GString *s, bool present, uint8_t major, uint8_t minor, uint16_t build)
 {
-    if (present)
-        g_string_append_printf(s, "\"%u.%u.%u\"", major, minor, build);
-    else
-        g_string_append(s, "null");
+    if (!present) {
+        put_literal(s, "null");
+        return;
+    }
+    char text[24], *p = text;
+    *p++ = '"';
+    p = decimal(p, major, 1);
+    *p++ = '.';
+    p = decimal(p, minor, 1);
+    *p++ = '.';
+    p = decimal(p, build, 1);
+    *p++ = '"';
+    put(s, text, (size_t)(p - text));
 }
 
 static void report_json(report *r, const conn *c)
@@ -150,27 +213,27 @@ static void report_json(report *r, const conn *c)
     const cssp_facts *f = &c->judge.facts;
     const cssp_judgement *j = &c->result;
     char buf[512];
-    GString *s = g_string_assign(r->line, "{");
-    json_key(s, "type");
-    json_string(s, "connection");
+    GString *s = g_string_truncate(r->line, 0);
+    put_literal(s, "{\"type\":\"connection\"");
     json_key(s, "client");
     json_string(s, tcp_endpoint_format(&c->client, buf));
     json_key(s, "server");
     json_string(s, tcp_endpoint_format(&c->server, buf));
     json_key(s, "start");
-    format_time(c->start_us, buf, sizeof buf);
-    json_string(s, buf);
+    g_string_append_c(s, '"');
+    put(s, buf, format_time(c->start_us, buf));
+    g_string_append_c(s, '"');
     json_key(s, "cookie");
     json_string(s, c->cookie[0] ? c->cookie : NULL);
     json_key(s, "requested_protocols");
     if (f->has_request && f->request_has_neg) {
-        g_string_append_c(s, '[');
-        cssp_format_protocols(f->requested_protocols, "\",\"", buf, sizeof buf);
-        g_string_append_c(s, '"');
-        g_string_append(s, buf);
-        g_string_append(s, "\"]");
+        put_literal(s, "[\"");
+        put_text(s, cssp_format_protocols(f->requested_protocols, "\",\"", buf, sizeof buf));
+        put_literal(s, "\"]");
+    } else if (f->has_request) {
+        put_literal(s, "[]");
     } else {
-        g_string_append(s, f->has_request ? "[]" : "null");
+        put_literal(s, "null");
     }
     json_key(s, "selected_protocol");
     if (f->has_response) {
@@ -180,23 +243,26 @@ static void report_json(report *r, const conn *c)
         else
             g_string_append_printf(s, "\"0x%X\"", (unsigned)f->selected_protocol);
     } else {
-        g_string_append(s, "null");
+        put_literal(s, "null");
     }
     json_key(s, "negotiation_failure");
     json_string(s, f->has_failure ? cssp_format_neg_failure(f->failure_code, buf, sizeof buf) : NULL);
     json_key(s, "tls");
     if (c->tls_seen) {
-        g_string_append(s, "{\"version\":\"");
-        g_string_append(s, tls_version_text(c->tls_version));
-        g_string_append(s, "\",\"cipher\":");
+        put_literal(s, "{\"version\":\"");
+        put_text(s, tls_version_text(c->tls_version));
+        put_literal(s, "\",\"cipher\":");
         const char *suite = tls_glue_suite_name(c->cipher_suite);
         if (suite)
             json_string(s, suite);
         else
             g_string_append_printf(s, "\"0x%04X\"", (unsigned)c->cipher_suite);
-        g_string_append(s, c->decrypted ? ",\"decrypted\":true}" : ",\"decrypted\":false}");
+        if (c->decrypted)
+            put_literal(s, ",\"decrypted\":true}");
+        else
+            put_literal(s, ",\"decrypted\":false}");
     } else {
-        g_string_append(s, "null");
+        put_literal(s, "null");
     }
     json_key(s, "client_version");
     json_uint_or_null(s, f->client_version_seen, f->client_version);
@@ -236,7 +302,7 @@ static void report_json(report *r, const conn *c)
     json_os(s, f->has_server_os, f->server_os_major, f->server_os_minor, f->server_os_build);
     json_key(s, "problem");
     json_string(s, c->problem);
-    g_string_append(s, "}\n");
+    put_literal(s, "}\n");
     fwrite(s->str, 1, s->len, r->out);
 }
 
@@ -246,9 +312,9 @@ static void report_text(report *r, const conn *c)
 {
     const cssp_facts *f = &c->judge.facts;
     const cssp_judgement *j = &c->result;
-    char a[TCP_ENDPOINT_TEXT_SIZE], b[TCP_ENDPOINT_TEXT_SIZE], t[40], buf[512];
+    char a[TCP_ENDPOINT_TEXT_SIZE], b[TCP_ENDPOINT_TEXT_SIZE], t[TIME_TEXT_SIZE], buf[512];
     FILE *o = r->out;
-    format_time(c->start_us, t, sizeof t);
+    format_time(c->start_us, t);
     fprintf(o, "#%lu  %s  %s -> %s", r->count, t, tcp_endpoint_format(&c->client, a),
             tcp_endpoint_format(&c->server, b));
     if (c->cookie[0])

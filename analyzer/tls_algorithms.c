@@ -18,21 +18,19 @@ typedef struct named {
 static struct {
     bool exit_handler;
     named ciphers[MAX_CACHED];
-    named tls13_expand[MAX_CACHED];
+    named hkdf_hmacs[MAX_CACHED];
     EVP_MAC *hmac;
     EVP_KDF *tls1_prf;
-    EVP_KDF *tls13_kdf;
 } cache;
 
 static void release_all(void)
 {
     for (size_t i = 0; i < MAX_CACHED; i++) {
         EVP_CIPHER_free(cache.ciphers[i].object);
-        EVP_KDF_CTX_free(cache.tls13_expand[i].object);
+        EVP_MAC_CTX_free(cache.hkdf_hmacs[i].object);
     }
     EVP_MAC_free(cache.hmac);
     EVP_KDF_free(cache.tls1_prf);
-    EVP_KDF_free(cache.tls13_kdf);
     memset(&cache, 0, sizeof cache);
 }
 
@@ -83,31 +81,26 @@ EVP_KDF *tls_algorithms_tls1_prf(void)
     return cache.tls1_prf;
 }
 
-static EVP_KDF_CTX *new_tls13_expand(const char *digest)
+static EVP_MAC_CTX *new_hkdf_hmac(const char *digest)
 {
-    if (!cache.tls13_kdf)
-        cache.tls13_kdf = kept(EVP_KDF_fetch(NULL, "TLS13-KDF", NULL));
-    EVP_KDF_CTX *ctx = cache.tls13_kdf ? EVP_KDF_CTX_new(cache.tls13_kdf) : NULL;
-    int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
-    static const char prefix[] = "tls13 ";
+    EVP_MAC *hmac = tls_algorithms_hmac();
+    EVP_MAC_CTX *ctx = hmac ? EVP_MAC_CTX_new(hmac) : NULL;
     OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode),
-        OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)digest, 0),
-        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_PREFIX, (void *)prefix, sizeof prefix - 1),
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)digest, 0),
         OSSL_PARAM_construct_end(),
     };
-    if (ctx && EVP_KDF_CTX_set_params(ctx, params) <= 0) {
-        EVP_KDF_CTX_free(ctx);
+    if (ctx && !EVP_MAC_CTX_set_params(ctx, params)) {
+        EVP_MAC_CTX_free(ctx);
         ctx = NULL;
     }
     return ctx;
 }
 
-EVP_KDF_CTX *tls_algorithms_tls13_expand(const char *digest)
+EVP_MAC_CTX *tls_algorithms_hkdf_hmac(const char *digest)
 {
-    named *entry = slot(cache.tls13_expand, digest);
+    named *entry = slot(cache.hkdf_hmacs, digest);
     if (entry && !entry->object) {
-        entry->object = kept(new_tls13_expand(digest));
+        entry->object = kept(new_hkdf_hmac(digest));
         entry->name = entry->object ? digest : NULL;
     }
     return entry ? entry->object : NULL;

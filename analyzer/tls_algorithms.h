@@ -3,9 +3,9 @@
  *
  * OpenSSL 3 looks an algorithm up by name on every implicit or explicit fetch, and a context that is
  * given its digest by name looks the digest up again each time. For a short TLS 1.3 session that costs
- * more than the key derivation itself (docs/performance.md), so the ciphers, HMAC and KDFs are fetched
- * on first use and kept, and the TLS 1.3 HKDF-Expand-Label contexts are kept with their digest, mode
- * and label prefix already set.
+ * more than the key derivation itself (docs/performance.md), so the ciphers, HMAC and KDF are fetched
+ * on first use and kept, and so are the HMAC contexts of TLS 1.3's HKDF-Expand-Label, with their
+ * digest already set.
  *
  * Not thread-safe: the analyzer (and every harness) decrypts on one thread. The objects are freed at
  * exit, before OpenSSL's own clean-up.
@@ -26,9 +26,9 @@ EVP_MAC *tls_algorithms_hmac(void);
 EVP_KDF *tls_algorithms_tls1_prf(void);
 
 /*
- * A TLS13-KDF context in HKDF-Expand mode with this digest ("SHA256" or "SHA384") and the "tls13 "
- * prefix set: each derivation passes only the secret and the label. Not to be freed.
+ * An HMAC context with this digest ("SHA256" or "SHA384") for HKDF-Expand-Label (tls_keys.c), which
+ * keys it with each secret it expands; it holds the last one until exit. Not to be freed.
  */
-EVP_KDF_CTX *tls_algorithms_tls13_expand(const char *digest);
+EVP_MAC_CTX *tls_algorithms_hkdf_hmac(const char *digest);
 
 #endif

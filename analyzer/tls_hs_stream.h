@@ -8,7 +8,7 @@
  * message is passed to `on_message`, with its body when its type is one the
  * caller keeps and the body is at most TLS_HS_MAX_KEPT_BODY bytes, else with
  * body NULL (a Certificate chain is never buffered). Memory is one header and
- * at most one kept body.
+ * at most one kept body, and only while that body is split across calls.
  */
 #ifndef CSSP_TLS_HS_STREAM_H
 #define CSSP_TLS_HS_STREAM_H
@@ -31,7 +31,8 @@ typedef struct tls_hs_stream {
     size_t header_len;
     size_t body_len;
     size_t body_seen;
-    uint8_t *body;       /* when kept: body_len bytes */
+    bool keep;           /* the message's body goes to on_message */
+    uint8_t *body;       /* a kept body split across calls, being assembled */
 } tls_hs_stream;
 
 void tls_hs_stream_feed(tls_hs_stream *hs, const uint8_t *bytes, size_t len, const tls_hs_sink *sink);

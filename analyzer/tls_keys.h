@@ -5,8 +5,9 @@
  * the suite's PRF hash in 1.2) turns the premaster secret into the master
  * secret ("master secret", or "extended master secret" over the session
  * hash, RFC 7627) and the master secret into the key block ("key expansion").
- * TLS 1.3 (RFC 8446 7.3): EVP_KDF "TLS13-KDF" expands a traffic secret into
- * the record key and IV ("key", "iv") and into the next secret ("traffic upd").
+ * TLS 1.3 (RFC 8446 7.3): HKDF-Expand-Label, on the suite's HMAC, expands a
+ * traffic secret into the record key and IV ("key", "iv") and into the next
+ * secret ("traffic upd").
  */
 #ifndef CSSP_TLS_KEYS_H
 #define CSSP_TLS_KEYS_H
@@ -38,5 +39,20 @@ bool tls_keys_from_traffic_secret(tls_record_keys *out, const tls_suite *suite, 
 
 /* The next application traffic secret after a KeyUpdate. */
 bool tls_keys_next_traffic_secret(const tls_suite *suite, const tls_secret *current, tls_secret *next);
+
+/* One output of tls_keys_expand_labels(): `len` bytes for `label` (without the "tls13 " prefix) at `out`. */
+typedef struct tls_label_output {
+    const char *label;
+    uint8_t *out;
+    size_t len;
+} tls_label_output;
+
+/*
+ * HKDF-Expand-Label(secret, label, "", len) (RFC 8446 7.1) with `digest` ("SHA256" or "SHA384") for each
+ * output; false when a label is longer than 249 bytes or a length exceeds the hash length (never the case
+ * for TLS 1.3's keys, IVs and secrets).
+ */
+bool tls_keys_expand_labels(const char *digest, const tls_secret *secret, const tls_label_output *outputs,
+                            size_t count);
 
 #endif

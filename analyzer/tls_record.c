@@ -29,16 +29,18 @@ bool tls_record_keys_init(tls_record_keys *k, const tls_suite *suite, uint16_t v
 
     EVP_CIPHER *cipher = tls_algorithms_cipher(suite->cipher);
     k->cipher = cipher ? EVP_CIPHER_CTX_new() : NULL;
-    bool ok = k->cipher && EVP_DecryptInit_ex2(k->cipher, cipher, key, NULL, NULL) &&
-              EVP_CIPHER_CTX_set_padding(k->cipher, 0);
+    bool ok = k->cipher && EVP_DecryptInit_ex2(k->cipher, cipher, key, NULL, NULL);
     if (ok && suite->protection == TLS_PROTECT_CBC) {
+        /* TLS strips CBC padding itself (strip_padding). Not set for AEAD, which has none: OpenSSL 3.0 applies the
+         * setting again, through its parameter lookup, on each record's EVP_DecryptInit_ex2(). */
         EVP_MAC *hmac = tls_algorithms_hmac();
         k->mac = hmac ? EVP_MAC_CTX_new(hmac) : NULL;
         OSSL_PARAM params[] = {
             OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)suite->mac_digest, 0),
             OSSL_PARAM_construct_end(),
         };
-        ok = k->mac && EVP_MAC_init(k->mac, mac_key, suite->mac_len, params);
+        ok = EVP_CIPHER_CTX_set_padding(k->cipher, 0) && k->mac &&
+             EVP_MAC_init(k->mac, mac_key, suite->mac_len, params);
     }
     if (!ok)
         tls_record_keys_clear(k);

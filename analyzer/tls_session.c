@@ -509,7 +509,8 @@ static void process_record(direction *d, const uint8_t *header, const uint8_t *f
         }
         return;
     }
-    record_view rec = { .header = header, .fragment = fragment, .len = len, .out = g_malloc(len ? len : 1) };
+    uint8_t out[TLS_MAX_RECORD_LEN]; /* on the stack: no allocation per record */
+    record_view rec = { .header = header, .fragment = fragment, .len = len, .out = out };
     if (open_protected_record(d, &rec)) {
         s->info.decrypted = true;
         s->info.decrypted_records[d->id]++;
@@ -517,8 +518,7 @@ static void process_record(direction *d, const uint8_t *header, const uint8_t *f
     } else {
         report_undecrypted(d, header, len);
     }
-    OPENSSL_cleanse(rec.out, len);
-    g_free(rec.out);
+    OPENSSL_cleanse(out, len);
 }
 
 static bool on_record(void *user, const uint8_t header[TLS_RECORD_HEADER_LEN], const uint8_t *fragment, size_t len)

@@ -30,6 +30,10 @@ void tls_framer_reset(tls_framer *f)
     memset(f, 0, sizeof *f);
 }
 
+/*
+ * A record that arrives whole in one call is passed from `bytes` as it is; only a record split across calls
+ * is copied into a buffer of its own, freed once the record is complete: no allocation per record otherwise.
+ */
 tls_framer_result tls_framer_feed(tls_framer *f, const uint8_t *bytes, size_t len, tls_record_fn on_record,
                                   void *user)
 {
@@ -44,26 +48,34 @@ tls_framer_result tls_framer_feed(tls_framer *f, const uint8_t *bytes, size_t le
                 return TLS_FRAMER_OK;
             if (!header_is_plausible(f->header))
                 return TLS_FRAMER_NOT_TLS;
-            f->fragment = g_malloc(record_length(f->header) + 1);
-            f->fragment_have = 0;
         }
         size_t length = record_length(f->header);
-        size_t take = MIN(len, length - f->fragment_have);
-        if (take > 0)
+        const uint8_t *fragment = bytes;
+        uint8_t *owned = NULL;
+        if (f->fragment_have == 0 && len >= length) {
+            bytes += length;
+            len -= length;
+        } else {
+            size_t take = MIN(len, length - f->fragment_have);
+            if (take == 0)
+                return TLS_FRAMER_OK; /* the header ended these bytes */
+            if (!f->fragment)
+                f->fragment = g_malloc(length);
             memcpy(f->fragment + f->fragment_have, bytes, take);
-        f->fragment_have += take;
-        bytes += take;
-        len -= take;
-        if (f->fragment_have < length)
-            return TLS_FRAMER_OK;
+            f->fragment_have += take;
+            bytes += take;
+            len -= take;
+            if (f->fragment_have < length)
+                return TLS_FRAMER_OK;
+            fragment = owned = f->fragment;
+        }
         uint8_t header[TLS_RECORD_HEADER_LEN];
-        uint8_t *fragment = f->fragment;
         memcpy(header, f->header, sizeof header);
         f->fragment = NULL;
         f->fragment_have = 0;
         f->header_len = 0;
         bool go_on = on_record(user, header, fragment, length);
-        g_free(fragment);
+        g_free(owned);
         if (!go_on)
             return TLS_FRAMER_STOPPED;
     }

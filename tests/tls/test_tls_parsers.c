@@ -184,6 +184,14 @@ static void test_framer(void)
     CHECK_EQ_U(tls_framer_feed(&framer, input->data, 100, count_record, &partial), TLS_FRAMER_OK);
     CHECK(framer.fragment != NULL);
     tls_framer_reset(&framer);
+    /* A header alone buffers nothing; its fragment, whole in the next call, is passed from there. */
+    framed split = { 0 };
+    CHECK_EQ_U(tls_framer_feed(&framer, input->data, 5, count_record, &split), TLS_FRAMER_OK);
+    CHECK(framer.fragment == NULL);
+    CHECK_EQ_U(tls_framer_feed(&framer, input->data + 5, 1, count_record, &split), TLS_FRAMER_OK);
+    CHECK_EQ_U(split.count, 1);
+    CHECK(framer.fragment == NULL);
+    tls_framer_reset(&framer);
     /* Headers that cannot start a record. */
     static const uint8_t bad[][5] = {
         { 19, 3, 3, 0, 1 }, { 25, 3, 3, 0, 1 }, { 23, 2, 0, 0, 1 }, { 23, 3, 5, 0, 1 },

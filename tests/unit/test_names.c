@@ -13,6 +13,10 @@ int main(void)
     CHECK_EQ_STR(cssp_format_protocols(0x1F, ",", buf, sizeof buf), "SSL,HYBRID,RDSTLS,HYBRID_EX,RDSAAD");
     CHECK_EQ_STR(cssp_format_protocols(0x41, "|", buf, sizeof buf), "SSL|0x40");
     CHECK_EQ_STR(cssp_format_protocols(0x0B, "|", buf, 8), "SSL"); /* cut at a whole name */
+    CHECK_EQ_STR(cssp_format_protocols(0x0B, "|", buf, 11), "SSL|HYBRID");
+    CHECK_EQ_STR(cssp_format_protocols(0x0B, "|", buf, 10), "SSL");
+    CHECK_EQ_STR(cssp_format_protocols(0x01, "|", buf, 3), "");
+    CHECK_EQ_STR(cssp_format_protocols(0x00, "|", buf, 3), "RD"); /* cut as snprintf cuts */
 
     CHECK_EQ_STR(cssp_neg_failure_name(5), "HYBRID_REQUIRED_BY_SERVER");
     CHECK_EQ_STR(cssp_neg_failure_name(1), "SSL_REQUIRED_BY_SERVER");
@@ -27,6 +31,9 @@ int main(void)
                  "The function requested is not supported");
     CHECK_EQ_STR(cssp_format_error(0xC000006D, buf, sizeof buf), "STATUS_LOGON_FAILURE");
     CHECK_EQ_STR(cssp_format_error(0xC00000FF, buf, sizeof buf), "0xC00000FF");
+    CHECK_EQ_STR(cssp_format_error(0xC000006D, buf, 7), "STATUS");
+    CHECK_EQ_STR(cssp_format_error(0xC000006D, buf, 21), "STATUS_LOGON_FAILURE");
+    CHECK_EQ_STR(cssp_format_neg_failure(5, buf, 5), "HYBR");
     CHECK_EQ_STR(cssp_authz_result_name(5), "AUTHZ_ACCESS_DENIED");
     CHECK(cssp_authz_result_name(7) == NULL);
     return check_summary("names");

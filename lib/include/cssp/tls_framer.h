@@ -2,7 +2,7 @@
  * tls_framer.h - cuts one direction's TCP byte stream into TLS records.
  *
  * Bytes come in any split; each complete record goes to the callback with its
- * 5-byte header and fragment. Only the record in progress is buffered, at
+ * 5-byte header and fragment. Only a record split across calls is buffered, at
  * most TLS_MAX_RECORD_LEN bytes. A header that cannot start a TLS record (a
  * content type outside 20..24, a version other than 3.x with x <= 4, a length
  * over TLS_MAX_RECORD_LEN) is a framing error: the stream cannot be followed
@@ -21,7 +21,7 @@
 typedef struct tls_framer {
     uint8_t header[TLS_RECORD_HEADER_LEN];
     size_t header_len;
-    uint8_t *fragment;    /* the record being assembled */
+    uint8_t *fragment;    /* the record being assembled, when it is split across calls */
     size_t fragment_have;
 } tls_framer;
 
