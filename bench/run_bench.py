@@ -142,6 +142,21 @@ class Tshark:
         return prefix + env + ["tshark", "-n", *args]
 
 
+def tshark_commands(pcap, keys):
+    """The tshark runs, by name: (with the plugin?, arguments after tshark -n)."""
+    key_option = ["-o", "tls.keylog_file:" + keys]
+    # The same command with and without the plugin: a line per packet, TLS decoded on 3389 in both.
+    summary = ["-r", pcap, *key_option, "-d", "tcp.port==3389,tls"]
+    return {
+        "tshark": (False, ["-r", pcap, *key_option, "-d", "tcp.port==3389,tls", "-T", "fields", "-e", "tcp.stream",
+                           "-e", "credssp.version", "-Y", "credssp"]),
+        "+plugin": (True, ["-r", pcap, *key_option, "-T", "fields", "-e", "tcp.stream", "-e", "cssp.client_version",
+                           "-e", "cssp.server_version", "-e", "cssp.evidence", "-Y", "cssp.verdict"]),
+        "tshark lines": (False, summary),
+        "+plugin lines": (True, summary),
+    }
+
+
 def run_file(args, shape, size_mb, spec, tshark):
     pcap = os.path.join(args.work, f"{shape}-{size_mb}MB.pcap")
     keys = os.path.join(args.work, f"{shape}.keys")
@@ -164,22 +179,14 @@ def run_file(args, shape, size_mb, spec, tshark):
     runs["analyzer"] = best_of(args.repeat, [analyzer, "--json", "--no-progress", "-k", keys, pcap], out("analyzer"))
     count_analyzer(runs["analyzer"])
     if tshark and size_mb <= args.tshark_max_mb:
-        key_option = ["-o", "tls.keylog_file:" + keys]
         tshark_run = lambda cmd, path: best_of(args.tshark_repeat, cmd, path)   # noqa: E731
-        runs["tshark"] = tshark_run(tshark.command(False, ["-r", pcap, *key_option, "-d", "tcp.port==3389,tls",
-                                                        "-T", "fields", "-e", "tcp.stream", "-e", "credssp.version",
-                                                        "-Y", "credssp"]), out("tshark"))
+        for name, (with_plugin, command) in tshark_commands(pcap, keys).items():
+            if with_plugin and not args.plugin:
+                continue
+            runs[name] = tshark_run(tshark.command(with_plugin, command), out(OUTPUT_NAMES.get(name, name)))
         count_tshark(runs["tshark"])
-        if args.plugin:
-            runs["+plugin"] = tshark_run(tshark.command(True, ["-r", pcap, *key_option, "-T", "fields",
-                                                            "-e", "tcp.stream", "-e", "cssp.client_version",
-                                                            "-e", "cssp.server_version", "-e", "cssp.evidence",
-                                                            "-Y", "cssp.verdict"]), out("plugin"))
+        if "+plugin" in runs:
             count_tshark(runs["+plugin"], evidence_column=3)
-            # The same command with and without the plugin: a line per packet, TLS decoded on 3389 in both.
-            summary = ["-r", pcap, *key_option, "-d", "tcp.port==3389,tls"]
-            runs["tshark lines"] = tshark_run(tshark.command(False, summary), out("lines"))
-            runs["+plugin lines"] = tshark_run(tshark.command(True, summary), out("plugin-lines"))
     for name, run in runs.items():
         if run.returncode not in (0, 1):   # the analyzer exits 1 when it found a refused connection
             print(f"warning: {name} exited with status {run.returncode} on {pcap}", file=sys.stderr)
