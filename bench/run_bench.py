@@ -179,11 +179,16 @@ def run_file(args, shape, size_mb, spec, tshark):
     runs["analyzer"] = best_of(args.repeat, [analyzer, "--json", "--no-progress", "-k", keys, pcap], out("analyzer"))
     count_analyzer(runs["analyzer"])
     if tshark and size_mb <= args.tshark_max_mb:
-        tshark_run = lambda cmd, path: best_of(args.tshark_repeat, cmd, path)   # noqa: E731
-        for name, (with_plugin, command) in tshark_commands(pcap, keys).items():
-            if with_plugin and not args.plugin:
-                continue
-            runs[name] = tshark_run(tshark.command(with_plugin, command), out(OUTPUT_NAMES.get(name, name)))
+        commands = {name: tshark.command(with_plugin, command)
+                    for name, (with_plugin, command) in tshark_commands(pcap, keys).items()
+                    if args.plugin or not with_plugin}
+        # Round after round over all the commands, so that a slow spell of the machine does not fall on
+        # one of a pair (with and without the plugin) only.
+        for _ in range(args.tshark_repeat):
+            for name, command in commands.items():
+                run = measure(command, out(OUTPUT_NAMES.get(name, name)))
+                if name not in runs or run.cpu < runs[name].cpu:
+                    runs[name] = run
         count_tshark(runs["tshark"])
         if "+plugin" in runs:
             count_tshark(runs["+plugin"], evidence_column=3)
@@ -234,7 +239,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=3,
                         help="runs of the floor and the analyzer; the one with the least CPU time counts")
     parser.add_argument("--tshark-repeat", type=int, default=1,
-                        help="runs of each tshark command; the one with the least CPU time counts")
+                        help="rounds over the tshark commands; each command's run with the least CPU time counts")
     parser.add_argument("--tshark-max-mb", type=float, default=500, help="no tshark runs above this size")
     parser.add_argument("--markdown", help="also write the table to this file as Markdown")
     parser.add_argument("--keep", action="store_true", help="keep the generated captures")
