@@ -3,7 +3,6 @@
  * each rule's decision and the advice that fits it (docs/verdicts.md, and the
  * remedies of the administrator's article).
  */
-#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,37 +25,6 @@ typedef struct text {
     bool full;
 } text;
 
-/*
- * fmt with its %s conversions replaced by the strings, written into out (room bytes with the NUL) as
- * vsnprintf would write it; returns the length it needs, or -1 when fmt holds another conversion or a string
- * is NULL, which is left to vsnprintf. Nearly every clause has only %s conversions, and vsnprintf costs
- * several times more than this copy; the explanation is written for every connection.
- */
-static int expand_strings(char *out, size_t room, const char *fmt, va_list ap)
-{
-    size_t n = 0;
-    for (const char *f = fmt; *f;) {
-        const char *piece = f;
-        size_t len = strcspn(f, "%");
-        f += len;
-        if (len == 0) {
-            if (f[1] != 's')
-                return -1;
-            piece = va_arg(ap, const char *);
-            if (!piece)
-                return -1;
-            len = strlen(piece);
-            f += 2;
-        }
-        if (n + len < room)
-            memcpy(out + n, piece, len);
-        n += len;
-    }
-    if (n < room)
-        out[n] = '\0';
-    return n <= INT_MAX ? (int)n : -1;
-}
-
 static void text_add(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void text_add(text *t, const char *fmt, ...)
@@ -64,13 +32,9 @@ static void text_add(text *t, const char *fmt, ...)
     if (t->full || t->used + 2 > t->size)
         return;
     size_t room = t->size - t->used - 1; /* keeps one byte for the period */
-    va_list ap, again;
+    va_list ap;
     va_start(ap, fmt);
-    va_copy(again, ap);
-    int n = expand_strings(t->buf + t->used, room, fmt, ap);
-    if (n < 0)
-        n = vsnprintf(t->buf + t->used, room, fmt, again);
-    va_end(again);
+    int n = vsnprintf(t->buf + t->used, room, fmt, ap);
     va_end(ap);
     if (n < 0 || (size_t)n >= room) {
         t->buf[t->used] = '\0';
@@ -88,48 +52,29 @@ static void text_end(text *t)
     t->buf[t->used] = '\0';
 }
 
-#define VERSION_TEXT_SIZE 32 /* "v4294967295 (read as v6)" */
-
-/* "v" and the number at p; returns the end. */
-static char *put_version(char *p, uint32_t v)
+/* "v6", or "v96 (read as v6)" for a version above the highest defined one. */
+static const char *version_text(uint32_t v, char *buf, size_t size)
 {
-    char digits[10];
-    size_t n = 0;
-    do
-        digits[n++] = (char)('0' + v % 10);
-    while ((v /= 10) > 0);
-    *p++ = 'v';
-    while (n > 0)
-        *p++ = digits[--n];
-    return p;
-}
-
-/* "v6", or "v96 (read as v6)" for a version above the highest defined one. By hand, as expand_strings(). */
-static const char *version_text(uint32_t v, char buf[VERSION_TEXT_SIZE])
-{
-    char *p = put_version(buf, v);
-    if (v > CREDSSP_MAX_VERSION) {
-        static const char read_as[] = " (read as ";
-        memcpy(p, read_as, sizeof read_as - 1);
-        p = put_version(p + sizeof read_as - 1, CREDSSP_MAX_VERSION);
-        *p++ = ')';
-    }
-    *p = '\0';
+    if (v > CREDSSP_MAX_VERSION)
+        snprintf(buf, size, "v%u (read as v%u)", (unsigned)v, CREDSSP_MAX_VERSION);
+    else
+        snprintf(buf, size, "v%u", (unsigned)v);
     return buf;
 }
 
 /* "the client offered CredSSP v6 and the server v3", or what is known of it; nothing when neither. */
 static void add_versions(text *t, const cssp_facts *f, bool sentence_start)
 {
-    char client[VERSION_TEXT_SIZE], server[VERSION_TEXT_SIZE];
+    char client[32], server[32];
     const char *the = sentence_start ? "The" : "the";
     if (f->client_version_seen && f->server_version_seen)
-        text_add(t, "%s client offered CredSSP %s and the server %s", the, version_text(f->client_version, client),
-                 version_text(f->server_version, server));
+        text_add(t, "%s client offered CredSSP %s and the server %s", the,
+                 version_text(f->client_version, client, sizeof client),
+                 version_text(f->server_version, server, sizeof server));
     else if (f->client_version_seen)
-        text_add(t, "%s client offered CredSSP %s", the, version_text(f->client_version, client));
+        text_add(t, "%s client offered CredSSP %s", the, version_text(f->client_version, client, sizeof client));
     else if (f->server_version_seen)
-        text_add(t, "%s server offered CredSSP %s", the, version_text(f->server_version, server));
+        text_add(t, "%s server offered CredSSP %s", the, version_text(f->server_version, server, sizeof server));
 }
 
 /* "; the client offered ..." when any version is known. */
