@@ -19,6 +19,7 @@
 #include "cssp/names.h"
 #include "cssp/tsrequest.h"
 #include "cssp/x224.h"
+#include "ws-compat.h"
 
 /* Enough for the probe: outer SEQUENCE header (up to 6), [0] header and the version INTEGER. */
 #define PROBE_BYTES 16
@@ -344,18 +345,16 @@ static int dissect_cssp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, voi
  * built-in credssp_tls heuristic accepts (and more), so the built-in one never
  * wins a TSRequest and is never moved ahead of this one.
  */
-static gboolean heur_cssp_tls(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+static cssp_ws_bool heur_cssp_tls(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     int head_len = (int)tvb_captured_length(tvb) < PROBE_BYTES ? (int)tvb_captured_length(tvb) : PROBE_BYTES;
     const uint8_t *head = tvb_memdup(pinfo->pool, tvb, 0, head_len);
     size_t needed;
     if (cssp_tsrequest_probe(head, (size_t)head_len, &needed) != CSSP_PROBE_YES)
-        return FALSE;
-    dissector_handle_t *app_handle = data;
-    if (app_handle)
-        *app_handle = cssp_handle;
+        return false;
+    cssp_ws_tls_pin_app(data, cssp_handle);
     dissect_cssp(tvb, pinfo, tree, NULL);
-    return TRUE;
+    return true;
 }
 
 void cssp_dissect_register(int proto)

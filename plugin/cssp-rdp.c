@@ -26,6 +26,7 @@
 #include "cssp/names.h"
 #include "cssp/tls_framer.h"
 #include "cssp/x224.h"
+#include "ws-compat.h"
 
 #define RDP_PORT 3389
 #define TPKT_VERSION 3
@@ -233,18 +234,18 @@ static bool starts_with_rdp_negotiation(tvbuff_t *tvb, packet_info *pinfo)
  * Any TCP port: claims a conversation that opens with an RDP negotiation and
  * keeps claiming its cleartext part (frames before TLS, which TLS refuses).
  */
-static gboolean heur_rdp_connection(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+static cssp_ws_bool heur_rdp_connection(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     cssp_conv *conv = cssp_conv_find(pinfo);
     if (!conv || !conv->owns_tcp) {
         if (!starts_with_rdp_negotiation(tvb, pinfo))
-            return FALSE;
+            return false;
         conv = cssp_conv_get(pinfo);
         conv->owns_tcp = true;
         conversation_set_dissector(find_or_create_conversation(pinfo), rdp_handle);
     }
     dissect_rdp_connection(tvb, pinfo, tree, data);
-    return TRUE;
+    return true;
 }
 
 void cssp_rdp_register(int proto)

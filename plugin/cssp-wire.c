@@ -14,6 +14,7 @@
 #include "cssp/tcp_stream.h"
 #include "cssp/tls_framer.h"
 #include "cssp/tls_handshake.h"
+#include "ws-compat.h"
 
 enum {
     TLS_CONTENT_CHANGE_CIPHER_SPEC = 20,
@@ -79,11 +80,11 @@ static void release(gpointer wire)
     g_free(w);
 }
 
-static gboolean on_file_closed(wmem_allocator_t *allocator _U_, wmem_cb_event_t event _U_, void *user _U_)
+static cssp_ws_bool on_file_closed(wmem_allocator_t *allocator _U_, wmem_cb_event_t event _U_, void *user _U_)
 {
     g_hash_table_destroy(live_wires);
     live_wires = NULL;
-    return FALSE;
+    return false;
 }
 
 cssp_wire *cssp_wire_new(void)

@@ -1,9 +1,11 @@
 #!/usr/bin/python3
-"""test_load.py - the built plugin loads in tshark 4.0 and registers what the issue asks, under new names.
+"""test_load.py - the built plugin loads in the installed tshark and registers what the issue asks, under new names.
 
-Usage: test_load.py PLUGIN_SO VERSION
-Checks: the shared object exports exactly the four 4.0 plugin symbols; tshark -G plugins lists it with
-its version; the protocol, fields (names and types), expert items, heuristics (cssp_tls on "tls",
+Usage: test_load.py PLUGIN_SO VERSION [describe]
+Checks: the shared object exports exactly the four plugin symbols of the 4.0 ABI, and plugin_describe
+when the build found it in Wireshark's headers (the third argument; 4.4 and later); the plugin was built for
+the installed tshark's major.minor release; tshark -G plugins lists it with its version (a plugin that does
+not load is a failure, not a skip: on another release it would otherwise vanish silently); the protocol, fields (names and types), expert items, heuristics (cssp_tls on "tls",
 cssp_tcp on "tcp") and the tcp.port 3389 claim are registered, and the built-in credssp dissector and
 its heuristics are still there under their own names.
 """
@@ -11,7 +13,7 @@ import shutil
 import subprocess
 import sys
 
-from tshark_harness import Checks, Tshark, skip
+from tshark_harness import Checks, Tshark, plugin_abi
 
 PLUGIN_SYMBOLS = {"plugin_version", "plugin_want_major", "plugin_want_minor", "plugin_register"}
 
@@ -36,12 +38,13 @@ def exported_symbols(path):
 
 
 def main():
-    if len(sys.argv) != 3:
+    if len(sys.argv) not in (3, 4):
         sys.exit(__doc__)
     plugin, version = sys.argv[1], sys.argv[2]
+    expected_symbols = PLUGIN_SYMBOLS | ({"plugin_describe"} if sys.argv[3:] == ["describe"] else set())
     checks = Checks("plugin.load")
     if shutil.which("nm"):
-        checks.equal(exported_symbols(plugin), PLUGIN_SYMBOLS, "exported dynamic symbols")
+        checks.equal(exported_symbols(plugin), expected_symbols, "exported dynamic symbols")
     else:
         print("note: nm not found, exported symbols not checked")
     tshark = Tshark(plugin)
@@ -49,8 +52,9 @@ def main():
         plugins = tshark.run("-G", "plugins").stdout
         checks.check(any(line.split()[:2] == ["cssp.so", version] for line in plugins.splitlines()),
                      f"tshark -G plugins lists cssp.so {version}:\n{plugins}")
+        checks.equal(plugin_abi(plugin), plugin_abi(None), "built for the installed tshark's release")
         if "cssp.so" not in plugins:
-            skip("the plugin does not load; nothing else can be checked")
+            checks.finish()  # fails: nothing else can be checked
 
         protocols = {line.split("\t")[2] for line in tshark.run("-G", "protocols").stdout.splitlines()}
         checks.check({"cssp", "credssp"} <= protocols, "protocols cssp and the built-in credssp are both registered")

@@ -23,8 +23,16 @@ import tempfile
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "analyzer"))
 from harness import SKIP, Checks, corpus_dir, run_json  # noqa: E402,F401  (re-exported for the tests)
 
-PLUGIN_ABI = "4.0"
 UNPRIVILEGED_USER = "nobody"
+
+
+def plugin_abi(plugin_path):
+    """The Wireshark release a plugin was built for, from its build-tree folder plugins/<major.minor>/epan;
+    for no plugin, the installed tshark's (its folder must exist for tshark to read it)."""
+    if plugin_path:
+        return os.path.basename(os.path.dirname(os.path.dirname(os.path.abspath(plugin_path))))
+    version = subprocess.run(["tshark", "--version"], capture_output=True, text=True).stdout.split()
+    return ".".join(version[2].split(".")[:2]) if len(version) > 2 else "0.0"
 
 
 def skip(reason):
@@ -44,7 +52,7 @@ class Tshark:
             skip("running as root without runuser: Wireshark would not load the plugin")
         self.dir = tempfile.mkdtemp(prefix="cssp-plugin-test-")
         os.chmod(self.dir, 0o755)
-        plugin_dir = os.path.join(self.dir, "plugins", PLUGIN_ABI, "epan")
+        plugin_dir = os.path.join(self.dir, "plugins", plugin_abi(plugin_path), "epan")
         os.makedirs(plugin_dir)
         if plugin_path:
             shutil.copy(plugin_path, os.path.join(plugin_dir, "cssp.so"))
