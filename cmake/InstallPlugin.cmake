@@ -25,3 +25,11 @@ else()
 endif()
 file(INSTALL "${CSSP_PLUGIN_FILE}" DESTINATION "${dest}"
      FILE_PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
+# cmake --install --strip and CPack (CPACK_STRIP_FILES) ask for it; install(TARGETS) would do it itself.
+if(CMAKE_INSTALL_DO_STRIP AND CSSP_STRIP)
+  get_filename_component(name "${CSSP_PLUGIN_FILE}" NAME)
+  execute_process(COMMAND "${CSSP_STRIP}" --strip-unneeded "$ENV{DESTDIR}${dest}/${name}" RESULT_VARIABLE failed)
+  if(failed)
+    message(FATAL_ERROR "could not strip $ENV{DESTDIR}${dest}/${name}")
+  endif()
+endif()
