@@ -9,9 +9,11 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# Everything the build, the tests and the tools need, as Debian 12 package names.
+# Everything the build, the tests and the tools need, as Debian package names (the same in Debian 12 and 13
+# and sid). time: GNU time measures the analyzer's own peak memory in tests/robustness; dpkg-dev and file:
+# cpack -G DEB (dpkg-shlibdeps).
 packages=(gcc make cmake pkg-config libglib2.0-dev libssl-dev libpcap-dev wireshark-dev libwireshark-dev tshark python3
-          openssl iproute2 clang libclang-rt-dev libgcrypt20-dev)
+          openssl iproute2 clang libclang-rt-dev libgcrypt20-dev time dpkg-dev file)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -21,7 +23,10 @@ if ((${#missing[@]})); then
   if [[ $(id -u) -eq 0 ]]; then
     echo "bootstrap: installing ${missing[*]}" >&2
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -q
+    # sid and testing (no VERSION_ID) may serve a Release file past its Valid-Until date
+    update_options=()
+    grep -q '^VERSION_ID=' /etc/os-release 2>/dev/null || update_options=(-o Acquire::Check-Valid-Until=false)
+    apt-get update -q "${update_options[@]}"
     apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=600 "${missing[@]}"
   else
     echo "bootstrap: missing Debian packages; install them as root with:" >&2
