@@ -17,6 +17,7 @@
 #include <epan/conversation.h>
 #include <epan/dissectors/packet-tls-utils.h>
 #include <epan/expert.h>
+#include <epan/prefs.h>
 #include <epan/proto.h>
 
 #include "cssp-analysis.h"
@@ -278,6 +279,16 @@ void cssp_rdp_handoff(void)
     tpkt_handle = find_dissector_add_dependency("tpkt", proto_cssp);
     /* replaces TPKT's claim on 3389; every PDU this dissector does not read itself goes to TPKT */
     dissector_add_uint_with_preference("tcp.port", RDP_PORT, rdp_handle);
+    /*
+     * Under Decode As TLS, TLS before 4.6 tries its heuristics (cssp_tls) before its port table. From 4.6
+     * (the preference tls.try_heuristic_first, default 443) it takes the port table first on other ports,
+     * so TLS's 3389 -> TPKT mapping would send TSRequests past the plugin to the built-in credssp. On such a
+     * TLS the plugin's cssp takes tls.port 3389 instead: it is what the session gets in the default path
+     * anyway (TSRequests decoded here, every other PDU handed to TPKT).
+     */
+    module_t *tls_module = prefs_find_module("tls");
+    if (tls_module && prefs_find_preference(tls_module, "try_heuristic_first"))
+        dissector_add_uint("tls.port", RDP_PORT, find_dissector("cssp"));
     heur_dissector_add("tcp", heur_rdp_connection, "RDP connection with CredSSP analysis (cssp plugin)", "cssp_tcp",
                        proto_cssp, HEURISTIC_ENABLE);
 }
