@@ -41,7 +41,8 @@ static bool negotiate(int fd, gint64 deadline, probe_result *r)
         return false;
     uint8_t confirm[X224_CONFIRM_MAX];
     size_t pdu_len;
-    if (!net_recv_exact(fd, confirm, 4, deadline, r, "an answer to the X.224 Connection Request"))
+    if (!net_recv_exact(fd, confirm, 4, deadline, r, "an answer to the X.224 Connection Request (an RDP server "
+                        "always answers it: this one does not speak RDP, or refuses this client)"))
         return false;
     if (cssp_tpkt_size(confirm, 4, &pdu_len) != CSSP_OK || pdu_len < 4 + 3 || pdu_len > sizeof confirm) {
         probe_fail(r, PROBE_ERR_NOT_RDP, "the server's answer to the X.224 Connection Request is not TPKT "

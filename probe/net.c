@@ -163,8 +163,9 @@ bool net_recv_exact(int fd, uint8_t *buf, size_t len, gint64 deadline, probe_res
         ssize_t n = recv(fd, buf + done, len - done, 0);
         if (n > 0) {
             done += (size_t)n;
-        } else if (n == 0) {
-            probe_fail(r, PROBE_ERR_CLOSED, "the server closed the connection before sending %s", what);
+        } else if (n == 0 || errno == ECONNRESET) {
+            probe_fail(r, PROBE_ERR_CLOSED, "the server %s the connection before sending %s",
+                       n == 0 ? "closed" : "reset", what);
             return false;
         } else if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
             if (!net_wait(fd, POLLIN, deadline, r, what))

@@ -110,8 +110,8 @@ static void output_json(probe_output *o, const probe_result *r)
     json_key(s, "negotiation_failure");
     json_string(s, f->has_failure ? cssp_format_neg_failure(f->failure_code, buf, sizeof buf) : NULL);
     json_key(s, "tls");
-    if (f->has_tls) {
-        g_string_append_printf(s, "{\"version\":\"%s\",\"cipher\":", tls_version_text(f->tls_version));
+    if (r->tls_version) {
+        g_string_append_printf(s, "{\"version\":\"%s\",\"cipher\":", tls_version_text(r->tls_version));
         json_string(s, r->tls_cipher);
         g_string_append_c(s, '}');
     } else {
@@ -212,8 +212,8 @@ static void output_text(probe_output *o, const probe_result *r)
                                                                                           sizeof buf)
                                                                  : "RDP (legacy Confirm)");
     }
-    if (f->has_tls) {
-        fprintf(out, "    TLS          %s ", tls_version_text(f->tls_version));
+    if (r->tls_version) {
+        fprintf(out, "    TLS          %s ", tls_version_text(r->tls_version));
         put_inert(out, r->tls_cipher);
         fputc('\n', out);
     }

@@ -31,7 +31,8 @@ typedef struct probe_result {
     bool connected;
     tcp_endpoint server;                 /* the address connected to */
     cssp_conn conn;                      /* the engine's facts: negotiation, TLS, versions, server OS */
-    char tls_cipher[64];                 /* IANA name of the suite, "" before TLS */
+    uint16_t tls_version;                /* 0x0301..0x0304; 0 before TLS (also kept here: the engine settles */
+    char tls_cipher[64];                 /* before TLS when the server selected SSL); IANA name of the suite */
     char *certificate_subject;           /* RFC 2253, UTF-8; NULL before TLS */
     bool has_target_names;
     cssp_ntlm_target names;              /* from the server's CHALLENGE */

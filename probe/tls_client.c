@@ -22,23 +22,17 @@ SSL_CTX *tls_client_context(FILE *err)
         return NULL;
     }
     SSL_CTX_set_security_level(ctx, 0);
+    /* a server that just closes is reported as closing, not as a TLS error (the reply is framed by DER) */
+    SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
     SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
     return ctx;
 }
 
-/* The reason of the last OpenSSL error of this thread, or of the system call. */
-static const char *tls_reason(int ssl_error, char *buf, size_t size)
+/* The reason of the last OpenSSL error of this thread ("wrong version number", "unexpected eof ..."). */
+static const char *tls_reason(char *buf, size_t size)
 {
-    unsigned long e = ERR_peek_last_error();
-    if (e) {
-        const char *reason = ERR_reason_error_string(e);
-        g_strlcpy(buf, reason ? reason : "unknown TLS error", size);
-    } else if (ssl_error == SSL_ERROR_SYSCALL) {
-        g_strlcpy(buf, "the server closed the connection", size);
-    } else {
-        g_snprintf(buf, size, "TLS error %d", ssl_error);
-    }
-    ERR_clear_error();
+    const char *reason = ERR_reason_error_string(ERR_peek_last_error());
+    g_strlcpy(buf, reason ? reason : "unknown TLS error", size);
     return buf;
 }
 
@@ -52,11 +46,11 @@ static bool wait_for(SSL *ssl, int rc, int fd, gint64 deadline, probe_result *r,
         return net_wait(fd, POLLOUT, deadline, r, what);
     char reason[160];
     if (e == SSL_ERROR_ZERO_RETURN || (e == SSL_ERROR_SYSCALL && ERR_peek_last_error() == 0))
-        probe_fail(r, handshake ? PROBE_ERR_TLS : PROBE_ERR_CLOSED, "the server closed the connection %s %s",
+        probe_fail(r, PROBE_ERR_CLOSED, "the server closed the connection %s %s",
                    handshake ? "during the TLS handshake, instead of" : "before sending", what);
     else
         probe_fail(r, handshake ? PROBE_ERR_TLS : PROBE_ERR_NETWORK, "TLS failed while waiting for %s: %s", what,
-                   tls_reason(e, reason, sizeof reason));
+                   tls_reason(reason, sizeof reason));
     ERR_clear_error();
     return false;
 }
@@ -96,9 +90,10 @@ SSL *tls_client_handshake(SSL_CTX *ctx, int fd, gint64 deadline, probe_result *r
     const SSL_CIPHER *cipher = SSL_get_current_cipher(ssl);
     const char *name = cipher ? SSL_CIPHER_standard_name(cipher) : NULL;
     g_strlcpy(r->tls_cipher, name ? name : "", sizeof r->tls_cipher);
+    r->tls_version = (uint16_t)SSL_version(ssl);
     r->certificate_subject = subject_of(ssl);
     cssp_event ev = {.type = CSSP_EV_TLS_HANDSHAKE, .dir = CSSP_FROM_SERVER};
-    ev.u.tls.version = (uint16_t)SSL_version(ssl);
+    ev.u.tls.version = r->tls_version;
     ev.u.tls.cipher_suite = cipher ? SSL_CIPHER_get_protocol_id(cipher) : 0;
     cssp_conn_feed(&r->conn, &ev);
     return ssl;

@@ -18,7 +18,7 @@
 /* One context for every connection (thread-safe once made); NULL with a message on `err` on failure. */
 SSL_CTX *tls_client_context(FILE *err);
 
-/* Handshake over fd; fills r->tls_cipher and r->certificate_subject and feeds the engine the TLS event. */
+/* Handshake over fd; fills r's TLS version, cipher and certificate subject and feeds the engine the TLS event. */
 SSL *tls_client_handshake(SSL_CTX *ctx, int fd, gint64 deadline, probe_result *r);
 
 bool tls_client_write(SSL *ssl, int fd, const uint8_t *data, size_t len, gint64 deadline, probe_result *r);
