@@ -11,7 +11,7 @@ cd "$(dirname "$0")"
 
 # Everything the build, the tests and the tools need, as Debian 12 package names.
 packages=(gcc make cmake pkg-config libglib2.0-dev libssl-dev libpcap-dev wireshark-dev libwireshark-dev tshark python3
-          openssl iproute2 clang libclang-rt-14-dev)
+          openssl iproute2 clang libclang-rt-14-dev python3-impacket freerdp2-shadow-x11 xvfb winpr-utils)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -37,7 +37,7 @@ static const char *tls_reason(char *buf, size_t size)
 }
 
 /* Waits for what OpenSSL asks for; false with the error recorded otherwise. */
-static bool wait_for(SSL *ssl, int rc, int fd, gint64 deadline, probe_result *r, const char *what, bool handshake)
+static bool wait_for(SSL *ssl, int rc, int fd, gint64 deadline, probe_result *r, const char *what)
 {
     int e = SSL_get_error(ssl, rc);
     if (e == SSL_ERROR_WANT_READ)
@@ -46,10 +46,9 @@ static bool wait_for(SSL *ssl, int rc, int fd, gint64 deadline, probe_result *r,
         return net_wait(fd, POLLOUT, deadline, r, what);
     char reason[160];
     if (e == SSL_ERROR_ZERO_RETURN || (e == SSL_ERROR_SYSCALL && ERR_peek_last_error() == 0))
-        probe_fail(r, PROBE_ERR_CLOSED, "the server closed the connection %s %s",
-                   handshake ? "during the TLS handshake, instead of" : "before sending", what);
+        probe_fail(r, PROBE_ERR_CLOSED, "the server closed the connection while the probe waited for %s", what);
     else
-        probe_fail(r, handshake ? PROBE_ERR_TLS : PROBE_ERR_NETWORK, "TLS failed while waiting for %s: %s", what,
+        probe_fail(r, PROBE_ERR_TLS, "TLS failed while waiting for %s: %s", what,
                    tls_reason(reason, sizeof reason));
     ERR_clear_error();
     return false;
@@ -83,7 +82,7 @@ SSL *tls_client_handshake(SSL_CTX *ctx, int fd, gint64 deadline, probe_result *r
     }
     int rc;
     while ((rc = SSL_connect(ssl)) != 1)
-        if (!wait_for(ssl, rc, fd, deadline, r, "the server's TLS handshake", true)) {
+        if (!wait_for(ssl, rc, fd, deadline, r, "the server's TLS handshake")) {
             SSL_free(ssl);
             return NULL;
         }
@@ -103,7 +102,7 @@ bool tls_client_write(SSL *ssl, int fd, const uint8_t *data, size_t len, gint64 
 {
     int rc;
     while ((rc = SSL_write(ssl, data, (int)len)) <= 0)
-        if (!wait_for(ssl, rc, fd, deadline, r, "the connection to accept data", false))
+        if (!wait_for(ssl, rc, fd, deadline, r, "the connection to accept data"))
             return false;
     return true;
 }
@@ -113,7 +112,7 @@ size_t tls_client_read(SSL *ssl, int fd, uint8_t *buf, size_t size, gint64 deadl
 {
     int rc;
     while ((rc = SSL_read(ssl, buf, (int)size)) <= 0)
-        if (!wait_for(ssl, rc, fd, deadline, r, what, false))
+        if (!wait_for(ssl, rc, fd, deadline, r, what))
             return 0;
     return (size_t)rc;
 }

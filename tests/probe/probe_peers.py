@@ -11,8 +11,7 @@ MODE:
   neg-failure       answers RDP_NEG_FAILURE SSL_NOT_ALLOWED_BY_SERVER (a server that allows only RDP security)
   close-after-x224  selects HYBRID, then closes without TLS
   silent            accepts the connection, reads, never answers
-  not-rdp-tls       a TLS server that is not RDP: it starts TLS at once (what the client sends first is
-                    taken for a ClientHello)
+  http              a web server: answers whatever comes with an HTTP 400 and closes
 Serves one connection (--connections N for more) and exits.
 """
 
@@ -66,9 +65,9 @@ def serve(conn, args, context):
         while conn.recv(4096):
             pass
         return
-    if args.mode == "not-rdp-tls":
-        tls = context.wrap_socket(conn, server_side=True)
-        tls.recv(1)
+    if args.mode == "http":
+        conn.recv(4096)
+        conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
         return
     rdp_wire.read_tpkt(conn)
     if args.mode == "neg-failure":
@@ -88,7 +87,7 @@ def serve(conn, args, context):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("mode", choices=("recorder", "tls-only", "neg-failure", "close-after-x224", "silent",
-                                         "not-rdp-tls"))
+                                         "http"))
     parser.add_argument("--bind", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--connections", type=int, default=1)
