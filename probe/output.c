@@ -40,6 +40,7 @@ static const char *tls_version_text(uint16_t v)
 
 /* ---- JSON ---- */
 
+/* A JSON string of valid UTF-8; control characters (C0, DEL and C1) escaped, so none reaches a terminal raw. */
 static void json_string(GString *s, const char *text)
 {
     if (!text) {
@@ -48,14 +49,14 @@ static void json_string(GString *s, const char *text)
     }
     char *valid = g_utf8_make_valid(text, -1);
     g_string_append_c(s, '"');
-    for (const char *p = valid; *p; p++) {
-        unsigned char c = (unsigned char)*p;
+    for (const char *p = valid; *p; p = g_utf8_next_char(p)) {
+        gunichar c = g_utf8_get_char(p);
         if (c == '"' || c == '\\')
-            g_string_append_printf(s, "\\%c", c);
-        else if (c < 0x20 || c == 0x7f)
-            g_string_append_printf(s, "\\u%04x", c);
+            g_string_append_printf(s, "\\%c", (char)c);
+        else if (g_unichar_type(c) == G_UNICODE_CONTROL)
+            g_string_append_printf(s, "\\u%04x", (unsigned)c);
         else
-            g_string_append_c(s, (char)c);
+            g_string_append_len(s, p, g_utf8_next_char(p) - p);
     }
     g_string_append_c(s, '"');
     g_free(valid);
