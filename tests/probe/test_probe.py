@@ -320,16 +320,14 @@ def freerdp_shadow_suite():
     tools = [shutil.which(t) for t in ("freerdp-shadow-cli", "Xvfb", "winpr-hash")]
     if not all(tools):
         skip("freerdp-shadow-cli, Xvfb and winpr-hash are needed (Debian freerdp2-shadow-x11, xvfb, winpr-utils)")
-    number = 99
-    while os.path.exists("/tmp/.X%d-lock" % number):
-        number += 1
-    xvfb = subprocess.Popen(["Xvfb", ":%d" % number, "-screen", "0", "64x64x24", "-nolisten", "tcp"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # -displayfd: Xvfb picks a free display itself and writes its number (no race with other X servers)
+    read_end, write_end = os.pipe()
+    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-screen", "0", "64x64x24", "-nolisten", "tcp"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=(write_end,))
     children.append(xvfb)
-    for _ in range(100):
-        if os.path.exists("/tmp/.X11-unix/X%d" % number):
-            break
-        time.sleep(0.1)
+    os.close(write_end)
+    with os.fdopen(read_end) as displayfd:
+        number = int(displayfd.readline())
     config = os.path.join(WORK, "xdg", "freerdp", "shadow")
     os.makedirs(config)
     cert, key = CERT
@@ -341,12 +339,23 @@ def freerdp_shadow_suite():
     env = dict(os.environ, DISPLAY=":%d" % number, XDG_CONFIG_HOME=os.path.join(WORK, "xdg"), HOME=WORK)
     for family, host, bind in ((socket.AF_INET, "127.0.0.1", []), (socket.AF_INET6, "::1", ["/bind-address:[::1]"])):
         port = free_port(family, host)
-        log = open(os.path.join(WORK, "shadow-%d.log" % port), "w")
-        shadow = subprocess.Popen(["freerdp-shadow-cli", "/port:%d" % port, "/sec:nla", "+auth", "/sam-file:" + sam]
-                                  + bind, env=env, stdout=log, stderr=subprocess.STDOUT)
-        children.append(shadow)
         target = "%s:%d" % (host if family == socket.AF_INET else "[::1]", port)
-        wait_listening(host, port)
+        for attempt in range(3):  # it rarely fails to start (samples/record.sh retries too)
+            log = os.path.join(WORK, "shadow-%d-%d.log" % (port, attempt))
+            shadow = subprocess.Popen(["freerdp-shadow-cli", "/port:%d" % port, "/sec:nla", "+auth",
+                                       "/sam-file:" + sam] + bind, env=env, stdout=open(log, "w"),
+                                      stderr=subprocess.STDOUT)
+            children.append(shadow)
+            try:
+                wait_listening(host, port, seconds=10)
+                break
+            except RuntimeError:
+                shadow.kill()
+                shadow.wait()
+                print("freerdp-shadow-cli did not start (attempt %d): %s" % (attempt + 1, open(log).read()[-400:]))
+        else:
+            check(False, "freerdp-shadow-cli starts on %s" % target)
+            continue
         rc, lines, err, _ = probe_json(target)
         line = lines[0] if lines else {}
         check(rc == 0 and line.get("server_version") == 6 and line.get("judgement") == "patched",
@@ -357,6 +366,9 @@ def freerdp_shadow_suite():
               "freerdp-shadow %s: text report" % target)
         shadow.terminate()
         shadow.wait(timeout=10)
+        shadow_log = open(log).read()
+        check("client authentication failure" in shadow_log and "alice" not in shadow_log,
+              "freerdp-shadow %s: its log shows an ended NLA exchange, no user name (docs/user-guide.md 7)" % target)
     xvfb.terminate()
     xvfb.wait(timeout=10)
 
