@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """test_probe.py - credssp-probe against loopback servers (127.0.0.1 and ::1 only).
 
-    test_probe.py PROBE SOURCE_DIR [loopback|freerdp-shadow]
+    test_probe.py PROBE SOURCE_DIR [loopback|freerdp-shadow|analyzer ANALYZER]
 
 loopback: the scripted CredSSP server of samples/peers at versions 2-6 (one of them on ::1), a recording
 server that checks what the probe sends (one X.224 Connection Request, one TSRequest v6 with an NTLM
@@ -9,6 +9,7 @@ NEGOTIATE, never an AUTHENTICATE), and the odd servers of probe_peers.py (TLS on
 closing after X.224, never answering, HTTP), a real TLS server that is not RDP (openssl s_server), a closed
 port, a listener whose queue is full (connect timeout), wire names with terminal escapes, a target file.
 freerdp-shadow: the real FreeRDP 2 server (CredSSP 6) under Xvfb.
+analyzer: credssp-analyze names the probe command for the server of a verdict read from the traffic shape.
 
 Expected values come from the servers' own settings (the version and Windows build each one is told to
 announce, [MS-CSSP]'s 2-4 / 5-6 rule, the RDP_NEG_FAILURE code it sends), never from the probe's output.
@@ -373,7 +374,30 @@ def freerdp_shadow_suite():
     xvfb.wait(timeout=10)
 
 
+def analyzer_suite(analyzer):
+    """samples/README.md: the keyless mismatch is incomplete from the traffic shape, the IPv6 one (with its key
+    log) decrypted; server 127.0.0.1:3389 and [::1]:3389."""
+    samples = os.path.join(SOURCE, "samples")
+    for name, keys, command in (("cell3-mismatch-server-v3-fin-nokeys", False, "credssp-probe 127.0.0.1:3389"),
+                                ("cell3-mismatch-server-v4-ipv6", False, "credssp-probe '[::1]:3389'"),
+                                ("cell3-mismatch-server-v4-ipv6", True, None)):
+        args = [analyzer, "--json"] + (["-k", os.path.join(samples, name + ".keys")] if keys else [])
+        done = subprocess.run(args + [os.path.join(samples, name + ".pcap")], capture_output=True, text=True)
+        lines = [json.loads(line) for line in done.stdout.splitlines()]
+        check(len(lines) == 1 and lines[0]["probe_command"] == command,
+              "analyzer on %s (%s): probe_command %r (got %r)" % (name, "key log" if keys else "no keys", command,
+                                                                  lines[0]["probe_command"] if lines else None))
+        if command:
+            text = subprocess.run(args[:1] + args[2:] + [os.path.join(samples, name + ".pcap")], capture_output=True,
+                                  text=True).stdout
+            check("    confirm      %s  (" % command in text, "analyzer text on %s: the confirm line" % name)
+
+
 def main():
+    if SUITE == "analyzer":
+        analyzer_suite(sys.argv[4])
+        print("%d failure(s)" % len(failures))
+        return 1 if failures else 0
     if subprocess.run([SYSTEM_PYTHON, "-c", "import impacket"], capture_output=True).returncode != 0:
         skip("Debian's /usr/bin/python3 has no impacket (package python3-impacket): the scripted servers need it")
     global CERT
