@@ -8,6 +8,7 @@
  */
 #include <glib.h>
 #include <locale.h>
+#include <openssl/crypto.h>
 #include <signal.h>
 #include <stdio.h>
 
@@ -52,6 +53,8 @@ static void probe_one(gpointer index_plus_one, gpointer user_data)
     run *r = user_data;
     guint i = GPOINTER_TO_UINT(index_plus_one) - 1;
     exchange_run(&r->settings, &r->results[i]);
+    /* GLib keeps idle pool threads alive past main(): free this thread's OpenSSL state (its DRBG) now */
+    OPENSSL_thread_stop();
     g_mutex_lock(&r->lock);
     r->done[i] = TRUE;
     print_ready(r);

@@ -317,6 +317,24 @@ def test_target_file_and_names():
     check("LAB\\x1B]0;owned\\x07\\u202EX" in out, "text: they are shown as visible escapes")
 
 
+def test_valgrind():
+    """Memcheck over a judged server (IPv4 and IPv6), a refused port and a bad target, 2 jobs."""
+    if not shutil.which("valgrind"):
+        print("skipped: valgrind not installed")
+        return
+    port = free_port()
+    proc = credssp_server(3, port, connections=1)
+    port6 = free_port(socket.AF_INET6, "::1")
+    proc6 = credssp_server(6, port6, bind="::1", connections=1)
+    done = subprocess.run(["valgrind", "--leak-check=full", "--errors-for-leak-kinds=definite", "--error-exitcode=9",
+                           PROBE, "--json", "-J", "2", "127.0.0.1:%d" % port, "[::1]:%d" % port6,
+                           "127.0.0.1:%d" % free_port(), "bad:x"], capture_output=True, text=True, timeout=120)
+    finish([proc, proc6])
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    check(done.returncode == 2 and [line["judgement"] for line in lines] == ["server_unpatched", "patched", None, None],
+          "valgrind: no memory error, no definite leak (exit status %d)" % done.returncode)
+
+
 def freerdp_shadow_suite():
     tools = [shutil.which(t) for t in ("freerdp-shadow-cli", "Xvfb", "winpr-hash")]
     if not all(tools):
@@ -411,6 +429,7 @@ def main():
             test_odd_servers()
             test_connection_errors()
             test_target_file_and_names()
+            test_valgrind()
     finally:
         for proc in children:
             if proc.poll() is None:
