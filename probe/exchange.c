@@ -47,7 +47,7 @@ static void ask_version(SSL *ssl, int fd, gint64 deadline, probe_result *r)
         have += n;
         total = reply_tsrequest_size(r, reply, have);
     }
-    if (total > 0 && total != (size_t)-1)
+    if (total > 0 && total != REPLY_NOT_TSREQUEST)
         reply_tsrequest(r, reply, total);
     g_free(reply);
 }

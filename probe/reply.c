@@ -82,12 +82,12 @@ size_t reply_tsrequest_size(probe_result *r, const uint8_t *buf, size_t have)
         return 0;
     if (st != CSSP_OK) {
         probe_fail(r, PROBE_ERR_BAD_REPLY, "the server's reply is not a TSRequest: %s", cssp_status_string(st));
-        return (size_t)-1;
+        return REPLY_NOT_TSREQUEST;
     }
     if (total > REPLY_TSREQUEST_MAX) {
         probe_fail(r, PROBE_ERR_BAD_REPLY, "the server's reply announces %zu bytes, more than the %d a TSRequest "
                    "with a CHALLENGE can need", total, REPLY_TSREQUEST_MAX);
-        return (size_t)-1;
+        return REPLY_NOT_TSREQUEST;
     }
     return have >= total ? total : 0;
 }

@@ -15,6 +15,7 @@
 
 #define REPLY_CONFIRM_MAX 512     /* a Connection Confirm is 19 bytes; a longer answer is not one */
 #define REPLY_TSREQUEST_MAX 16384 /* a CHALLENGE TSRequest is a few hundred bytes */
+#define REPLY_NOT_TSREQUEST ((size_t)-1)
 
 /* Feeds the engine the probe's own Connection Request; returns its bytes' length in buf. */
 size_t reply_start(probe_result *r, uint8_t *buf, size_t size);
@@ -33,8 +34,8 @@ size_t reply_negotiate(probe_result *r, uint8_t *buf, size_t size);
 
 /*
  * With `have` bytes of the server's TSRequest received: its total size once known and complete, 0 to read
- * more; (size_t)-1 with PROBE_ERR_BAD_REPLY recorded when they cannot start a TSRequest or announce more
- * than REPLY_TSREQUEST_MAX.
+ * more; REPLY_NOT_TSREQUEST with PROBE_ERR_BAD_REPLY recorded when they cannot start a TSRequest or
+ * announce more than REPLY_TSREQUEST_MAX.
  */
 size_t reply_tsrequest_size(probe_result *r, const uint8_t *buf, size_t have);
 

@@ -33,7 +33,7 @@ static void read_server_bytes(probe_result *r, const uint8_t *data, size_t size,
         have = have + piece < size ? have + piece : size;
         total = reply_tsrequest_size(r, data, have);
     }
-    if (total > 0 && total != (size_t)-1) {
+    if (total > 0 && total != REPLY_NOT_TSREQUEST) {
         FUZZ_REQUIRE(total <= have && total <= REPLY_TSREQUEST_MAX);
         reply_tsrequest(r, data, total);
     }
