@@ -12,6 +12,8 @@ MODE:
   close-after-x224  selects HYBRID, then closes without TLS
   silent            accepts the connection, reads, never answers
   http              a web server: answers whatever comes with an HTTP 400 and closes
+  bad-reply         selects HYBRID, answers the NEGOTIATE with a DER SEQUENCE that is not a TSRequest
+  old-server        an unpatched Windows Server 2008 R2 as it was: TLS 1.0 only, CredSSP 2, NTLM 6.1.7601
 Serves one connection (--connections N for more) and exits.
 """
 
@@ -29,8 +31,9 @@ from tls_channel import TlsChannel, make_context  # noqa: E402
 SSL_NOT_ALLOWED_BY_SERVER = 2
 
 
-def record(conn, args, context):
-    """The recorder: everything the client sends, in clear, and how it left."""
+def record(conn, args, context, version=6, build="10.0.17763"):
+    """Answers like a CredSSP server of this version and records everything the client sends, in clear, and
+    how it left (when --record is given)."""
     from ntlm_session import NtlmServer
     log = {"x224": "", "plaintext": "", "ended_by": None}
     header = rdp_wire.recv_exact(conn, 4)
@@ -44,21 +47,26 @@ def record(conn, args, context):
     try:
         while True:
             received += tls.recv_any()
-            if not answered and rdp_wire.der_total_length(received) and len(received) >= rdp_wire.der_total_length(received):
-                first = rdp_wire.decode_tsrequest(received[:rdp_wire.der_total_length(received)])
-                ntlm = NtlmServer("nobody", "unused", "LAB", "RDSRV", "10.0.17763")
-                tls.send(rdp_wire.encode_tsrequest(6, nego_tokens=[ntlm.challenge(first["nego_tokens"][0])]))
+            total = rdp_wire.der_total_length(received)
+            if not answered and total and len(received) >= total:
+                first = rdp_wire.decode_tsrequest(received[:total])
+                ntlm = NtlmServer("nobody", "unused", "LAB", "RDSRV", build)
+                tls.send(rdp_wire.encode_tsrequest(version, nego_tokens=[ntlm.challenge(first["nego_tokens"][0])]))
                 answered = True
     except EOFError as end:
         log["ended_by"] = str(end)
     log["plaintext"] = received.hex()
-    with open(args.record, "w") as out:
-        json.dump(log, out)
+    if args.record:
+        with open(args.record, "w") as out:
+            json.dump(log, out)
 
 
 def serve(conn, args, context):
     if args.mode == "recorder":
         record(conn, args, context)
+        return
+    if args.mode == "old-server":
+        record(conn, args, context, version=2, build="6.1.7601")
         return
     if args.mode == "silent":
         conn.settimeout(60)
@@ -74,6 +82,16 @@ def serve(conn, args, context):
         conn.sendall(rdp_wire.connection_confirm_failure(SSL_NOT_ALLOWED_BY_SERVER))
     elif args.mode == "close-after-x224":
         conn.sendall(rdp_wire.connection_confirm(rdp_wire.PROTOCOL_HYBRID))
+    elif args.mode == "bad-reply":
+        conn.sendall(rdp_wire.connection_confirm(rdp_wire.PROTOCOL_HYBRID))
+        tls = TlsChannel(conn, context, server_side=True)
+        tls.handshake()
+        tls.recv_der()
+        tls.send(bytes.fromhex("3003020106"))  # SEQUENCE { INTEGER 6 }: no [0] version field
+        try:
+            tls.recv_any()
+        except EOFError:
+            pass
     elif args.mode == "tls-only":
         conn.sendall(rdp_wire.connection_confirm(rdp_wire.PROTOCOL_SSL))
         tls = TlsChannel(conn, context, server_side=True)
@@ -87,7 +105,7 @@ def serve(conn, args, context):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("mode", choices=("recorder", "tls-only", "neg-failure", "close-after-x224", "silent",
-                                         "http"))
+                                         "http", "bad-reply", "old-server"))
     parser.add_argument("--bind", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--connections", type=int, default=1)
@@ -97,6 +115,9 @@ def main():
     parser.add_argument("--record")
     args = parser.parse_args()
     context = make_context(True, cert=args.cert, key=args.key) if args.cert else None
+    if args.mode == "old-server":  # TLS 1.0, which OpenSSL 3 allows only at security level 0
+        context.minimum_version = context.maximum_version = ssl.TLSVersion.TLSv1
+        context.set_ciphers("ALL:@SECLEVEL=0")
     family = socket.AF_INET6 if ":" in args.bind else socket.AF_INET
     listener = socket.socket(family, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

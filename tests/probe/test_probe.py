@@ -6,8 +6,9 @@
 loopback: the scripted CredSSP server of samples/peers at versions 2-6 (one of them on ::1), a recording
 server that checks what the probe sends (one X.224 Connection Request, one TSRequest v6 with an NTLM
 NEGOTIATE, never an AUTHENTICATE), and the odd servers of probe_peers.py (TLS only, RDP_NEG_FAILURE,
-closing after X.224, never answering, HTTP), a real TLS server that is not RDP (openssl s_server), a closed
-port, a listener whose queue is full (connect timeout), wire names with terminal escapes, a target file.
+closing after X.224, never answering, HTTP, a reply that is not a TSRequest, an old TLS 1.0 CredSSP 2
+server), a real TLS server that is not RDP (openssl s_server), a closed port, a listener whose queue is
+full (connect timeout), wire names with terminal escapes, a target file, and a memcheck run.
 freerdp-shadow: the real FreeRDP 2 server (CredSSP 6) under Xvfb.
 analyzer: credssp-analyze names the probe command for the server of a verdict read from the traffic shape.
 
@@ -223,6 +224,8 @@ def test_odd_servers():
         ("neg-failure", 0, "negotiation_failed", None),
         ("close-after-x224", 2, None, "closed"),
         ("http", 2, None, "not_rdp"),
+        ("bad-reply", 2, None, "bad_reply"),
+        ("old-server", 1, "server_unpatched", None),
     ]
     for mode, status, judgement, error in cases:
         port = free_port()
@@ -239,6 +242,10 @@ def test_odd_servers():
                   and line["server_version"] is None, "tls-only: SSL selected, TLS reported, no CredSSP")
         if mode == "neg-failure":
             check(line["negotiation_failure"] == "SSL_NOT_ALLOWED_BY_SERVER", "neg-failure: the failure code's name")
+        if mode == "old-server":
+            check(line["tls"] and line["tls"]["version"] == "1.0" and line["server_version"] == 2 and
+                  line["server_os"] == "6.1.7601" and "legacy_tls" in line["findings"],
+                  "old-server: TLS 1.0 (security level 0) reached, CredSSP 2, finding legacy_tls (got %r)" % line)
         if mode == "http":
             check("48 54 54 50" in line["problem"], "http: the problem quotes the first bytes (HTTP)")
     # a server that never answers: the overall timeout
