@@ -9,7 +9,7 @@ NEGOTIATE, never an AUTHENTICATE), and the odd servers of probe_peers.py (TLS on
 closing after X.224, never answering, HTTP, a reply that is not a TSRequest, an old TLS 1.0 CredSSP 2
 server), a real TLS server that is not RDP (openssl s_server), a closed port, a listener whose queue is
 full (connect timeout), wire names with terminal escapes, a target file, and a memcheck run.
-freerdp-shadow: the real FreeRDP 2 server (CredSSP 6) under Xvfb.
+freerdp-shadow: the real FreeRDP 2 server under Xvfb: NLA (CredSSP 6) on 127.0.0.1 and ::1, and TLS only.
 analyzer: credssp-analyze names the probe command for the server of a verdict read from the traffic shape.
 
 Expected values come from the servers' own settings (the version and Windows build each one is told to
@@ -354,6 +354,10 @@ def freerdp_shadow_suite():
     os.close(write_end)
     with os.fdopen(read_end) as displayfd:
         number = int(displayfd.readline())
+    for _ in range(100):
+        if os.path.exists("/tmp/.X11-unix/X%d" % number):
+            break
+        time.sleep(0.05)
     config = os.path.join(WORK, "xdg", "freerdp", "shadow")
     os.makedirs(config)
     cert, key = CERT
@@ -363,17 +367,19 @@ def freerdp_shadow_suite():
     with open(sam, "w") as f:
         subprocess.run(["winpr-hash", "-u", "alice", "-p", "unused-by-the-probe", "-f", "sam"], stdout=f, check=True)
     env = dict(os.environ, DISPLAY=":%d" % number, XDG_CONFIG_HOME=os.path.join(WORK, "xdg"), HOME=WORK)
-    for family, host, bind in ((socket.AF_INET, "127.0.0.1", []), (socket.AF_INET6, "::1", ["/bind-address:[::1]"])):
+    for family, host, bind in ((socket.AF_INET, "127.0.0.1", []), (socket.AF_INET6, "::1", ["/bind-address:[::1]"]),
+                               (socket.AF_INET, "127.0.0.1", ["/sec:tls"])):
+        tls_only = "/sec:tls" in bind
         port = free_port(family, host)
         target = "%s:%d" % (host if family == socket.AF_INET else "[::1]", port)
         for attempt in range(3):  # it rarely fails to start (samples/record.sh retries too)
             log = os.path.join(WORK, "shadow-%d-%d.log" % (port, attempt))
-            shadow = subprocess.Popen(["freerdp-shadow-cli", "/port:%d" % port, "/sec:nla", "+auth",
-                                       "/sam-file:" + sam] + bind, env=env, stdout=open(log, "w"),
-                                      stderr=subprocess.STDOUT)
+            security = [] if tls_only else ["/sec:nla", "+auth", "/sam-file:" + sam]
+            shadow = subprocess.Popen(["freerdp-shadow-cli", "/port:%d" % port] + security + bind, env=env,
+                                      stdout=open(log, "w"), stderr=subprocess.STDOUT)
             children.append(shadow)
             try:
-                wait_listening(host, port, seconds=10)
+                wait_listening(host, port, seconds=5)
                 break
             except RuntimeError:
                 shadow.kill()
@@ -384,6 +390,13 @@ def freerdp_shadow_suite():
             continue
         rc, lines, err, _ = probe_json(target)
         line = lines[0] if lines else {}
+        if tls_only:  # a server that selects TLS only: no CredSSP
+            check(rc == 0 and line.get("judgement") == "no_nla" and line.get("selected_protocol") == "SSL" and
+                  line.get("tls") is not None and line.get("server_version") is None,
+                  "freerdp-shadow /sec:tls %s: no_nla, SSL selected, TLS reported (got %d, %r)" % (target, rc, line))
+            shadow.terminate()
+            shadow.wait(timeout=10)
+            continue
         check(rc == 0 and line.get("server_version") == 6 and line.get("judgement") == "patched",
               "freerdp-shadow %s: CredSSP 6, patched, exit status 0 (got %d, %r, %r)" % (target, rc, line, err))
         check(line.get("selected_protocol") == "HYBRID", "freerdp-shadow %s: selects HYBRID" % target)
