@@ -12,6 +12,7 @@ MODE:
   close-after-x224  selects HYBRID, then closes without TLS
   silent            accepts the connection, reads, never answers
   http              a web server: answers whatever comes with an HTTP 400 and closes
+  tls-garbage       selects HYBRID, then answers the ClientHello with bytes that are not TLS
   bad-reply         selects HYBRID, answers the NEGOTIATE with a DER SEQUENCE that is not a TSRequest
   old-server        an unpatched Windows Server 2008 R2 as it was: TLS 1.0 only, CredSSP 2, NTLM 6.1.7601
 Serves one connection (--connections N for more) and exits.
@@ -82,6 +83,13 @@ def serve(conn, args, context):
         conn.sendall(rdp_wire.connection_confirm_failure(SSL_NOT_ALLOWED_BY_SERVER))
     elif args.mode == "close-after-x224":
         conn.sendall(rdp_wire.connection_confirm(rdp_wire.PROTOCOL_HYBRID))
+    elif args.mode == "tls-garbage":
+        conn.sendall(rdp_wire.connection_confirm(rdp_wire.PROTOCOL_HYBRID))
+        conn.recv(4096)
+        conn.sendall(b"\x16\x03\x03\x00\x02\x99\x99" + b"this is not TLS\r\n")
+        conn.settimeout(10)
+        while conn.recv(4096):
+            pass
     elif args.mode == "bad-reply":
         conn.sendall(rdp_wire.connection_confirm(rdp_wire.PROTOCOL_HYBRID))
         tls = TlsChannel(conn, context, server_side=True)
@@ -105,7 +113,7 @@ def serve(conn, args, context):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("mode", choices=("recorder", "tls-only", "neg-failure", "close-after-x224", "silent",
-                                         "http", "bad-reply", "old-server"))
+                                         "http", "tls-garbage", "bad-reply", "old-server"))
     parser.add_argument("--bind", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--connections", type=int, default=1)

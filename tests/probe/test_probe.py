@@ -6,7 +6,7 @@
 loopback: the scripted CredSSP server of samples/peers at versions 2-6 (one of them on ::1), a recording
 server that checks what the probe sends (one X.224 Connection Request, one TSRequest v6 with an NTLM
 NEGOTIATE, never an AUTHENTICATE), and the odd servers of probe_peers.py (TLS only, RDP_NEG_FAILURE,
-closing after X.224, never answering, HTTP, a reply that is not a TSRequest, an old TLS 1.0 CredSSP 2
+closing after X.224, never answering, HTTP, bytes that are not TLS, a reply that is not a TSRequest, an old TLS 1.0 CredSSP 2
 server), a real TLS server that is not RDP (openssl s_server), a closed port, a listener whose queue is
 full (connect timeout), wire names with terminal escapes, a target file, and a memcheck run.
 freerdp-shadow: the real FreeRDP 2 server under Xvfb: NLA (CredSSP 6) on 127.0.0.1 and ::1, and TLS only.
@@ -224,6 +224,7 @@ def test_odd_servers():
         ("neg-failure", 0, "negotiation_failed", None),
         ("close-after-x224", 2, None, "closed"),
         ("http", 2, None, "not_rdp"),
+        ("tls-garbage", 2, None, "tls_failed"),
         ("bad-reply", 2, None, "bad_reply"),
         ("old-server", 1, "server_unpatched", None),
     ]
