@@ -255,8 +255,9 @@ def test_odd_servers():
     rc, lines, _, elapsed = probe_json("--timeout", "1", "127.0.0.1:%d" % port)
     proc.kill()
     finish([proc])
-    check(rc == 2 and lines and lines[0]["error"] == "timeout" and elapsed < 5,
-          "silent: error timeout after --timeout 1 (%.1f s)" % elapsed)
+    # the bounds leave room for valgrind's start-up (run_valgrind.py); the default timeout is 15 s
+    check(rc == 2 and lines and lines[0]["error"] == "timeout" and "waiting for" in lines[0]["problem"] and
+          0.9 < elapsed < 12, "silent: error timeout after --timeout 1 (%.1f s)" % elapsed)
     # a real TLS server that is not RDP (OpenSSL closes on the X.224 bytes without an alert); its first
     # accepted connection is the readiness check
     port = free_port()
@@ -292,8 +293,8 @@ def test_connection_errors():
         fillers.append(s)
     time.sleep(0.3)
     rc, lines, _, elapsed = probe_json("--connect-timeout", "1", "127.0.0.1:%d" % listener.getsockname()[1])
-    check(rc == 2 and lines and lines[0]["error"] == "timeout" and 0.9 < elapsed < 5,
-          "full accept queue: connect timeout after --connect-timeout 1 (%.1f s)" % elapsed)
+    check(rc == 2 and lines and lines[0]["error"] == "timeout" and lines[0]["problem"].startswith("connecting") and
+          0.9 < elapsed < 12, "full accept queue: connect timeout after --connect-timeout 1 (%.1f s)" % elapsed)
     for s in fillers + [listener]:
         s.close()
     rc, lines, _, _ = probe_json("127.0.0.1:65536", "[::1", "localhost:0", "[::1]x")
@@ -323,24 +324,6 @@ def test_target_file_and_names():
     check(rc == 1 and "\x1b" not in out and "\x07" not in out and "\u202e" not in out,
           "text: no raw control or bidi characters from the wire reach the terminal")
     check("LAB\\x1B]0;owned\\x07\\u202EX" in out, "text: they are shown as visible escapes")
-
-
-def test_valgrind():
-    """Memcheck over a judged server (IPv4 and IPv6), a refused port and a bad target, 2 jobs."""
-    if not shutil.which("valgrind"):
-        print("skipped: valgrind not installed")
-        return
-    port = free_port()
-    proc = credssp_server(3, port, connections=1)
-    port6 = free_port(socket.AF_INET6, "::1")
-    proc6 = credssp_server(6, port6, bind="::1", connections=1)
-    done = subprocess.run(["valgrind", "--leak-check=full", "--errors-for-leak-kinds=definite", "--error-exitcode=9",
-                           PROBE, "--json", "-J", "2", "127.0.0.1:%d" % port, "[::1]:%d" % port6,
-                           "127.0.0.1:%d" % free_port(), "bad:x"], capture_output=True, text=True, timeout=120)
-    finish([proc, proc6])
-    lines = [json.loads(line) for line in done.stdout.splitlines()]
-    check(done.returncode == 2 and [line["judgement"] for line in lines] == ["server_unpatched", "patched", None, None],
-          "valgrind: no memory error, no definite leak (exit status %d)" % done.returncode)
 
 
 def freerdp_shadow_suite():
@@ -450,7 +433,6 @@ def main():
             test_odd_servers()
             test_connection_errors()
             test_target_file_and_names()
-            test_valgrind()
     finally:
         for proc in children:
             if proc.poll() is None:
