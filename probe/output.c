@@ -84,7 +84,7 @@ static void json_names(GString *s, const cssp_ntlm_target *n)
 static void output_json(probe_output *o, const probe_result *r)
 {
     const cssp_facts *f = &r->conn.facts;
-    char buf[TCP_ENDPOINT_TEXT_SIZE > 128 ? TCP_ENDPOINT_TEXT_SIZE : 128];
+    char buf[128];
     GString *s = g_string_new("{\"type\":\"server\"");
     json_key(s, "target");
     json_string(s, r->target);
@@ -205,7 +205,8 @@ static void output_text(probe_output *o, const probe_result *r)
         fprintf(out, "  ->  %s", tcp_endpoint_format(&r->server, buf));
     fputc('\n', out);
     if (f->has_request && (f->has_response || f->has_failure)) {
-        fprintf(out, "    negotiation  requested %s", cssp_format_protocols(f->requested_protocols, "|", buf, sizeof buf));
+        fprintf(out, "    negotiation  requested %s",
+                cssp_format_protocols(f->requested_protocols, "|", buf, sizeof buf));
         if (f->has_failure)
             fprintf(out, ", failure %s\n", cssp_format_neg_failure(f->failure_code, buf, sizeof buf));
         else

@@ -6,9 +6,10 @@
 loopback: the scripted CredSSP server of samples/peers at versions 2-6 (one of them on ::1), a recording
 server that checks what the probe sends (one X.224 Connection Request, one TSRequest v6 with an NTLM
 NEGOTIATE, never an AUTHENTICATE), and the odd servers of probe_peers.py (TLS only, RDP_NEG_FAILURE,
-closing after X.224, never answering, HTTP, bytes that are not TLS, a reply that is not a TSRequest, an old TLS 1.0 CredSSP 2
-server), a real TLS server that is not RDP (openssl s_server), a closed port, a listener whose queue is
-full (connect timeout), wire names with terminal escapes, a target file, and a memcheck run.
+closing after X.224, never answering, HTTP, bytes that are not TLS, a reply that is not a TSRequest, an
+old TLS 1.0 CredSSP 2 server), a real TLS server that is not RDP (openssl s_server), a closed port, a
+listener whose queue is full (connect timeout), wire names with terminal escapes, a target file.
+(Memcheck: tests/robustness/run_valgrind.py runs the probe of every test here under valgrind.)
 freerdp-shadow: the real FreeRDP 2 server under Xvfb: NLA (CredSSP 6) on 127.0.0.1 and ::1, and TLS only.
 analyzer: credssp-analyze names the probe command for the server of a verdict read from the traffic shape.
 
@@ -158,17 +159,22 @@ def test_versions():
     for line, (target, version) in zip(lines, targets):
         expected = "server_unpatched" if version <= 4 else "patched"
         major, minor, build = BUILDS[version].split(".")
-        check(line["server_version"] == version, "%s: server_version %d (got %r)" % (target, version, line["server_version"]))
+        check(line["server_version"] == version,
+              "%s: server_version %d (got %r)" % (target, version, line["server_version"]))
         check(line["judgement"] == expected, "%s: judgement %s (got %r)" % (target, expected, line["judgement"]))
-        check(("server_unpatched" in line["findings"]) == (version <= 4), "%s: finding server_unpatched iff v2-4" % target)
+        check(("server_unpatched" in line["findings"]) == (version <= 4),
+              "%s: finding server_unpatched iff v2-4" % target)
         check(line["server_os"] == "%s.%s.%s" % (major, minor, build), "%s: server_os %s" % (target, BUILDS[version]))
-        check(line["requested_protocols"] == ["SSL", "HYBRID", "HYBRID_EX"], "%s: requested SSL|HYBRID|HYBRID_EX" % target)
+        check(line["requested_protocols"] == ["SSL", "HYBRID", "HYBRID_EX"],
+              "%s: requested SSL|HYBRID|HYBRID_EX" % target)
         check(line["selected_protocol"] == "HYBRID_EX", "%s: the scripted server selects HYBRID_EX" % target)
-        check(line["tls"] is not None and line["tls"]["version"] in ("1.2", "1.3") and line["tls"]["cipher"].startswith("TLS_"),
-              "%s: TLS version and IANA cipher name" % target)
+        check(line["tls"] is not None and line["tls"]["version"] in ("1.2", "1.3") and
+              line["tls"]["cipher"].startswith("TLS_"), "%s: TLS version and IANA cipher name" % target)
         check(line["certificate_subject"] == "CN=probe-test-server", "%s: certificate subject" % target)
+        # credssp_server.py's defaults (--domain LAB, --computer RDSRV) and the DNS names ntlm_session.py derives
         check(line["ntlm_target"] == {"target_name": "LAB", "netbios_computer": "RDSRV", "netbios_domain": "LAB",
-                                      "dns_computer": "rdsrv.lab.test", "dns_domain": "lab.test", "dns_tree": "lab.test"},
+                                      "dns_computer": "rdsrv.lab.test", "dns_domain": "lab.test",
+                                      "dns_tree": "lab.test"},
               "%s: the CHALLENGE's target names (got %r)" % (target, line["ntlm_target"]))
         check(line["error"] is None and line["problem"] is None, "%s: no error" % target)
         check(expected != "patched" or "Encryption Oracle Remediation" in line["explanation"],
@@ -215,7 +221,8 @@ def test_what_is_sent():
     flags = int.from_bytes(tokens[0][12:16], "little")
     check(not flags & 0x02000000 and len(tokens[0]) == 32,
           "sent: the NEGOTIATE carries no VERSION, domain or workstation of the probing machine")
-    check(sent["ended_by"] == "peer sent close_notify", "sent: the probe ends with close_notify (got %r)" % sent["ended_by"])
+    check(sent["ended_by"] == "peer sent close_notify",
+          "sent: the probe ends with close_notify (got %r)" % sent["ended_by"])
 
 
 def test_odd_servers():
