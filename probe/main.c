@@ -23,14 +23,21 @@
 
 enum { EXIT_CLEAN = 0, EXIT_UNPATCHED = 1, EXIT_TROUBLE = 2 };
 #define MAX_JOBS 256
+#define AHEAD_PER_JOB 16 /* targets started past the first one not yet printed, per job: bounds the memory */
 
-/* The results in target order; a finished run of them is printed as soon as it is complete. */
+/*
+ * The results in target order; a finished run of them is printed as soon as it is complete. A result
+ * (about 3 KB) lives from the start of its probe to its printing, and no target starts more than
+ * jobs * AHEAD_PER_JOB places after the first one not yet printed, so a long target list costs no more
+ * memory than a short one.
+ */
 typedef struct run {
     probe_settings settings;
-    probe_result *results;
+    probe_result **results;
     gboolean *done;
     guint count, next_to_print;
     GMutex lock;
+    GCond printed;
     probe_output *out;
     bool unpatched, trouble;
 } run;
@@ -38,13 +45,16 @@ typedef struct run {
 static void print_ready(run *r)
 {
     while (r->next_to_print < r->count && r->done[r->next_to_print]) {
-        probe_result *res = &r->results[r->next_to_print++];
+        probe_result *res = r->results[r->next_to_print];
+        r->results[r->next_to_print++] = NULL;
         output_result(r->out, res);
         if (res->error != PROBE_OK)
             r->trouble = true;
         else if (res->judgement.state == CSSP_SERVER_UNPATCHED)
             r->unpatched = true;
         probe_result_free(res);
+        g_free(res);
+        g_cond_signal(&r->printed);
     }
 }
 
@@ -52,7 +62,7 @@ static void probe_one(gpointer index_plus_one, gpointer user_data)
 {
     run *r = user_data;
     guint i = GPOINTER_TO_UINT(index_plus_one) - 1;
-    exchange_run(&r->settings, &r->results[i]);
+    exchange_run(&r->settings, r->results[i]);
     /* GLib keeps idle pool threads alive past main(): free this thread's OpenSSL state (its DRBG) now */
     OPENSSL_thread_stop();
     g_mutex_lock(&r->lock);
@@ -143,20 +153,28 @@ int main(int argc, char **argv)
         return EXIT_TROUBLE;
     }
     r.count = targets->len;
-    r.results = g_new0(probe_result, r.count);
+    r.results = g_new0(probe_result *, r.count);
     r.done = g_new0(gboolean, r.count);
     r.out = output_new(stdout, json);
     g_mutex_init(&r.lock);
-    for (guint i = 0; i < r.count; i++)
-        r.results[i].target = g_strdup(g_ptr_array_index(targets, i));
-    g_ptr_array_free(targets, TRUE);
+    g_cond_init(&r.printed);
 
     GThreadPool *pool = g_thread_pool_new(probe_one, &r, MIN(jobs, (gint)r.count), FALSE, NULL);
-    for (guint i = 0; i < r.count; i++)
+    guint ahead = (guint)jobs * AHEAD_PER_JOB;
+    for (guint i = 0; i < r.count; i++) {
+        g_mutex_lock(&r.lock);
+        while (i >= r.next_to_print + ahead)
+            g_cond_wait(&r.printed, &r.lock);
+        g_mutex_unlock(&r.lock);
+        r.results[i] = g_new0(probe_result, 1);
+        r.results[i]->target = g_strdup(g_ptr_array_index(targets, i));
         g_thread_pool_push(pool, GUINT_TO_POINTER(i + 1), NULL);
+    }
     g_thread_pool_free(pool, FALSE, TRUE);
+    g_ptr_array_free(targets, TRUE);
 
     output_finish(r.out);
+    g_cond_clear(&r.printed);
     g_mutex_clear(&r.lock);
     g_free(r.results);
     g_free(r.done);
