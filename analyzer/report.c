@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "cssp/facts_text.h"
+#include "cssp/kerberos.h"
 #include "cssp/names.h"
 #include "tls_glue.h"
 
@@ -208,6 +210,54 @@ static void json_os(GString *s, bool present, uint8_t major, uint8_t minor, uint
     put(s, text, (size_t)(p - text));
 }
 
+/* ["NAME",...] of a flags byte from a names table, or null when the PDU that carries it was not seen. */
+static void json_flags(GString *s, bool present, const cssp_name *table, uint8_t flags)
+{
+    char names[256];
+    if (!present) {
+        put_literal(s, "null");
+        return;
+    }
+    put_literal(s, "[");
+    if (flags) {
+        put_literal(s, "\"");
+        put_text(s, cssp_format_bits(table, flags, "\",\"", names, sizeof names));
+        put_literal(s, "\"");
+    }
+    put_literal(s, "]");
+}
+
+/* The keys of issue 14: package, Kerberos names, negotiation flags. */
+static void json_auth_and_flags(GString *s, const cssp_facts *f)
+{
+    char buf[48];
+    json_key(s, "auth_package");
+    json_string(s, cssp_auth_package_name(f->auth_package));
+    json_key(s, "ntlm_fallback");
+    if (f->ntlm_fallback)
+        put_literal(s, "true");
+    else
+        put_literal(s, "false");
+    json_key(s, "kerberos_service");
+    json_string(s, f->kerberos_service[0] ? f->kerberos_service : NULL);
+    json_key(s, "kerberos_realm");
+    json_string(s, f->kerberos_realm[0] ? f->kerberos_realm : NULL);
+    json_key(s, "kerberos_error");
+    json_string(s, f->has_krb_error ? cssp_format_krb_error(f->krb_error, buf, sizeof buf) : NULL);
+    json_key(s, "client_flags");
+    json_flags(s, f->has_request && f->request_has_neg, cssp_neg_req_flag_names, f->request_flags);
+    json_key(s, "server_flags");
+    json_flags(s, f->has_response && f->response_has_neg, cssp_neg_rsp_flag_names, f->response_flags);
+    json_key(s, "correlation_id");
+    if (f->has_correlation_id) {
+        char id[37];
+        cssp_format_correlation_id(f->correlation_id, id);
+        json_string(s, id);
+    } else {
+        put_literal(s, "null");
+    }
+}
+
 static void report_json(report *r, const conn *c)
 {
     const cssp_facts *f = &c->judge.facts;
@@ -302,6 +352,7 @@ static void report_json(report *r, const conn *c)
     json_os(s, f->has_server_os, f->server_os_major, f->server_os_minor, f->server_os_build);
     json_key(s, "problem");
     json_string(s, c->problem);
+    json_auth_and_flags(s, f);
     put_literal(s, "}\n");
     fwrite(s->str, 1, s->len, r->out);
 }
@@ -334,6 +385,8 @@ static void report_text(report *r, const conn *c)
     } else {
         fprintf(o, "    negotiation  not in the capture\n");
     }
+    if (cssp_mode_text(f, buf, sizeof buf))
+        fprintf(o, "    mode         %s\n", buf);
     if (c->tls_seen) {
         const char *suite = tls_glue_suite_name(c->cipher_suite);
         char hex[8];
@@ -360,6 +413,8 @@ static void report_text(report *r, const conn *c)
     user_text(f, buf, sizeof buf);
     if (buf[0])
         fprintf(o, "    user         %s\n", buf);
+    if (cssp_auth_text(f, buf, sizeof buf))
+        fprintf(o, "    auth         %s\n", buf);
     if (f->has_error_code)
         fprintf(o, "    error        %s (0x%08X)\n", cssp_format_error(f->error_code, buf, sizeof buf),
                 (unsigned)f->error_code);

@@ -215,6 +215,37 @@ static void note_ntlm(cssp_conn *c, cssp_dir dir, const cssp_ntlm_message *m)
     }
 }
 
+static void copy_krb_name(char dst[CSSP_KRB_NAME_MAX], const char src[CSSP_KRB_NAME_MAX])
+{
+    if (!src[0])
+        return;
+    memcpy(dst, src, CSSP_KRB_NAME_MAX);
+    dst[CSSP_KRB_NAME_MAX - 1] = '\0';
+}
+
+/* The package, the Kerberos service and realm, a KRB-ERROR, and an NTLM fallback after Kerberos. */
+static void note_package(cssp_facts *f, const cssp_tsreq_summary *s)
+{
+    if (s->offers_kerberos_first || s->package == CSSP_PACKAGE_KERBEROS)
+        f->kerberos_tried = true;
+    if (s->package != CSSP_PACKAGE_NONE) {
+        if (s->package == CSSP_PACKAGE_NTLM && f->kerberos_tried)
+            f->ntlm_fallback = true;
+        f->auth_package = s->package;
+    }
+    if (!s->has_krb)
+        return;
+    /* The AP-REQ's ticket names the service for sure; the user-to-user request names it before. */
+    if (s->krb.msg_type == CSSP_KRB_AP_REQ || (s->krb.msg_type == CSSP_KRB_TGT_REQ && !f->kerberos_service[0])) {
+        copy_krb_name(f->kerberos_service, s->krb.service);
+        copy_krb_name(f->kerberos_realm, s->krb.realm);
+    }
+    if (s->krb.msg_type == CSSP_KRB_ERROR && s->krb.has_error_code && !f->has_krb_error) {
+        f->has_krb_error = true;
+        f->krb_error = s->krb.error_code;
+    }
+}
+
 static void feed_tsrequest(cssp_conn *c, cssp_dir dir, const cssp_tsreq_summary *s, uint64_t ref)
 {
     cssp_facts *f = &c->facts;
@@ -223,6 +254,7 @@ static void feed_tsrequest(cssp_conn *c, cssp_dir dir, const cssp_tsreq_summary 
     note_version(c, dir, s->version, ref);
     if (s->has_ntlm)
         note_ntlm(c, dir, &s->ntlm);
+    note_package(f, s);
     count_message(c, dir);
     /* A decoded TSRequest advances the exchange by what it carries, not by its turn. */
     if (dir == CSSP_FROM_CLIENT) {
@@ -295,6 +327,8 @@ static void feed_negotiation(cssp_conn *c, const cssp_event *ev)
         f->request_has_neg = ev->u.neg_request.has_neg;
         f->requested_protocols = ev->u.neg_request.requested_protocols;
         f->request_flags = ev->u.neg_request.flags;
+        f->has_correlation_id = ev->u.neg_request.has_correlation_id;
+        memcpy(f->correlation_id, ev->u.neg_request.correlation_id, CSSP_CORRELATION_ID_LEN);
         return;
     case CSSP_EV_NEG_RESPONSE:
         if (f->has_response || f->has_failure)
@@ -499,6 +533,13 @@ void cssp_tsreq_summarize(const uint8_t *buf, const cssp_tsrequest *req, cssp_ts
     out->has_ntlm = st == CSSP_OK && info.has_ntlm;
     if (out->has_ntlm)
         out->ntlm = info.ntlm;
+    out->package = info.package;
+    out->offers_kerberos_first = info.has_spnego && info.spnego.init && info.spnego.mech_count > 0 &&
+                                 info.spnego.mechs[0] == CSSP_PACKAGE_KERBEROS;
+    /* what was read before a problem still names the package, the service and the realm */
+    out->has_krb = info.has_krb && info.krb.msg_type != 0;
+    if (out->has_krb)
+        out->krb = info.krb;
 }
 
 bool cssp_x224_event(const cssp_x224 *pdu, cssp_dir dir, uint64_t ref, cssp_event *out)
@@ -511,6 +552,8 @@ bool cssp_x224_event(const cssp_x224 *pdu, cssp_dir dir, uint64_t ref, cssp_even
         out->u.neg_request.has_neg = pdu->has_neg && pdu->neg_type == CSSP_NEG_TYPE_REQ;
         out->u.neg_request.requested_protocols = out->u.neg_request.has_neg ? pdu->neg_value : 0;
         out->u.neg_request.flags = pdu->neg_flags;
+        out->u.neg_request.has_correlation_id = pdu->has_correlation_info;
+        memcpy(out->u.neg_request.correlation_id, pdu->correlation_id, CSSP_CORRELATION_ID_LEN);
     } else if (pdu->kind != CSSP_X224_CONNECTION_CONFIRM) {
         return false;
     } else if (pdu->has_neg && pdu->neg_type == CSSP_NEG_TYPE_FAILURE) {

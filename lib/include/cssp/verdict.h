@@ -76,6 +76,10 @@ typedef struct cssp_tsreq_summary {
     cssp_token_kind token_kind;       /* of the first negoToken */
     bool has_ntlm;                    /* an NTLM message was decoded from the first negoToken */
     cssp_ntlm_message ntlm;
+    cssp_auth_package package;        /* the package the first negoToken names; NONE when it names none */
+    bool offers_kerberos_first;       /* a NegTokenInit whose first mechType is Kerberos */
+    bool has_krb;                     /* a Kerberos message was decoded from the first negoToken */
+    cssp_krb_message krb;
     bool has_auth_info;
     bool has_pub_key_auth;
     bool has_error_code;
@@ -89,7 +93,13 @@ typedef struct cssp_event {
     cssp_dir dir;                     /* who sent it (ignored for END_OF_CAPTURE) */
     uint64_t ref;                     /* the front end's reference: frame or packet number */
     union {
-        struct { bool has_neg; uint32_t requested_protocols; uint8_t flags; } neg_request;
+        struct {
+            bool has_neg;
+            uint32_t requested_protocols;
+            uint8_t flags;
+            bool has_correlation_id;
+            uint8_t correlation_id[CSSP_CORRELATION_ID_LEN];
+        } neg_request;
         struct { bool has_neg; uint32_t selected_protocol; uint8_t flags; } neg_response; /* !has_neg: legacy, RDP */
         struct { uint32_t failure_code; } neg_failure;
         struct { uint16_t version; uint16_t cipher_suite; } tls;  /* 0x0301..0x0304, IANA suite id */
@@ -104,10 +114,12 @@ typedef struct cssp_event {
 typedef struct cssp_facts {
     bool has_request, request_has_neg;
     uint32_t requested_protocols;
-    uint8_t request_flags;
+    uint8_t request_flags;                          /* RDP_NEG_REQ flags (cssp_neg_req_flag_names) */
+    bool has_correlation_id;
+    uint8_t correlation_id[CSSP_CORRELATION_ID_LEN];
     bool has_response, response_has_neg;
     uint32_t selected_protocol;
-    uint8_t response_flags;
+    uint8_t response_flags;                         /* RDP_NEG_RSP flags (cssp_neg_rsp_flag_names) */
     bool has_failure;
     uint32_t failure_code;
     bool has_tls;
@@ -127,6 +139,13 @@ typedef struct cssp_facts {
     char domain[CSSP_NTLM_NAME_MAX];
     char workstation[CSSP_NTLM_NAME_MAX];
     unsigned tsreq_notes;                           /* union of CSSP_TSREQ_NOTE_* over all TSRequests */
+    cssp_auth_package auth_package;                 /* the package of the last negoToken that named one */
+    bool kerberos_tried;                            /* Kerberos was offered first or a Kerberos token was sent */
+    bool ntlm_fallback;                             /* NTLM ran after Kerberos was tried */
+    char kerberos_service[CSSP_KRB_NAME_MAX];       /* "TERMSRV/host" from the AP-REQ ticket or KERB-TGT-REQUEST */
+    char kerberos_realm[CSSP_KRB_NAME_MAX];         /* the ticket's realm; "" when not seen */
+    bool has_krb_error;
+    int32_t krb_error;                              /* error-code of the first KRB-ERROR */
 } cssp_facts;
 
 typedef struct cssp_conn {
