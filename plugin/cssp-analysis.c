@@ -13,6 +13,8 @@
 #include <epan/expert.h>
 #include <epan/proto.h>
 
+#include "cssp/kerberos.h"
+
 static int hf_connection = -1;
 static int hf_sender = -1;
 static int hf_client_version = -1;
@@ -25,6 +27,13 @@ static int hf_evidence = -1;
 static int hf_finding = -1;
 static int hf_explanation = -1;
 static int hf_advice = -1;
+static int hf_auth = -1;
+static int hf_auth_package = -1;
+static int hf_ntlm_fallback = -1;
+static int hf_kerberos_service = -1;
+static int hf_kerberos_realm = -1;
+static int hf_kerberos_error = -1;
+static int hf_mode = -1;
 static int ett_connection = -1;
 
 static expert_field ei_server_version_refused = EI_INIT;
@@ -79,6 +88,28 @@ static void add_version(proto_tree *tree, tvbuff_t *tvb, int hf_version, int hf_
     proto_item_set_generated(proto_tree_add_uint(tree, hf_frame, tvb, 0, 0, frame));
 }
 
+/* The package, its Kerberos names and error, and the Restricted Admin / Remote Credential Guard mode. */
+static void add_auth(proto_tree *t, tvbuff_t *tvb, const cssp_auth_view *a)
+{
+    const char *package = cssp_auth_package_name(a->package);
+    char error[48];
+    if (a->auth[0])
+        proto_item_set_generated(proto_tree_add_string(t, hf_auth, tvb, 0, 0, a->auth));
+    if (package) {
+        proto_item_set_generated(proto_tree_add_string(t, hf_auth_package, tvb, 0, 0, package));
+        proto_item_set_generated(proto_tree_add_boolean(t, hf_ntlm_fallback, tvb, 0, 0, a->ntlm_fallback));
+    }
+    if (a->kerberos_service[0])
+        proto_item_set_generated(proto_tree_add_string(t, hf_kerberos_service, tvb, 0, 0, a->kerberos_service));
+    if (a->kerberos_realm[0])
+        proto_item_set_generated(proto_tree_add_string(t, hf_kerberos_realm, tvb, 0, 0, a->kerberos_realm));
+    if (a->has_krb_error)
+        proto_item_set_generated(proto_tree_add_string(
+            t, hf_kerberos_error, tvb, 0, 0, cssp_format_krb_error(a->krb_error, error, sizeof error)));
+    if (a->mode[0])
+        proto_item_set_generated(proto_tree_add_string(t, hf_mode, tvb, 0, 0, a->mode));
+}
+
 void cssp_analysis_show(proto_tree *tree, proto_item *anchor, tvbuff_t *tvb, packet_info *pinfo,
                         const cssp_view *view, bool fields_noted)
 {
@@ -107,6 +138,7 @@ void cssp_analysis_show(proto_tree *tree, proto_item *anchor, tvbuff_t *tvb, pac
     proto_item_set_generated(proto_tree_add_string(t, hf_explanation, tvb, 0, 0, j->explanation));
     if (j->advice)
         proto_item_set_generated(proto_tree_add_string(t, hf_advice, tvb, 0, 0, j->advice));
+    add_auth(t, tvb, view->auth);
     add_expert_items(anchor, pinfo, view, fields_noted);
 }
 
@@ -132,6 +164,20 @@ void cssp_analysis_register(int proto)
         {&hf_finding, {"Finding", "cssp.finding", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL}},
         {&hf_explanation, {"Explanation", "cssp.explanation", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL}},
         {&hf_advice, {"Advice", "cssp.advice", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL}},
+        {&hf_auth, {"Authentication", "cssp.auth", FT_STRING, BASE_NONE, NULL, 0,
+                    "The package with its Kerberos service, realm and error, as the analyzer's auth line", HFILL}},
+        {&hf_auth_package, {"Authentication package", "cssp.auth_package", FT_STRING, BASE_NONE, NULL, 0,
+                            "ntlm, kerberos, negoex or pku2u: named by the connection's last negoToken", HFILL}},
+        {&hf_ntlm_fallback, {"NTLM fallback", "cssp.ntlm_fallback", FT_BOOLEAN, BASE_NONE, NULL, 0,
+                             "NTLM ran after Kerberos was offered first or tried", HFILL}},
+        {&hf_kerberos_service, {"Kerberos service", "cssp.kerberos_service", FT_STRING, BASE_NONE, NULL, 0,
+                                "The service principal of the ticket (AP-REQ) or of KERB-TGT-REQUEST", HFILL}},
+        {&hf_kerberos_realm, {"Kerberos realm", "cssp.kerberos_realm", FT_STRING, BASE_NONE, NULL, 0, NULL,
+                              HFILL}},
+        {&hf_kerberos_error, {"KRB-ERROR", "cssp.kerberos_error", FT_STRING, BASE_NONE, NULL, 0,
+                              "The error code of the first KRB-ERROR in a negoToken", HFILL}},
+        {&hf_mode, {"Mode", "cssp.mode", FT_STRING, BASE_NONE, NULL, 0,
+                    "Restricted Admin / Remote Credential Guard: requested, and the server's answer", HFILL}},
     };
     static int *ett[] = {&ett_connection};
     static ei_register_info ei[] = {
