@@ -20,7 +20,10 @@ typedef struct server_summary {
     unsigned long connections;
     unsigned versions_offered;        /* bit v set when the server advertised CredSSP v (v <= 31) */
     unsigned long refused;            /* version_mismatch + rejected_unpatched_client */
+    unsigned long refused_by_shape;   /* of those, judged from the traffic shape */
     unsigned long verdicts[VERDICT_COUNT];
+    unsigned long causes[CSSP_CAUSE_COUNT];
+    const char *cause_advice[CSSP_CAUSE_COUNT]; /* the advice of each cause's first connection (static text) */
     const char *advice;               /* of the most serious verdict met (static text) */
     int advice_rank;
 } server_summary;
@@ -30,6 +33,7 @@ struct report {
     bool json;
     unsigned long count;
     unsigned long refused;
+    unsigned long refused_by_shape;
     GHashTable *servers;              /* name -> server_summary* */
     GPtrArray *server_order;          /* server_summary* in order of first connection */
     unsigned long servers_dropped;
@@ -227,10 +231,12 @@ static void json_flags(GString *s, bool present, const cssp_name *table, uint8_t
     put_literal(s, "]");
 }
 
-/* The keys of issue 14: package, Kerberos names, negotiation flags. */
-static void json_auth_and_flags(GString *s, const cssp_facts *f)
+/* The cause, the package, the Kerberos names, the negotiation flags. */
+static void json_auth_and_flags(GString *s, const cssp_facts *f, const cssp_judgement *j)
 {
     char buf[48];
+    json_key(s, "cause");
+    json_string(s, cssp_cause_name(j->cause));
     json_key(s, "auth_package");
     json_string(s, cssp_auth_package_name(f->auth_package));
     json_key(s, "ntlm_fallback");
@@ -352,7 +358,7 @@ static void report_json(report *r, const conn *c)
     json_os(s, f->has_server_os, f->server_os_major, f->server_os_minor, f->server_os_build);
     json_key(s, "problem");
     json_string(s, c->problem);
-    json_auth_and_flags(s, f);
+    json_auth_and_flags(s, f, j);
     put_literal(s, "}\n");
     fwrite(s->str, 1, s->len, r->out);
 }
@@ -444,6 +450,23 @@ static int advice_rank(cssp_verdict v)
     }
 }
 
+static bool refused(const cssp_judgement *j)
+{
+    return j->verdict == CSSP_VERDICT_VERSION_MISMATCH || j->verdict == CSSP_VERDICT_REJECTED_UNPATCHED_CLIENT;
+}
+
+static bool refused_by_shape(const cssp_judgement *j)
+{
+    return refused(j) && j->evidence == CSSP_EVIDENCE_TRAFFIC_SHAPE;
+}
+
+/* " (1 from traffic shape: ...)" after a refused count, when some were judged from the shape alone. */
+static void print_shape_note(FILE *o, unsigned long by_shape)
+{
+    if (by_shape)
+        fprintf(o, " (%lu from traffic shape: decrypt or check the server's CredSSP version to confirm)", by_shape);
+}
+
 static void count_server(report *r, const conn *c)
 {
     char name[TCP_ENDPOINT_TEXT_SIZE];
@@ -464,8 +487,12 @@ static void count_server(report *r, const conn *c)
     if (f->server_version_seen && f->server_version < 32)
         s->versions_offered |= 1u << f->server_version;
     s->verdicts[c->result.verdict]++;
-    if (c->result.verdict == CSSP_VERDICT_VERSION_MISMATCH || c->result.verdict == CSSP_VERDICT_REJECTED_UNPATCHED_CLIENT)
+    if (refused(&c->result))
         s->refused++;
+    if (refused_by_shape(&c->result))
+        s->refused_by_shape++;
+    if (c->result.cause != CSSP_CAUSE_NONE && s->causes[c->result.cause]++ == 0)
+        s->cause_advice[c->result.cause] = c->result.advice;
     int rank = advice_rank(c->result.verdict);
     if (c->result.advice && rank > s->advice_rank) {
         s->advice = c->result.advice;
@@ -476,8 +503,10 @@ static void count_server(report *r, const conn *c)
 void report_connection(report *r, const conn *c)
 {
     r->count++;
-    if (c->result.verdict == CSSP_VERDICT_VERSION_MISMATCH || c->result.verdict == CSSP_VERDICT_REJECTED_UNPATCHED_CLIENT)
+    if (refused(&c->result))
         r->refused++;
+    if (refused_by_shape(&c->result))
+        r->refused_by_shape++;
     if (r->json)
         report_json(r, c);
     else
@@ -488,8 +517,10 @@ void report_connection(report *r, const conn *c)
 static void print_summary(report *r)
 {
     FILE *o = r->out;
-    fprintf(o, "Summary: %lu RDP connection%s, %lu refused for a CredSSP version mismatch\n", r->count,
+    fprintf(o, "Summary: %lu RDP connection%s, %lu refused for a CredSSP version mismatch", r->count,
             r->count == 1 ? "" : "s", r->refused);
+    print_shape_note(o, r->refused_by_shape);
+    fputc('\n', o);
     for (guint i = 0; i < r->server_order->len; i++) {
         const server_summary *s = g_ptr_array_index(r->server_order, i);
         fprintf(o, "  server %s: %lu connection%s", s->name, s->connections, s->connections == 1 ? "" : "s");
@@ -504,7 +535,9 @@ static void print_summary(report *r)
             if (s->versions_offered & 0x1C)
                 fputs(" (unpatched for CVE-2018-0886)", o);
         }
-        fprintf(o, ", %lu client%s refused\n    ", s->refused, s->refused == 1 ? "" : "s");
+        fprintf(o, ", %lu client%s refused", s->refused, s->refused == 1 ? "" : "s");
+        print_shape_note(o, s->refused_by_shape);
+        fputs("\n    ", o);
         const char *sep = "";
         for (int v = 0; v < VERDICT_COUNT; v++)
             if (s->verdicts[v]) {
@@ -512,7 +545,15 @@ static void print_summary(report *r)
                 sep = ", ";
             }
         fputc('\n', o);
-        if (s->advice)
+        /* grouped by cause, each with its advice; then the most serious advice unless a cause gave it */
+        bool advised = false;
+        for (int k = 0; k < CSSP_CAUSE_COUNT; k++)
+            if (s->causes[k]) {
+                fprintf(o, "    cause %s %lu%s%s\n", cssp_cause_name((cssp_cause)k), s->causes[k],
+                        s->cause_advice[k] ? ": " : "", s->cause_advice[k] ? s->cause_advice[k] : "");
+                advised |= s->cause_advice[k] == s->advice;
+            }
+        if (s->advice && !advised)
             fprintf(o, "    advice: %s\n", s->advice);
     }
     if (r->servers_dropped)

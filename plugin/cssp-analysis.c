@@ -27,6 +27,7 @@ static int hf_evidence = -1;
 static int hf_finding = -1;
 static int hf_explanation = -1;
 static int hf_advice = -1;
+static int hf_cause = -1;
 static int hf_auth = -1;
 static int hf_auth_package = -1;
 static int hf_ntlm_fallback = -1;
@@ -38,9 +39,11 @@ static int ett_connection = -1;
 
 static expert_field ei_server_version_refused = EI_INIT;
 static expert_field ei_version_mismatch = EI_INIT;
+static expert_field ei_version_mismatch_shape = EI_INIT;
 static expert_field ei_client_unpatched = EI_INIT;
 static expert_field ei_rejected_unpatched_client = EI_INIT;
 static expert_field ei_field_version = EI_INIT;
+static expert_field ei_cause = EI_INIT;
 
 static bool became(bool now, bool before)
 {
@@ -67,7 +70,11 @@ static void add_expert_items(proto_item *anchor, packet_info *pinfo, const cssp_
                                "supported', event 6041)",
                                view->server_version);
     if (verdict_became(view, CSSP_VERDICT_VERSION_MISMATCH))
-        expert_add_info_format(pinfo, anchor, &ei_version_mismatch, "%s", j->explanation);
+        /* from the traffic shape alone: a warning, the explanation asks to confirm */
+        expert_add_info_format(pinfo, anchor,
+                               j->evidence == CSSP_EVIDENCE_TRAFFIC_SHAPE ? &ei_version_mismatch_shape
+                                                                          : &ei_version_mismatch,
+                               "%s", j->explanation);
     if (became(view->client_seen, view->client_seen_before) && view->client_version >= 2 &&
         view->client_version <= 4)
         expert_add_info_format(pinfo, anchor, &ei_client_unpatched,
@@ -75,6 +82,10 @@ static void add_expert_items(proto_item *anchor, packet_info *pinfo, const cssp_
                                view->client_version);
     if (verdict_became(view, CSSP_VERDICT_REJECTED_UNPATCHED_CLIENT))
         expert_add_info_format(pinfo, anchor, &ei_rejected_unpatched_client, "%s", j->explanation);
+    /* a failure told apart from the CVE's look-alikes: the analyzer's explanation and advice */
+    bool cause_new = !view->judged_before || view->cause_before != j->cause;
+    if (cause_new && j->verdict == CSSP_VERDICT_AUTH_FAILED && j->cause != CSSP_CAUSE_NONE)
+        expert_add_info_format(pinfo, anchor, &ei_cause, "%s %s", j->explanation, j->advice ? j->advice : "");
     if (finding_became(view, CSSP_FINDING_FIELD_VERSION_INCONSISTENT) && !fields_noted)
         expert_add_info(pinfo, anchor, &ei_field_version);
 }
@@ -138,6 +149,8 @@ void cssp_analysis_show(proto_tree *tree, proto_item *anchor, tvbuff_t *tvb, pac
     proto_item_set_generated(proto_tree_add_string(t, hf_explanation, tvb, 0, 0, j->explanation));
     if (j->advice)
         proto_item_set_generated(proto_tree_add_string(t, hf_advice, tvb, 0, 0, j->advice));
+    if (j->cause != CSSP_CAUSE_NONE)
+        proto_item_set_generated(proto_tree_add_string(t, hf_cause, tvb, 0, 0, cssp_cause_name(j->cause)));
     add_auth(t, tvb, view->auth);
     add_expert_items(anchor, pinfo, view, fields_noted);
 }
@@ -164,6 +177,8 @@ void cssp_analysis_register(int proto)
         {&hf_finding, {"Finding", "cssp.finding", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL}},
         {&hf_explanation, {"Explanation", "cssp.explanation", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL}},
         {&hf_advice, {"Advice", "cssp.advice", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL}},
+        {&hf_cause, {"Cause", "cssp.cause", FT_STRING, BASE_NONE, NULL, 0,
+                     "Why the connection failed, told apart from the CVE's look-alikes (docs/verdicts.md)", HFILL}},
         {&hf_auth, {"Authentication", "cssp.auth", FT_STRING, BASE_NONE, NULL, 0,
                     "The package with its Kerberos service, realm and error, as the analyzer's auth line", HFILL}},
         {&hf_auth_package, {"Authentication package", "cssp.auth_package", FT_STRING, BASE_NONE, NULL, 0,
@@ -185,10 +200,14 @@ void cssp_analysis_register(int proto)
                                       "Server offers CredSSP 2-4 to a client on 5-6", EXPFILL}},
         {&ei_version_mismatch, {"cssp.version_mismatch", PI_SECURITY, PI_ERROR,
                                 "The client gave up: CredSSP version mismatch", EXPFILL}},
+        {&ei_version_mismatch_shape, {"cssp.version_mismatch.traffic_shape", PI_SECURITY, PI_WARN,
+                                      "The client gave up after a CHALLENGE-sized reply: CredSSP version mismatch "
+                                      "from the traffic shape", EXPFILL}},
         {&ei_client_unpatched, {"cssp.client_version.unpatched", PI_SECURITY, PI_WARN,
                                 "Client offers CredSSP 2-4", EXPFILL}},
         {&ei_rejected_unpatched_client, {"cssp.rejected_unpatched_client", PI_SECURITY, PI_WARN,
                                          "The server refused an unpatched client", EXPFILL}},
+        {&ei_cause, {"cssp.cause.note", PI_SECURITY, PI_WARN, "The authentication failed for a named cause", EXPFILL}},
         {&ei_field_version, {"cssp.field_version_inconsistent", PI_PROTOCOL, PI_WARN,
                              "A field is used outside the CredSSP versions that define it", EXPFILL}},
     };

@@ -139,7 +139,7 @@ static bool is_mismatch(const cssp_facts *f)
 
 static bool same_judgement(const cssp_judgement *a, const cssp_judgement *b)
 {
-    return a->verdict == b->verdict && a->evidence == b->evidence && a->findings == b->findings &&
+    return a->verdict == b->verdict && a->cause == b->cause && a->evidence == b->evidence && a->findings == b->findings &&
            a->advice == b->advice && strcmp(a->explanation, b->explanation) == 0;
 }
 
@@ -194,6 +194,7 @@ const cssp_view *cssp_conv_commit(cssp_conv *conv, packet_info *pinfo, uint32_t 
     if (conv->has_last) {
         view->judged_before = true;
         view->verdict_before = conv->last.judgement->verdict;
+        view->cause_before = conv->last.judgement->cause;
         view->findings_before = conv->last.judgement->findings;
         view->client_seen_before = conv->last.client_seen;
         view->server_seen_before = conv->last.server_seen;

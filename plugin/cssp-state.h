@@ -47,6 +47,7 @@ typedef struct cssp_view {
     const cssp_auth_view *auth;       /* likewise */
     bool judged_before;               /* false for the connection's first view */
     cssp_verdict verdict_before;
+    cssp_cause cause_before;
     unsigned findings_before;
     bool client_seen, server_seen;    /* the version each side advertised first */
     uint32_t client_version, server_version;

@@ -164,6 +164,8 @@ typedef struct cssp_conn {
     int last_sender;                  /* -1, or the cssp_dir of the last message */
     unsigned leg;
     size_t server_leg4_record_len;    /* undecrypted record opening the server's 2nd turn; 0 if none */
+    size_t server_first_turn_len;     /* bytes of the undecrypted records of the server's first turn */
+    bool extra_round_trip;            /* that turn carried a ticket (Kerberos user-to-user): legs come a turn later */
     bool client_sent_authenticate;    /* read in a TSRequest: pubKeyAuth or NTLM AUTHENTICATE from the client */
     bool client_sent_auth_info;       /* read in a TSRequest: TSCredentials sent */
     bool server_sent_pub_key_auth;
@@ -177,8 +179,26 @@ typedef struct cssp_conn {
     bool end_of_capture;
 } cssp_conn;
 
+/* Why a connection failed, where the capture tells it apart (docs/verdicts.md, "Causes"); NONE otherwise. */
+typedef enum cssp_cause {
+    CSSP_CAUSE_NONE = 0,
+    CSSP_CAUSE_SERVER_UNPATCHED,     /* "cve_2018_0886_server_unpatched": version_mismatch */
+    CSSP_CAUSE_CLIENT_UNPATCHED,     /* "cve_2018_0886_client_unpatched": rejected_unpatched_client */
+    CSSP_CAUSE_NTLM_REFUSED,         /* "ntlm_refused": SEC_E_UNSUPPORTED_FUNCTION, compatible versions, NTLM */
+    CSSP_CAUSE_UNSUPPORTED_FUNCTION, /* "unsupported_function": the same code, compatible versions, not NTLM */
+    CSSP_CAUSE_ACCOUNT_RESTRICTION,  /* "account_restriction": Protected Users, logon restrictions */
+    CSSP_CAUSE_LOGON_FAILURE,        /* "logon_failure": wrong user name or password */
+    CSSP_CAUSE_PASSWORD_EXPIRED,     /* "password_expired": expired, or must change */
+    CSSP_CAUSE_ACCOUNT_LOCKED_OUT,   /* "account_locked_out" */
+    CSSP_CAUSE_ACCOUNT_DISABLED,     /* "account_disabled" (or expired) */
+    CSSP_CAUSE_HYBRID_REQUIRED,      /* "hybrid_required": RDP_NEG_FAILURE HYBRID_REQUIRED_BY_SERVER */
+    CSSP_CAUSE_SSL_NOT_ALLOWED       /* "ssl_not_allowed": RDP_NEG_FAILURE SSL_NOT_ALLOWED_BY_SERVER */
+} cssp_cause;
+#define CSSP_CAUSE_COUNT (CSSP_CAUSE_SSL_NOT_ALLOWED + 1)
+
 typedef struct cssp_judgement {
     cssp_verdict verdict;
+    cssp_cause cause;
     cssp_evidence evidence;
     unsigned findings;                /* CSSP_FINDING_* */
     char explanation[320];            /* one sentence, with the versions and error name where known */
@@ -209,5 +229,6 @@ bool cssp_x224_event(const cssp_x224 *pdu, cssp_dir dir, uint64_t ref, cssp_even
 const char *cssp_verdict_name(cssp_verdict v);     /* "version_mismatch" */
 const char *cssp_evidence_name(cssp_evidence e);   /* "traffic_shape" */
 const char *cssp_finding_name(unsigned finding_bit);/* "server_unpatched"; NULL for an unknown bit */
+const char *cssp_cause_name(cssp_cause cause);     /* "ntlm_refused"; NULL for CSSP_CAUSE_NONE */
 
 #endif
