@@ -908,6 +908,42 @@ static void test_package_facts(void)
     CHECK(!c.facts.ntlm_fallback);
 }
 
+/*
+ * Decrypted Kerberos user-to-user, as in corpus rdp-nla-kerberos-auth2.pcapng: the AUTHENTICATE leg is the
+ * client's first TSRequest with pubKeyAuth (its third), not its second.
+ */
+static void test_kerberos_decrypted_legs(void)
+{
+    cssp_conn c;
+    cssp_tsreq_summary token = {.version = 6, .nego_token_count = 1, .package = CSSP_PACKAGE_KERBEROS};
+    start(&c, CSSP_PROTO_HYBRID_EX, 0x0303);
+    tsreq(&c, C, &token); /* KERB-TGT-REQUEST */
+    tsreq(&c, S, &token); /* KERB-TGT-REPLY */
+    tsreq(&c, C, &token); /* AP-REQ */
+    CHECK_EQ_U(c.leg, 2);
+    CHECK(!c.client_sent_authenticate);
+    tsreq(&c, S, &token); /* AP-REP */
+    CHECK_EQ_U(c.leg, 2);
+    alert(&c, S);
+    /* the server ended it before any pubKeyAuth: not a refusal of credentials that were never sent */
+    EXPECT(&c, CSSP_VERDICT_INCOMPLETE, CSSP_EVIDENCE_DECRYPTED, 0);
+
+    start(&c, CSSP_PROTO_HYBRID_EX, 0x0303);
+    for (int i = 0; i < 2; i++) {
+        tsreq(&c, C, &token);
+        tsreq(&c, S, &token);
+    }
+    cssp_tsreq_summary s = {.version = 6, .nego_token_count = 1, .has_pub_key_auth = true, .has_client_nonce = true};
+    tsreq(&c, C, &s);
+    CHECK_EQ_U(c.leg, 3);
+    CHECK(c.client_sent_authenticate);
+    s = pub_key_auth(6), tsreq(&c, S, &s);
+    CHECK_EQ_U(c.leg, 4);
+    s = credentials(6), tsreq(&c, C, &s);
+    early_auth(&c, 0);
+    EXPECT(&c, CSSP_VERDICT_OK, CSSP_EVIDENCE_DECRYPTED, 0);
+}
+
 /* ---- findings ------------------------------------------------------------------ */
 
 static void test_version_changed(void)
@@ -1383,6 +1419,7 @@ int main(void)
     test_shape_kerberos_u2u();
     test_lookalike_causes();
     test_package_facts();
+    test_kerberos_decrypted_legs();
     test_version_changed();
     test_clamp_96();
     test_field_version_inconsistent();
