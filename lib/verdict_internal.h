@@ -44,8 +44,8 @@ enum {
 /*
  * Largest server first turn read as an NTLM CHALLENGE (or a Kerberos AP-REP); a larger one carries a
  * ticket: the KERB-TGT-REPLY of a Kerberos user-to-user exchange, which has one more round trip. A
- * CHALLENGE is 56 bytes plus the NetBIOS and DNS names of the server (a few hundred bytes; 197 to 317 in
- * the recorded samples and the corpus); a TGT with its PAC is over a thousand (1,375 in the corpus).
+ * CHALLENGE is 56 bytes plus the NetBIOS and DNS names of the server (records of 214 to 336 bytes in the
+ * recorded samples and the corpus); a TGT with its PAC is over a thousand (1,375 in the corpus).
  * Derivation in docs/verdicts.md.
  */
 #define CHALLENGE_MAX_RECORD 1024
