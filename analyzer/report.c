@@ -450,14 +450,11 @@ static int advice_rank(cssp_verdict v)
     }
 }
 
-static bool refused(const cssp_judgement *j)
-{
-    return j->verdict == CSSP_VERDICT_VERSION_MISMATCH || j->verdict == CSSP_VERDICT_REJECTED_UNPATCHED_CLIENT;
-}
-
+/* A refusal for a version mismatch judged from the traffic shape alone (docs/verdicts.md, rule 11). */
 static bool refused_by_shape(const cssp_judgement *j)
 {
-    return refused(j) && j->evidence == CSSP_EVIDENCE_TRAFFIC_SHAPE;
+    return (j->verdict == CSSP_VERDICT_VERSION_MISMATCH || j->verdict == CSSP_VERDICT_REJECTED_UNPATCHED_CLIENT) &&
+           j->evidence == CSSP_EVIDENCE_TRAFFIC_SHAPE;
 }
 
 /* " (1 from traffic shape: ...)" after a refused count, when some were judged from the shape alone. */
@@ -487,7 +484,7 @@ static void count_server(report *r, const conn *c)
     if (f->server_version_seen && f->server_version < 32)
         s->versions_offered |= 1u << f->server_version;
     s->verdicts[c->result.verdict]++;
-    if (refused(&c->result))
+    if (c->result.verdict == CSSP_VERDICT_VERSION_MISMATCH || c->result.verdict == CSSP_VERDICT_REJECTED_UNPATCHED_CLIENT)
         s->refused++;
     if (refused_by_shape(&c->result))
         s->refused_by_shape++;
@@ -503,7 +500,7 @@ static void count_server(report *r, const conn *c)
 void report_connection(report *r, const conn *c)
 {
     r->count++;
-    if (refused(&c->result))
+    if (c->result.verdict == CSSP_VERDICT_VERSION_MISMATCH || c->result.verdict == CSSP_VERDICT_REJECTED_UNPATCHED_CLIENT)
         r->refused++;
     if (refused_by_shape(&c->result))
         r->refused_by_shape++;

@@ -161,8 +161,12 @@ static void explain_completed(text *t, const cssp_conn *c, cssp_evidence e)
 {
     const cssp_facts *f = &c->facts;
     if (e == CSSP_EVIDENCE_TRAFFIC_SHAPE) {
-        text_add(t, "CredSSP completed: the client sent a third CredSSP message (its credentials) after the "
-                    "server's second reply");
+        if (c->extra_round_trip)
+            text_add(t, "CredSSP completed: the client sent a fourth CredSSP message (its credentials) after the "
+                        "server's third reply (Kerberos user-to-user, one round trip more than NTLM)");
+        else
+            text_add(t, "CredSSP completed: the client sent a third CredSSP message (its credentials) after the "
+                        "server's second reply");
         if (verdict_negotiated(f, CSSP_PROTO_HYBRID_EX) && c->leg >= LEG_CLIENT_AFTER)
             text_add(t, ", and went on after the server's Early User Authorization Result");
         text_end(t);

@@ -3,13 +3,13 @@
  */
 #include "cssp-state.h"
 
-#include "cssp/facts_text.h"
-
 #include <string.h>
 
 #include <epan/conversation.h>
 #include <epan/dissectors/packet-tcp.h>
 #include <epan/proto_data.h>
+
+#include "cssp/facts_text.h"
 
 #define RDP_PORT 3389
 /* Key of the per-dissection PDU counter in pinfo->pool proto data (never a view key). */
@@ -139,8 +139,8 @@ static bool is_mismatch(const cssp_facts *f)
 
 static bool same_judgement(const cssp_judgement *a, const cssp_judgement *b)
 {
-    return a->verdict == b->verdict && a->cause == b->cause && a->evidence == b->evidence && a->findings == b->findings &&
-           a->advice == b->advice && strcmp(a->explanation, b->explanation) == 0;
+    return a->verdict == b->verdict && a->cause == b->cause && a->evidence == b->evidence &&
+           a->findings == b->findings && a->advice == b->advice && strcmp(a->explanation, b->explanation) == 0;
 }
 
 /*

@@ -70,14 +70,16 @@ for name, want in EXPECTED.items():
         c.equal(x["evidence"], "decrypted", f"{name}: evidence")
     if want.get("kerberos"):
         service, realm = x["kerberos_service"] or "", x["kerberos_realm"] or ""
-        c.check(service.lower().startswith("termsrv/" + TARGET), f"{name}: kerberos_service TERMSRV/{TARGET}…: {service!r}")
+        c.check(service.lower().startswith("termsrv/" + TARGET), f"{name}: kerberos_service {service!r}")
         c.equal(realm.lower(), REALM, f"{name}: kerberos_realm")
         c.equal(x["ntlm_fallback"], False, f"{name}: no NTLM fallback inside CredSSP")
     if want["verdict"] == "auth_failed":
         # a Protected Users member on NTLM: not the CVE; the advice names NTLM and the remedy
-        c.check("encryption oracle" not in x["explanation"].lower() or "not the encryption oracle" in x["explanation"],
+        explanation = x["explanation"]
+        c.check("encryption oracle" not in explanation.lower() or "not the encryption oracle" in explanation,
                 f"{name}: explanation does not blame the CVE")
-        c.check("NTLM" in x["advice"] and "Protected Users" in x["advice"], f"{name}: advice names NTLM, Protected Users")
+        c.check("NTLM" in x["advice"] and "Protected Users" in x["advice"],
+                f"{name}: advice names NTLM and Protected Users")
     # the text report: the auth and mode lines
     rc, text, err = run(analyzer, path)
     if want.get("auth_package"):

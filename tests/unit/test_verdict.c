@@ -774,7 +774,8 @@ static void test_shape_kerberos_u2u(void)
     start(&c, CSSP_PROTO_HYBRID_EX, 0x0303);
     records(&c, C, lens, 9);
     CHECK(cssp_conn_credssp_over(&c));
-    EXPECT(&c, CSSP_VERDICT_OK, CSSP_EVIDENCE_TRAFFIC_SHAPE, 0);
+    cssp_judgement j = EXPECT(&c, CSSP_VERDICT_OK, CSSP_EVIDENCE_TRAFFIC_SHAPE, 0);
+    CHECK(has(j.explanation, "fourth CredSSP message"));
 
     /* the server ends it after the client's pubKeyAuth: a refusal of the credentials, not a completed logon */
     start(&c, CSSP_PROTO_HYBRID_EX, 0x0303);
