@@ -488,7 +488,9 @@ static void count_server(report *r, const conn *c)
         s->refused++;
     if (refused_by_shape(&c->result))
         s->refused_by_shape++;
-    if (c->result.cause != CSSP_CAUSE_NONE && s->causes[c->result.cause]++ == 0)
+    /* auth_failed by cause: the look-alikes told apart (the other causes are their verdicts) */
+    if (c->result.verdict == CSSP_VERDICT_AUTH_FAILED && c->result.cause != CSSP_CAUSE_NONE &&
+        s->causes[c->result.cause]++ == 0)
         s->cause_advice[c->result.cause] = c->result.advice;
     int rank = advice_rank(c->result.verdict);
     if (c->result.advice && rank > s->advice_rank) {
@@ -542,7 +544,7 @@ static void print_summary(report *r)
                 sep = ", ";
             }
         fputc('\n', o);
-        /* grouped by cause, each with its advice; then the most serious advice unless a cause gave it */
+        /* auth_failed grouped by cause, each with its advice; then the most serious advice unless a cause gave it */
         bool advised = false;
         for (int k = 0; k < CSSP_CAUSE_COUNT; k++)
             if (s->causes[k]) {
