@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "cssp/facts_text.h"
 #include "cssp/tsrequest.h"
 #include "cssp/x224.h"
 #include "vectors_tsrequest.h"
@@ -945,6 +946,35 @@ static void test_kerberos_decrypted_legs(void)
     EXPECT(&c, CSSP_VERDICT_OK, CSSP_EVIDENCE_DECRYPTED, 0);
 }
 
+/* The mode line: Restricted Admin / Remote Credential Guard requested, and the server's answer. */
+static void test_mode_text(void)
+{
+    cssp_conn c;
+    char text[200];
+    cssp_conn_init(&c);
+    feed(&c, (cssp_event){.type = CSSP_EV_NEG_REQUEST, .dir = C,
+                          .u.neg_request = {.has_neg = true, .requested_protocols = 0x0B, .flags = 0x01}});
+    CHECK(cssp_mode_text(&c.facts, text, sizeof text));
+    CHECK_EQ_STR(text, "Restricted Admin requested, no answer from the server in the capture");
+    feed(&c, (cssp_event){.type = CSSP_EV_NEG_RESPONSE, .dir = S,
+                          .u.neg_response = {.has_neg = true, .selected_protocol = 0x08, .flags = 0x1F}});
+    CHECK(cssp_mode_text(&c.facts, text, sizeof text));
+    CHECK_EQ_STR(text, "Restricted Admin requested, supported by the server");
+
+    cssp_conn_init(&c);
+    feed(&c, (cssp_event){.type = CSSP_EV_NEG_REQUEST, .dir = C,
+                          .u.neg_request = {.has_neg = true, .requested_protocols = 0x0B, .flags = 0x02}});
+    feed(&c, (cssp_event){.type = CSSP_EV_NEG_RESPONSE, .dir = S,
+                          .u.neg_response = {.has_neg = true, .selected_protocol = 0x08, .flags = 0x0F}});
+    CHECK(cssp_mode_text(&c.facts, text, sizeof text));
+    CHECK_EQ_STR(text, "Remote Credential Guard requested, not supported by the server");
+
+    cssp_conn_init(&c);
+    neg_request(&c, 0x0B);
+    CHECK(!cssp_mode_text(&c.facts, text, sizeof text));
+    CHECK_EQ_STR(text, "");
+}
+
 /* ---- findings ------------------------------------------------------------------ */
 
 static void test_version_changed(void)
@@ -1421,6 +1451,7 @@ int main(void)
     test_lookalike_causes();
     test_package_facts();
     test_kerberos_decrypted_legs();
+    test_mode_text();
     test_version_changed();
     test_clamp_96();
     test_field_version_inconsistent();
