@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "cssp/facts_text.h"
+#include "cssp/kerberos.h"
 #include "cssp/names.h"
 #include "tls_glue.h"
 
@@ -18,7 +20,10 @@ typedef struct server_summary {
     unsigned long connections;
     unsigned versions_offered;        /* bit v set when the server advertised CredSSP v (v <= 31) */
     unsigned long refused;            /* version_mismatch + rejected_unpatched_client */
+    unsigned long refused_by_shape;   /* of those, judged from the traffic shape */
     unsigned long verdicts[VERDICT_COUNT];
+    unsigned long causes[CSSP_CAUSE_COUNT];
+    const char *cause_advice[CSSP_CAUSE_COUNT]; /* the advice of each cause's first connection (static text) */
     const char *advice;               /* of the most serious verdict met (static text) */
     int advice_rank;
 } server_summary;
@@ -28,6 +33,7 @@ struct report {
     bool json;
     unsigned long count;
     unsigned long refused;
+    unsigned long refused_by_shape;
     GHashTable *servers;              /* name -> server_summary* */
     GPtrArray *server_order;          /* server_summary* in order of first connection */
     unsigned long servers_dropped;
@@ -223,6 +229,56 @@ static void json_os(GString *s, bool present, uint8_t major, uint8_t minor, uint
     put(s, text, (size_t)(p - text));
 }
 
+/* ["NAME",...] of a flags byte from a names table, or null when the PDU that carries it was not seen. */
+static void json_flags(GString *s, bool present, const cssp_name *table, uint8_t flags)
+{
+    char names[256];
+    if (!present) {
+        put_literal(s, "null");
+        return;
+    }
+    put_literal(s, "[");
+    if (flags) {
+        put_literal(s, "\"");
+        put_text(s, cssp_format_bits(table, flags, "\",\"", names, sizeof names));
+        put_literal(s, "\"");
+    }
+    put_literal(s, "]");
+}
+
+/* The cause, the package, the Kerberos names, the negotiation flags. */
+static void json_auth_and_flags(GString *s, const cssp_facts *f, const cssp_judgement *j)
+{
+    char buf[48];
+    json_key(s, "cause");
+    json_string(s, cssp_cause_name(j->cause));
+    json_key(s, "auth_package");
+    json_string(s, cssp_auth_package_name(f->auth_package));
+    json_key(s, "ntlm_fallback");
+    if (f->ntlm_fallback)
+        put_literal(s, "true");
+    else
+        put_literal(s, "false");
+    json_key(s, "kerberos_service");
+    json_string(s, f->kerberos_service[0] ? f->kerberos_service : NULL);
+    json_key(s, "kerberos_realm");
+    json_string(s, f->kerberos_realm[0] ? f->kerberos_realm : NULL);
+    json_key(s, "kerberos_error");
+    json_string(s, f->has_krb_error ? cssp_format_krb_error(f->krb_error, buf, sizeof buf) : NULL);
+    json_key(s, "client_flags");
+    json_flags(s, f->has_request && f->request_has_neg, cssp_neg_req_flag_names, f->request_flags);
+    json_key(s, "server_flags");
+    json_flags(s, f->has_response && f->response_has_neg, cssp_neg_rsp_flag_names, f->response_flags);
+    json_key(s, "correlation_id");
+    if (f->has_correlation_id) {
+        char id[37];
+        cssp_format_correlation_id(f->correlation_id, id);
+        json_string(s, id);
+    } else {
+        put_literal(s, "null");
+    }
+}
+
 static void report_json(report *r, const conn *c)
 {
     const cssp_facts *f = &c->judge.facts;
@@ -319,6 +375,7 @@ static void report_json(report *r, const conn *c)
     json_string(s, c->problem);
     json_key(s, "probe_command");
     json_string(s, probe_command(c, buf, sizeof buf) ? buf : NULL);
+    json_auth_and_flags(s, f, j);
     put_literal(s, "}\n");
     fwrite(s->str, 1, s->len, r->out);
 }
@@ -351,6 +408,8 @@ static void report_text(report *r, const conn *c)
     } else {
         fprintf(o, "    negotiation  not in the capture\n");
     }
+    if (cssp_mode_text(f, buf, sizeof buf))
+        fprintf(o, "    mode         %s\n", buf);
     if (c->tls_seen) {
         const char *suite = tls_glue_suite_name(c->cipher_suite);
         char hex[8];
@@ -377,6 +436,8 @@ static void report_text(report *r, const conn *c)
     user_text(f, buf, sizeof buf);
     if (buf[0])
         fprintf(o, "    user         %s\n", buf);
+    if (cssp_auth_text(f, buf, sizeof buf))
+        fprintf(o, "    auth         %s\n", buf);
     if (f->has_error_code)
         fprintf(o, "    error        %s (0x%08X)\n", cssp_format_error(f->error_code, buf, sizeof buf),
                 (unsigned)f->error_code);
@@ -409,6 +470,20 @@ static int advice_rank(cssp_verdict v)
     }
 }
 
+/* A refusal for a version mismatch judged from the traffic shape alone (docs/verdicts.md, rule 11). */
+static bool refused_by_shape(const cssp_judgement *j)
+{
+    return (j->verdict == CSSP_VERDICT_VERSION_MISMATCH || j->verdict == CSSP_VERDICT_REJECTED_UNPATCHED_CLIENT) &&
+           j->evidence == CSSP_EVIDENCE_TRAFFIC_SHAPE;
+}
+
+/* " (1 from traffic shape: ...)" after a refused count, when some were judged from the shape alone. */
+static void print_shape_note(FILE *o, unsigned long by_shape)
+{
+    if (by_shape)
+        fprintf(o, " (%lu from traffic shape: decrypt or check the server's CredSSP version to confirm)", by_shape);
+}
+
 static void count_server(report *r, const conn *c)
 {
     char name[TCP_ENDPOINT_TEXT_SIZE];
@@ -431,6 +506,12 @@ static void count_server(report *r, const conn *c)
     s->verdicts[c->result.verdict]++;
     if (c->result.verdict == CSSP_VERDICT_VERSION_MISMATCH || c->result.verdict == CSSP_VERDICT_REJECTED_UNPATCHED_CLIENT)
         s->refused++;
+    if (refused_by_shape(&c->result))
+        s->refused_by_shape++;
+    /* auth_failed by cause: the look-alikes told apart (the other causes are their verdicts) */
+    if (c->result.verdict == CSSP_VERDICT_AUTH_FAILED && c->result.cause != CSSP_CAUSE_NONE &&
+        s->causes[c->result.cause]++ == 0)
+        s->cause_advice[c->result.cause] = c->result.advice;
     int rank = advice_rank(c->result.verdict);
     if (c->result.advice && rank > s->advice_rank) {
         s->advice = c->result.advice;
@@ -443,6 +524,8 @@ void report_connection(report *r, const conn *c)
     r->count++;
     if (c->result.verdict == CSSP_VERDICT_VERSION_MISMATCH || c->result.verdict == CSSP_VERDICT_REJECTED_UNPATCHED_CLIENT)
         r->refused++;
+    if (refused_by_shape(&c->result))
+        r->refused_by_shape++;
     if (r->json)
         report_json(r, c);
     else
@@ -453,8 +536,10 @@ void report_connection(report *r, const conn *c)
 static void print_summary(report *r)
 {
     FILE *o = r->out;
-    fprintf(o, "Summary: %lu RDP connection%s, %lu refused for a CredSSP version mismatch\n", r->count,
+    fprintf(o, "Summary: %lu RDP connection%s, %lu refused for a CredSSP version mismatch", r->count,
             r->count == 1 ? "" : "s", r->refused);
+    print_shape_note(o, r->refused_by_shape);
+    fputc('\n', o);
     for (guint i = 0; i < r->server_order->len; i++) {
         const server_summary *s = g_ptr_array_index(r->server_order, i);
         fprintf(o, "  server %s: %lu connection%s", s->name, s->connections, s->connections == 1 ? "" : "s");
@@ -469,7 +554,9 @@ static void print_summary(report *r)
             if (s->versions_offered & 0x1C)
                 fputs(" (unpatched for CVE-2018-0886)", o);
         }
-        fprintf(o, ", %lu client%s refused\n    ", s->refused, s->refused == 1 ? "" : "s");
+        fprintf(o, ", %lu client%s refused", s->refused, s->refused == 1 ? "" : "s");
+        print_shape_note(o, s->refused_by_shape);
+        fputs("\n    ", o);
         const char *sep = "";
         for (int v = 0; v < VERDICT_COUNT; v++)
             if (s->verdicts[v]) {
@@ -477,7 +564,15 @@ static void print_summary(report *r)
                 sep = ", ";
             }
         fputc('\n', o);
-        if (s->advice)
+        /* auth_failed grouped by cause, each with its advice; then the most serious advice unless a cause gave it */
+        bool advised = false;
+        for (int k = 0; k < CSSP_CAUSE_COUNT; k++)
+            if (s->causes[k]) {
+                fprintf(o, "    cause %s %lu%s%s\n", cssp_cause_name((cssp_cause)k), s->causes[k],
+                        s->cause_advice[k] ? ": " : "", s->cause_advice[k] ? s->cause_advice[k] : "");
+                advised |= s->cause_advice[k] == s->advice;
+            }
+        if (s->advice && !advised)
             fprintf(o, "    advice: %s\n", s->advice);
     }
     if (r->servers_dropped)

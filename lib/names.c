@@ -63,6 +63,52 @@ const cssp_name cssp_sspi_status_names[] = {
     {0, NULL, NULL},
 };
 
+const cssp_name cssp_neg_req_flag_names[] = {
+    {0x01, "RESTRICTED_ADMIN_MODE_REQUIRED", "Restricted Admin mode"},
+    {0x02, "REDIRECTED_AUTHENTICATION_MODE_REQUIRED", "Remote Credential Guard"},
+    {0x08, "CORRELATION_INFO_PRESENT", "a correlation id follows"},
+    {0, NULL, NULL},
+};
+
+const cssp_name cssp_neg_rsp_flag_names[] = {
+    {0x01, "EXTENDED_CLIENT_DATA_SUPPORTED", "extended client data blocks"},
+    {0x02, "DYNVC_GFX_PROTOCOL_SUPPORTED", "the graphics pipeline"},
+    {0x04, "NEGRSP_FLAG_RESERVED", "reserved"},
+    {0x08, "RESTRICTED_ADMIN_MODE_SUPPORTED", "Restricted Admin mode"},
+    {0x10, "REDIRECTED_AUTHENTICATION_MODE_SUPPORTED", "Remote Credential Guard"},
+    {0, NULL, NULL},
+};
+
+/* RFC 4120 7.5.9 and [MS-KILE] 2.2.1 */
+const cssp_name cssp_krb_error_names[] = {
+    {1, "KDC_ERR_NAME_EXP", "the client's entry in the database has expired"},
+    {2, "KDC_ERR_SERVICE_EXP", "the server's entry in the database has expired"},
+    {6, "KDC_ERR_C_PRINCIPAL_UNKNOWN", "the client is not known to the KDC"},
+    {7, "KDC_ERR_S_PRINCIPAL_UNKNOWN", "the server name is not known to the KDC (no such SPN)"},
+    {12, "KDC_ERR_POLICY", "the KDC policy rejects the request"},
+    {13, "KDC_ERR_BADOPTION", "the KDC cannot accommodate the requested option"},
+    {14, "KDC_ERR_ETYPE_NOSUPP", "no supported encryption type"},
+    {18, "KDC_ERR_CLIENT_REVOKED", "the client's credentials have been revoked (account disabled or locked out)"},
+    {23, "KDC_ERR_KEY_EXPIRED", "the password has expired"},
+    {24, "KDC_ERR_PREAUTH_FAILED", "pre-authentication failed (wrong password)"},
+    {25, "KDC_ERR_PREAUTH_REQUIRED", "pre-authentication is required"},
+    {29, "KDC_ERR_SVC_UNAVAILABLE", "the KDC is unavailable"},
+    {31, "KRB_AP_ERR_BAD_INTEGRITY", "integrity check on a decrypted field failed"},
+    {32, "KRB_AP_ERR_TKT_EXPIRED", "the ticket has expired"},
+    {33, "KRB_AP_ERR_TKT_NYV", "the ticket is not yet valid"},
+    {34, "KRB_AP_ERR_REPEAT", "the request is a replay"},
+    {35, "KRB_AP_ERR_NOT_US", "the ticket is not for us"},
+    {36, "KRB_AP_ERR_BADMATCH", "the ticket and authenticator do not match"},
+    {37, "KRB_AP_ERR_SKEW", "the clock skew is too great"},
+    {41, "KRB_AP_ERR_MODIFIED", "the message was modified (the service's key does not match: wrong SPN or account)"},
+    {44, "KRB_AP_ERR_BADKEYVER", "the key version is not available"},
+    {45, "KRB_AP_ERR_NOKEY", "the service key is not available"},
+    {60, "KRB_ERR_GENERIC", "generic error"},
+    {68, "KDC_ERR_WRONG_REALM", "wrong realm"},
+    {69, "KRB_AP_ERR_USER_TO_USER_REQUIRED", "the server requires user-to-user authentication"},
+    {0, NULL, NULL},
+};
+
 const cssp_name cssp_authz_result_names[] = {
     {0x00000000, "AUTHZ_SUCCESS", "the user has permission to access the server"},
     {0x00000005, "AUTHZ_ACCESS_DENIED", "the user does not have permission to access the server"},
@@ -138,19 +184,17 @@ const char *cssp_format_neg_failure(uint32_t code, char *buf, size_t size)
     return buf;
 }
 
-const char *cssp_format_protocols(uint32_t mask, const char *sep, char *buf, size_t size)
+const char *cssp_format_bits(const cssp_name *table, uint32_t mask, const char *sep, char *buf, size_t size)
 {
     if (size == 0)
         return buf;
-    if (mask == 0)
-        return copy_text("RDP", buf, size);
     buf[0] = '\0';
     size_t used = 0, sep_len = strlen(sep);
     for (unsigned bit = 0; bit < 32; bit++) {
         uint32_t v = 1u << bit;
         if (!(mask & v))
             continue;
-        const char *name = cssp_protocol_name(v);
+        const char *name = name_or_null(table, v);
         char hex[16];
         if (!name) {
             snprintf(hex, sizeof hex, "0x%X", (unsigned)v);
@@ -165,4 +209,11 @@ const char *cssp_format_protocols(uint32_t mask, const char *sep, char *buf, siz
         buf[used] = '\0';
     }
     return buf;
+}
+
+const char *cssp_format_protocols(uint32_t mask, const char *sep, char *buf, size_t size)
+{
+    if (size != 0 && mask == 0)
+        return copy_text("RDP", buf, size);
+    return cssp_format_bits(cssp_protocol_names, mask, sep, buf, size);
 }

@@ -20,7 +20,6 @@
 
 #include <string.h>
 
-#include "cssp/der.h"
 #include "cssp/reader.h"
 
 #define NTLM_SIGNATURE "NTLMSSP" /* with its NUL: 8 bytes */
@@ -33,17 +32,6 @@
 
 #define UNICODE_REPLACEMENT 0xFFFDu
 
-#define GSS_API_TAG 0x60          /* [APPLICATION 0] InitialContextToken */
-#define SPNEGO_RESP_TAG 0xa1      /* NegotiationToken CHOICE negTokenResp [1] */
-#define KERBEROS_AP_REQ_TAG 0x6e  /* [APPLICATION 14] */
-#define KERBEROS_AP_REP_TAG 0x6f  /* [APPLICATION 15] */
-#define SPNEGO_INIT_CHOICE 0      /* negTokenInit [0] inside the GSS-API token */
-#define SPNEGO_RESP_CHOICE 1
-#define SPNEGO_MECH_TOKEN_TAG 2   /* mechToken of NegTokenInit and responseToken of NegTokenResp */
-
-static const uint8_t oid_spnego[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x02};                          /* 1.3.6.1.5.5.2 */
-static const uint8_t oid_kerberos[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x12, 0x01, 0x02, 0x02};    /* 1.2.840.113554.1.2.2 */
-static const uint8_t oid_ms_kerberos[] = {0x2a, 0x86, 0x48, 0x82, 0xf7, 0x12, 0x01, 0x02, 0x02}; /* 1.2.840.48018.1.2.2 */
 
 /* A payload field descriptor: Len, MaxLen (ignored), BufferOffset from the start of the message. */
 typedef struct ntlm_field {
@@ -234,102 +222,53 @@ cssp_status cssp_ntlm_decode(const uint8_t *data, size_t len, cssp_ntlm_message 
     return CSSP_OK; /* a type we do not know: only the type is meaningful */
 }
 
-static bool oid_is(const cssp_der *d, const cssp_der_tlv *tlv, const uint8_t *oid, size_t oid_len)
+/* A mechanism token (SPNEGO mechToken / responseToken, or a whole negoToken): NTLM, Kerberos or NEGOEX. */
+static cssp_status inspect_mech_token(const uint8_t *data, size_t offset, size_t len, cssp_token_info *out)
 {
-    const uint8_t *value = cssp_der_value(d, tlv);
-    return value && tlv->value_len == oid_len && memcmp(value, oid, oid_len) == 0;
-}
-
-/* The OCTET STRING of a mechToken / responseToken: decodes it when it holds an NTLM message. */
-static cssp_status inspect_inner_token(const cssp_der *field, cssp_token_info *out)
-{
-    cssp_der inner = *field;
-    cssp_der_tlv octets;
-    cssp_status st = cssp_der_next(&inner, &octets);
-    if (st != CSSP_OK)
-        return st;
-    if (octets.tag_class != CSSP_DER_CLASS_UNIVERSAL || octets.tag_number != CSSP_DER_TAG_OCTET_STRING ||
-        octets.constructed)
-        return CSSP_ERR_UNEXPECTED_TAG;
-    const uint8_t *value = cssp_der_value(field, &octets);
+    const uint8_t *token = data + offset;
     cssp_reader r;
-    cssp_reader_init(&r, value, octets.value_len);
-    if (!cssp_reader_starts_with(&r, NTLM_SIGNATURE, NTLM_SIGNATURE_LEN))
-        return CSSP_OK;
-    st = cssp_ntlm_decode(value, octets.value_len, &out->ntlm);
-    out->has_ntlm = st == CSSP_OK;
-    out->ntlm_offset = octets.value_offset;
-    return st;
-}
-
-/* NegTokenInit or NegTokenResp: both carry the NTLM message, if any, in context tag [2]. */
-static cssp_status inspect_neg_token(cssp_der *d, uint32_t choice, cssp_token_info *out)
-{
-    cssp_der_tlv tlv;
-    cssp_der choice_value, seq;
-    cssp_status st = cssp_der_expect(d, CSSP_DER_CLASS_CONTEXT, choice, &tlv, &choice_value);
-    if (st == CSSP_OK)
-        st = cssp_der_expect(&choice_value, CSSP_DER_CLASS_UNIVERSAL, CSSP_DER_TAG_SEQUENCE, &tlv, &seq);
-    while (st == CSSP_OK && !cssp_der_at_end(&seq)) {
-        st = cssp_der_next(&seq, &tlv);
-        if (st == CSSP_OK && tlv.tag_class == CSSP_DER_CLASS_CONTEXT && tlv.tag_number == SPNEGO_MECH_TOKEN_TAG) {
-            cssp_der field;
-            st = cssp_der_enter(&seq, &tlv, &field);
-            return st == CSSP_OK ? inspect_inner_token(&field, out) : st;
-        }
-    }
-    return st;
-}
-
-/* InitialContextToken: [APPLICATION 0] { thisMech OID, innerContextToken }. */
-static cssp_status inspect_gss_api(cssp_der *d, cssp_token_info *out)
-{
-    cssp_der_tlv tlv;
-    cssp_der token;
-    cssp_status st = cssp_der_expect(d, CSSP_DER_CLASS_APPLICATION, 0, &tlv, &token);
-    if (st == CSSP_OK)
-        st = cssp_der_expect(&token, CSSP_DER_CLASS_UNIVERSAL, CSSP_DER_TAG_OID, &tlv, NULL);
-    if (st != CSSP_OK)
+    cssp_reader_init(&r, token, len);
+    if (cssp_reader_starts_with(&r, NTLM_SIGNATURE, NTLM_SIGNATURE_LEN)) {
+        cssp_status st = cssp_ntlm_decode(token, len, &out->ntlm);
+        out->package = CSSP_PACKAGE_NTLM;
+        out->has_ntlm = st == CSSP_OK;
+        out->ntlm_offset = offset;
         return st;
-    if (oid_is(&token, &tlv, oid_spnego, sizeof oid_spnego)) {
-        out->kind = CSSP_TOKEN_SPNEGO_INIT;
-        return inspect_neg_token(&token, SPNEGO_INIT_CHOICE, out);
     }
-    if (oid_is(&token, &tlv, oid_kerberos, sizeof oid_kerberos) ||
-        oid_is(&token, &tlv, oid_ms_kerberos, sizeof oid_ms_kerberos))
-        out->kind = CSSP_TOKEN_KERBEROS;
-    return CSSP_OK;
+    if (cssp_is_negoex_message(token, len)) {
+        out->package = CSSP_PACKAGE_NEGOEX;
+        return CSSP_OK;
+    }
+    cssp_status st = cssp_krb_decode(token, len, &out->krb);
+    if (st == CSSP_ERR_NOT_RECOGNISED)
+        return CSSP_OK;
+    out->has_krb = true;
+    out->package = out->krb.pku2u ? CSSP_PACKAGE_PKU2U : CSSP_PACKAGE_KERBEROS;
+    return st;
 }
 
 cssp_status cssp_token_inspect(const uint8_t *data, size_t len, cssp_token_info *out)
 {
-    cssp_reader r;
-    cssp_der d;
-    cssp_der_tlv tlv;
-    uint8_t first;
     memset(out, 0, sizeof *out);
-    cssp_reader_init(&r, data, len);
-    if (cssp_reader_starts_with(&r, NTLM_SIGNATURE, NTLM_SIGNATURE_LEN)) {
-        out->kind = CSSP_TOKEN_NTLMSSP;
-        cssp_status st = cssp_ntlm_decode(data, len, &out->ntlm);
-        out->has_ntlm = st == CSSP_OK;
+    if (len == 0)
+        return CSSP_OK;
+    cssp_status st = cssp_spnego_decode(data, len, &out->spnego);
+    if (st == CSSP_ERR_NOT_RECOGNISED) {
+        memset(&out->spnego, 0, sizeof out->spnego);
+        st = inspect_mech_token(data, 0, len, out);
+        if (out->has_ntlm || out->package == CSSP_PACKAGE_NTLM)
+            out->kind = CSSP_TOKEN_NTLMSSP;
+        else if (out->has_krb)
+            out->kind = CSSP_TOKEN_KERBEROS;
         return st;
     }
-    if (!cssp_get_u8(&r, &first))
-        return CSSP_OK;
-    cssp_der_init(&d, data, len);
-    switch (first) {
-    case GSS_API_TAG:
-        return inspect_gss_api(&d, out);
-    case SPNEGO_RESP_TAG:
-        out->kind = CSSP_TOKEN_SPNEGO_RESP;
-        return inspect_neg_token(&d, SPNEGO_RESP_CHOICE, out);
-    case KERBEROS_AP_REQ_TAG:
-    case KERBEROS_AP_REP_TAG:
-        out->kind = CSSP_TOKEN_KERBEROS;
-        return cssp_der_next(&d, &tlv);
-    }
-    return CSSP_OK;
+    out->has_spnego = true;
+    out->kind = out->spnego.init ? CSSP_TOKEN_SPNEGO_INIT : CSSP_TOKEN_SPNEGO_RESP;
+    if (st == CSSP_OK && out->spnego.has_token)
+        st = inspect_mech_token(data, out->spnego.token_offset, out->spnego.token_len, out);
+    if (out->package == CSSP_PACKAGE_NONE && out->spnego.has_supported_mech)
+        out->package = out->spnego.supported_mech;
+    return st;
 }
 
 const char *cssp_token_kind_name(cssp_token_kind kind)

@@ -60,6 +60,13 @@ bool verdict_server_patched(const cssp_facts *f)
     return f->server_version_seen && is_patched(f->server_version);
 }
 
+bool verdict_versions_compatible(const cssp_facts *f)
+{
+    bool both_patched = verdict_client_patched(f) && verdict_server_patched(f);
+    bool both_unpatched = verdict_client_unpatched(f) && verdict_server_unpatched(f);
+    return both_patched || both_unpatched;
+}
+
 static bool fields_inconsistent(const cssp_conn *c)
 {
     const cssp_facts *f = &c->facts;
@@ -215,6 +222,37 @@ static void note_ntlm(cssp_conn *c, cssp_dir dir, const cssp_ntlm_message *m)
     }
 }
 
+static void copy_krb_name(char dst[CSSP_KRB_NAME_MAX], const char src[CSSP_KRB_NAME_MAX])
+{
+    if (!src[0])
+        return;
+    memcpy(dst, src, CSSP_KRB_NAME_MAX);
+    dst[CSSP_KRB_NAME_MAX - 1] = '\0';
+}
+
+/* The package, the Kerberos service and realm, a KRB-ERROR, and an NTLM fallback after Kerberos. */
+static void note_package(cssp_facts *f, const cssp_tsreq_summary *s)
+{
+    if (s->offers_kerberos_first || s->package == CSSP_PACKAGE_KERBEROS)
+        f->kerberos_tried = true;
+    if (s->package != CSSP_PACKAGE_NONE) {
+        if (s->package == CSSP_PACKAGE_NTLM && f->kerberos_tried)
+            f->ntlm_fallback = true;
+        f->auth_package = s->package;
+    }
+    if (!s->has_krb)
+        return;
+    /* The AP-REQ's ticket names the service for sure; the user-to-user request names it before. */
+    if (s->krb.msg_type == CSSP_KRB_AP_REQ || (s->krb.msg_type == CSSP_KRB_TGT_REQ && !f->kerberos_service[0])) {
+        copy_krb_name(f->kerberos_service, s->krb.service);
+        copy_krb_name(f->kerberos_realm, s->krb.realm);
+    }
+    if (s->krb.msg_type == CSSP_KRB_ERROR && s->krb.has_error_code && !f->has_krb_error) {
+        f->has_krb_error = true;
+        f->krb_error = s->krb.error_code;
+    }
+}
+
 static void feed_tsrequest(cssp_conn *c, cssp_dir dir, const cssp_tsreq_summary *s, uint64_t ref)
 {
     cssp_facts *f = &c->facts;
@@ -223,6 +261,7 @@ static void feed_tsrequest(cssp_conn *c, cssp_dir dir, const cssp_tsreq_summary 
     note_version(c, dir, s->version, ref);
     if (s->has_ntlm)
         note_ntlm(c, dir, &s->ntlm);
+    note_package(f, s);
     count_message(c, dir);
     /* A decoded TSRequest advances the exchange by what it carries, not by its turn. */
     if (dir == CSSP_FROM_CLIENT) {
@@ -276,8 +315,16 @@ static void feed_record(cssp_conn *c, cssp_dir dir, size_t len)
         c->set_aside[dir]++;
         return;
     }
-    if (count_message(c, dir)) {
-        unsigned leg = leg_of_turn(dir, c->turns[dir]);
+    bool new_turn = count_message(c, dir);
+    if (dir == CSSP_FROM_SERVER && c->turns[CSSP_FROM_SERVER] == 1) {
+        c->server_first_turn_len += len;
+        if (c->server_first_turn_len > CHALLENGE_MAX_RECORD)
+            c->extra_round_trip = true;
+    }
+    if (new_turn) {
+        /* Kerberos user-to-user: KERB-TGT-REQUEST/REPLY come before the AP-REQ/AP-REP round trip. */
+        unsigned turn = c->extra_round_trip && c->turns[dir] > 1 ? c->turns[dir] - 1 : c->turns[dir];
+        unsigned leg = leg_of_turn(dir, turn);
         if (leg == LEG_SERVER_PUBKEY && c->leg < LEG_SERVER_PUBKEY)
             c->server_leg4_record_len = len;
         raise_leg(c, leg);
@@ -295,6 +342,8 @@ static void feed_negotiation(cssp_conn *c, const cssp_event *ev)
         f->request_has_neg = ev->u.neg_request.has_neg;
         f->requested_protocols = ev->u.neg_request.requested_protocols;
         f->request_flags = ev->u.neg_request.flags;
+        f->has_correlation_id = ev->u.neg_request.has_correlation_id;
+        memcpy(f->correlation_id, ev->u.neg_request.correlation_id, CSSP_CORRELATION_ID_LEN);
         return;
     case CSSP_EV_NEG_RESPONSE:
         if (f->has_response || f->has_failure)
@@ -430,6 +479,9 @@ static decision decide(const cssp_conn *c)
         return make(RULE_VERSION_REFUSED, CSSP_VERDICT_VERSION_MISMATCH, content_tier(f), true);
     if (verdict_closed_at(c, CSSP_FROM_SERVER, LEG_CLIENT_FIRST) && verdict_client_unpatched(f) && !verdict_server_unpatched(f))
         return make(RULE_SERVER_REFUSED_FIRST, CSSP_VERDICT_REJECTED_UNPATCHED_CLIENT, content_tier(f), true);
+    if (!credssp_read && verdict_closed_at(c, CSSP_FROM_CLIENT, LEG_SERVER_FIRST) &&
+        c->server_first_turn_len > ERROR_REPLY_MAX_RECORD && c->server_first_turn_len <= CHALLENGE_MAX_RECORD)
+        return make(RULE_SHAPE_VERSION_REFUSED, CSSP_VERDICT_VERSION_MISMATCH, CSSP_EVIDENCE_TRAFFIC_SHAPE, true);
     if (verdict_closed_at(c, CSSP_FROM_SERVER, LEG_CLIENT_AUTH)) {
         cssp_evidence e = c->client_sent_authenticate ? content_tier(f) : CSSP_EVIDENCE_TRAFFIC_SHAPE;
         return make(RULE_SERVER_ENDED_AFTER_AUTH, CSSP_VERDICT_AUTH_FAILED, e, true);
@@ -466,6 +518,64 @@ static unsigned findings_of(const cssp_conn *c, const decision *d)
     return findings;
 }
 
+/* The cause of an errorCode (NTSTATUS, SEC_E_*) or of a KRB-ERROR code, when it names one. */
+static cssp_cause cause_of_code(uint32_t code)
+{
+    switch (code) {
+    case 0xC000006Eu:                                         /* STATUS_ACCOUNT_RESTRICTION */
+    case 0xC000006Fu:                                         /* STATUS_INVALID_LOGON_HOURS */
+    case 0xC0000070u:                                         /* STATUS_INVALID_WORKSTATION */
+    case 0xC000015Bu: return CSSP_CAUSE_ACCOUNT_RESTRICTION; /* STATUS_LOGON_TYPE_NOT_GRANTED */
+    case 0xC000006Du:                                         /* STATUS_LOGON_FAILURE */
+    case 0xC000006Au:                                         /* STATUS_WRONG_PASSWORD */
+    case 0xC0000064u:                                         /* STATUS_NO_SUCH_USER */
+    case 0x8009030Cu: return CSSP_CAUSE_LOGON_FAILURE;       /* SEC_E_LOGON_DENIED */
+    case 0xC0000071u:                                         /* STATUS_PASSWORD_EXPIRED */
+    case 0xC0000224u: return CSSP_CAUSE_PASSWORD_EXPIRED;    /* STATUS_PASSWORD_MUST_CHANGE */
+    case 0xC0000234u: return CSSP_CAUSE_ACCOUNT_LOCKED_OUT;  /* STATUS_ACCOUNT_LOCKED_OUT */
+    case 0xC0000072u:                                         /* STATUS_ACCOUNT_DISABLED */
+    case 0xC0000193u: return CSSP_CAUSE_ACCOUNT_DISABLED;    /* STATUS_ACCOUNT_EXPIRED */
+    }
+    return CSSP_CAUSE_NONE;
+}
+
+static cssp_cause cause_of_krb_error(int32_t code)
+{
+    switch (code) {
+    case 24: return CSSP_CAUSE_LOGON_FAILURE;     /* KDC_ERR_PREAUTH_FAILED */
+    case 23: return CSSP_CAUSE_PASSWORD_EXPIRED;  /* KDC_ERR_KEY_EXPIRED */
+    case 18: return CSSP_CAUSE_ACCOUNT_DISABLED;  /* KDC_ERR_CLIENT_REVOKED */
+    }
+    return CSSP_CAUSE_NONE;
+}
+
+cssp_cause verdict_cause(const cssp_conn *c, const decision *d)
+{
+    const cssp_facts *f = &c->facts;
+    switch (d->verdict) {
+    case CSSP_VERDICT_VERSION_MISMATCH:
+        return CSSP_CAUSE_SERVER_UNPATCHED;
+    case CSSP_VERDICT_REJECTED_UNPATCHED_CLIENT:
+        return CSSP_CAUSE_CLIENT_UNPATCHED;
+    case CSSP_VERDICT_NEGOTIATION_FAILED:
+        if (f->failure_code == 5)
+            return CSSP_CAUSE_HYBRID_REQUIRED;
+        return f->failure_code == 2 ? CSSP_CAUSE_SSL_NOT_ALLOWED : CSSP_CAUSE_NONE;
+    case CSSP_VERDICT_AUTH_FAILED:
+        break;
+    default:
+        return CSSP_CAUSE_NONE;
+    }
+    if (d->rule != RULE_ERROR_CODE)
+        return f->has_krb_error ? cause_of_krb_error(f->krb_error) : CSSP_CAUSE_NONE;
+    if (f->error_code == SEC_E_UNSUPPORTED_FUNCTION && verdict_versions_compatible(f))
+        return f->auth_package == CSSP_PACKAGE_NTLM ? CSSP_CAUSE_NTLM_REFUSED : CSSP_CAUSE_UNSUPPORTED_FUNCTION;
+    cssp_cause cause = cause_of_code(f->error_code);
+    if (cause == CSSP_CAUSE_NONE && f->has_krb_error)
+        cause = cause_of_krb_error(f->krb_error);
+    return cause;
+}
+
 void cssp_conn_judge(const cssp_conn *c, cssp_judgement *out)
 {
     if (!c || !out)
@@ -473,10 +583,11 @@ void cssp_conn_judge(const cssp_conn *c, cssp_judgement *out)
     decision d = decide(c);
     memset(out, 0, sizeof *out);
     out->verdict = d.verdict;
+    out->cause = verdict_cause(c, &d);
     out->evidence = d.evidence;
     out->findings = findings_of(c, &d);
     verdict_explain(c, &d, out->explanation, sizeof out->explanation);
-    out->advice = verdict_advice_for(c, &d, out->findings);
+    out->advice = verdict_advice_for(c, &d, out->cause, out->findings);
 }
 
 void cssp_tsreq_summarize(const uint8_t *buf, const cssp_tsrequest *req, cssp_tsreq_summary *out)
@@ -499,6 +610,13 @@ void cssp_tsreq_summarize(const uint8_t *buf, const cssp_tsrequest *req, cssp_ts
     out->has_ntlm = st == CSSP_OK && info.has_ntlm;
     if (out->has_ntlm)
         out->ntlm = info.ntlm;
+    out->package = info.package;
+    out->offers_kerberos_first = info.has_spnego && info.spnego.init && info.spnego.mech_count > 0 &&
+                                 info.spnego.mechs[0] == CSSP_PACKAGE_KERBEROS;
+    /* what was read before a problem still names the package, the service and the realm */
+    out->has_krb = info.has_krb && info.krb.msg_type != 0;
+    if (out->has_krb)
+        out->krb = info.krb;
 }
 
 bool cssp_x224_event(const cssp_x224 *pdu, cssp_dir dir, uint64_t ref, cssp_event *out)
@@ -511,6 +629,8 @@ bool cssp_x224_event(const cssp_x224 *pdu, cssp_dir dir, uint64_t ref, cssp_even
         out->u.neg_request.has_neg = pdu->has_neg && pdu->neg_type == CSSP_NEG_TYPE_REQ;
         out->u.neg_request.requested_protocols = out->u.neg_request.has_neg ? pdu->neg_value : 0;
         out->u.neg_request.flags = pdu->neg_flags;
+        out->u.neg_request.has_correlation_id = pdu->has_correlation_info;
+        memcpy(out->u.neg_request.correlation_id, pdu->correlation_id, CSSP_CORRELATION_ID_LEN);
     } else if (pdu->kind != CSSP_X224_CONNECTION_CONFIRM) {
         return false;
     } else if (pdu->has_neg && pdu->neg_type == CSSP_NEG_TYPE_FAILURE) {
@@ -547,6 +667,25 @@ const char *cssp_evidence_name(cssp_evidence e)
         [CSSP_EVIDENCE_TRAFFIC_SHAPE] = "traffic_shape",
     };
     return (unsigned)e < sizeof names / sizeof names[0] ? names[e] : NULL;
+}
+
+const char *cssp_cause_name(cssp_cause cause)
+{
+    static const char *const names[] = {
+        [CSSP_CAUSE_NONE] = NULL,
+        [CSSP_CAUSE_SERVER_UNPATCHED] = "cve_2018_0886_server_unpatched",
+        [CSSP_CAUSE_CLIENT_UNPATCHED] = "cve_2018_0886_client_unpatched",
+        [CSSP_CAUSE_NTLM_REFUSED] = "ntlm_refused",
+        [CSSP_CAUSE_UNSUPPORTED_FUNCTION] = "unsupported_function",
+        [CSSP_CAUSE_ACCOUNT_RESTRICTION] = "account_restriction",
+        [CSSP_CAUSE_LOGON_FAILURE] = "logon_failure",
+        [CSSP_CAUSE_PASSWORD_EXPIRED] = "password_expired",
+        [CSSP_CAUSE_ACCOUNT_LOCKED_OUT] = "account_locked_out",
+        [CSSP_CAUSE_ACCOUNT_DISABLED] = "account_disabled",
+        [CSSP_CAUSE_HYBRID_REQUIRED] = "hybrid_required",
+        [CSSP_CAUSE_SSL_NOT_ALLOWED] = "ssl_not_allowed",
+    };
+    return (unsigned)cause < sizeof names / sizeof names[0] ? names[cause] : NULL;
 }
 
 const char *cssp_finding_name(unsigned finding_bit)

@@ -24,6 +24,7 @@ enum {
 };
 
 #define STATUS_NOT_SUPPORTED 0xC00000BBu
+#define SEC_E_UNSUPPORTED_FUNCTION 0x80090302u
 #define TLS_1_2 0x0303
 #define TLS_1_3 0x0304
 #define TLS13_AES_256_GCM_SHA384 0x1302
@@ -40,6 +41,15 @@ enum {
  */
 #define ERROR_REPLY_MAX_RECORD 64
 
+/*
+ * Largest server first turn read as an NTLM CHALLENGE (or a Kerberos AP-REP); a larger one carries a
+ * ticket: the KERB-TGT-REPLY of a Kerberos user-to-user exchange, which has one more round trip. A
+ * CHALLENGE is 56 bytes plus the NetBIOS and DNS names of the server (records of 214 to 336 bytes in the
+ * recorded samples and the corpus); a TGT with its PAC is over a thousand (1,375 in the corpus).
+ * Derivation in docs/verdicts.md.
+ */
+#define CHALLENGE_MAX_RECORD 1024
+
 typedef enum rule {
     RULE_NEG_FAILURE,
     RULE_NO_NLA,
@@ -52,6 +62,7 @@ typedef enum rule {
     RULE_SERVER_REFUSED_FIRST,    /* rejected_unpatched_client */
     RULE_SERVER_ENDED_AFTER_AUTH, /* auth_failed */
     RULE_SHAPE_ERROR_REPLY,       /* auth_failed */
+    RULE_SHAPE_VERSION_REFUSED,   /* version_mismatch from the traffic shape */
     RULE_INCOMPLETE
 } rule;
 
@@ -69,9 +80,14 @@ bool verdict_server_patched(const cssp_facts *f);
 bool verdict_negotiated(const cssp_facts *f, uint32_t protocol);
 bool verdict_closed_at(const cssp_conn *c, cssp_dir who, unsigned leg);
 
+/* The cause of a decision, when the capture tells it (docs/verdicts.md, "Causes"). */
+cssp_cause verdict_cause(const cssp_conn *c, const decision *d);
+/* Versions that work together: both seen, and both 5-6 or both 2-4. */
+bool verdict_versions_compatible(const cssp_facts *f);
+
 /* The one-sentence explanation of a decision, into buf (always NUL-terminated, ends with a period). */
 void verdict_explain(const cssp_conn *c, const decision *d, char *buf, size_t size);
-/* The advice that fits a decision and its findings; static text or NULL. */
-const char *verdict_advice_for(const cssp_conn *c, const decision *d, unsigned findings);
+/* The advice that fits a decision, its cause and its findings; static text or NULL. */
+const char *verdict_advice_for(const cssp_conn *c, const decision *d, cssp_cause cause, unsigned findings);
 
 #endif

@@ -161,8 +161,12 @@ static void explain_completed(text *t, const cssp_conn *c, cssp_evidence e)
 {
     const cssp_facts *f = &c->facts;
     if (e == CSSP_EVIDENCE_TRAFFIC_SHAPE) {
-        text_add(t, "CredSSP completed: the client sent a third CredSSP message (its credentials) after the "
-                    "server's second reply");
+        if (c->extra_round_trip)
+            text_add(t, "CredSSP completed: the client sent a fourth CredSSP message (its credentials) after the "
+                        "server's third reply (Kerberos user-to-user, one round trip more than NTLM)");
+        else
+            text_add(t, "CredSSP completed: the client sent a third CredSSP message (its credentials) after the "
+                        "server's second reply");
         if (verdict_negotiated(f, CSSP_PROTO_HYBRID_EX) && c->leg >= LEG_CLIENT_AFTER)
             text_add(t, ", and went on after the server's Early User Authorization Result");
         text_end(t);
@@ -235,6 +239,27 @@ static void explain_incomplete(text *t, const cssp_conn *c)
     text_end(t);
 }
 
+/*
+ * Windows shows SEC_E_UNSUPPORTED_FUNCTION as the CVE's message, "The function requested is not supported":
+ * with versions that work together, say in words that this is another cause.
+ */
+static void add_lookalike(text *t, const cssp_conn *c)
+{
+    const cssp_facts *f = &c->facts;
+    char client[32], server[32];
+    if (f->error_code != SEC_E_UNSUPPORTED_FUNCTION || !verdict_versions_compatible(f))
+        return;
+    if (f->client_version == f->server_version)
+        text_add(t, "; both sides speak CredSSP %s: this is not the encryption oracle remediation",
+                 version_text(f->client_version, client, sizeof client));
+    else
+        text_add(t, "; CredSSP %s and %s work together: this is not the encryption oracle remediation",
+                 version_text(f->client_version, client, sizeof client),
+                 version_text(f->server_version, server, sizeof server));
+    if (f->auth_package == CSSP_PACKAGE_NTLM)
+        text_add(t, ", the server refused NTLM");
+}
+
 static void explain(text *t, const cssp_conn *c, const decision *d)
 {
     const cssp_facts *f = &c->facts;
@@ -257,6 +282,7 @@ static void explain(text *t, const cssp_conn *c, const decision *d)
             text_add(t, " (%s)", n->text);
         add_versions_clause(t, f);
         add_version_change(t, c);
+        add_lookalike(t, c);
         break;
     }
     case RULE_AUTHZ_DENIED: {
@@ -304,6 +330,13 @@ static void explain(text *t, const cssp_conn *c, const decision *d)
                     "pubKeyAuth and the size of an errorCode TSRequest, so it refused the credentials (decrypt "
                     "to read the code)", c->server_leg4_record_len);
         break;
+    case RULE_SHAPE_VERSION_REFUSED:
+        text_add(t, "The client %s right after the server's first CredSSP reply (%zu bytes, CHALLENGE-sized), "
+                    "before its AUTHENTICATE: the shape of a patched client refusing an unpatched server's "
+                    "version ('The function requested is not supported')",
+                 close_text(c->first_close_type), c->server_first_turn_len);
+        text_add(t, "; decrypt or check the server's CredSSP version to confirm");
+        break;
     case RULE_INCOMPLETE:
         explain_incomplete(t, c);
         return;
@@ -326,6 +359,41 @@ static const char advice_update_client[] =
 static const char advice_credentials[] =
     "Check the user name and password and the account on the server or domain (locked out, disabled, expired, "
     "logon hours, membership of Remote Desktop Users); the server's Security event log gives the reason.";
+
+static const char advice_ntlm_refused[] =
+    "The server refused NTLM (not the CredSSP update): connect by the server's DNS name, not its IP address, so "
+    "that Kerberos can be used; or allow incoming NTLM on the server (policy 'Network security: Restrict NTLM: "
+    "Incoming NTLM traffic'); members of Protected Users cannot use NTLM at all.";
+
+static const char advice_unsupported_function[] =
+    "Not the CredSSP update (the versions work together): the server's security package refused the request; "
+    "check the Restricted Admin / Remote Credential Guard mode requested, the server's TERMSRV service "
+    "principal name, and its System and Security event logs.";
+
+static const char advice_account_restriction_ntlm[] =
+    "The account may not log on with NTLM: members of Protected Users cannot use NTLM, so connect by the server's "
+    "DNS name so that Kerberos is used (a domain controller must be reachable); logon restrictions (hours, "
+    "workstations, 'Deny log on through Remote Desktop Services') also give this code.";
+
+static const char advice_account_restriction[] =
+    "The account may not log on this way: Protected Users (no NTLM, no delegation) or a logon restriction "
+    "(hours, workstations, 'Deny log on through Remote Desktop Services'); the server's Security event log "
+    "(event 4625) gives the reason.";
+
+static const char advice_logon_failure[] =
+    "Check the user name (with its domain) and the password; the server's Security event log (event 4625) "
+    "gives the reason.";
+
+static const char advice_password_expired[] =
+    "The user's password has expired or must be changed: change it (Ctrl+Alt+Del on a domain machine, or an "
+    "administrator resets it); Network Level Authentication cannot prompt for a new password.";
+
+static const char advice_locked_out[] =
+    "The account is locked out: wait for the lockout to end or have an administrator unlock it, and find what "
+    "keeps sending a wrong password (event 4740 on the domain controller).";
+
+static const char advice_disabled[] =
+    "The account is disabled or expired: an administrator must enable it or extend its expiry date.";
 
 static const char advice_no_nla[] =
     "Network Level Authentication was not used: the session is set up before the user is authenticated, so "
@@ -366,16 +434,31 @@ static const char *advice_neg_failure(uint32_t code)
     }
 }
 
-const char *verdict_advice_for(const cssp_conn *c, const decision *d, unsigned findings)
+static const char *advice_for_cause(const cssp_facts *f, cssp_cause cause)
+{
+    switch (cause) {
+    case CSSP_CAUSE_NTLM_REFUSED: return advice_ntlm_refused;
+    case CSSP_CAUSE_UNSUPPORTED_FUNCTION: return advice_unsupported_function;
+    case CSSP_CAUSE_ACCOUNT_RESTRICTION:
+        return f->auth_package == CSSP_PACKAGE_NTLM ? advice_account_restriction_ntlm : advice_account_restriction;
+    case CSSP_CAUSE_LOGON_FAILURE: return advice_logon_failure;
+    case CSSP_CAUSE_PASSWORD_EXPIRED: return advice_password_expired;
+    case CSSP_CAUSE_ACCOUNT_LOCKED_OUT: return advice_locked_out;
+    case CSSP_CAUSE_ACCOUNT_DISABLED: return advice_disabled;
+    default: return advice_credentials;
+    }
+}
+
+const char *verdict_advice_for(const cssp_conn *c, const decision *d, cssp_cause cause, unsigned findings)
 {
     const cssp_facts *f = &c->facts;
     switch (d->verdict) {
     case CSSP_VERDICT_VERSION_MISMATCH:
-        return advice_update_server;
+        return d->evidence == CSSP_EVIDENCE_TRAFFIC_SHAPE ? advice_decrypt_server : advice_update_server;
     case CSSP_VERDICT_REJECTED_UNPATCHED_CLIENT:
         return advice_update_client;
     case CSSP_VERDICT_AUTH_FAILED:
-        return advice_credentials;
+        return advice_for_cause(f, cause);
     case CSSP_VERDICT_NO_NLA:
         return advice_no_nla;
     case CSSP_VERDICT_NEGOTIATION_FAILED:

@@ -125,7 +125,10 @@ static cssp_status read_correlation_info(cssp_reader *r, cssp_x224 *out)
     cssp_get_u8(r, &type);
     cssp_get_u8(r, &flags);
     cssp_get_le16(r, &length);
-    cssp_skip(r, CORRELATION_INFO_BODY_LEN);
+    const uint8_t *id;
+    if (cssp_get_bytes(r, CSSP_CORRELATION_ID_LEN, &id))
+        memcpy(out->correlation_id, id, CSSP_CORRELATION_ID_LEN);
+    cssp_skip(r, CORRELATION_INFO_BODY_LEN - CSSP_CORRELATION_ID_LEN);
     if (r->overrun)
         return CSSP_ERR_BAD_ENCODING;
     if (type != CSSP_NEG_TYPE_CORRELATION_INFO || length != CORRELATION_INFO_LEN)

@@ -13,6 +13,8 @@
 #include <epan/expert.h>
 #include <epan/proto.h>
 
+#include "cssp/kerberos.h"
+
 static int hf_connection = -1;
 static int hf_sender = -1;
 static int hf_client_version = -1;
@@ -25,13 +27,23 @@ static int hf_evidence = -1;
 static int hf_finding = -1;
 static int hf_explanation = -1;
 static int hf_advice = -1;
+static int hf_cause = -1;
+static int hf_auth = -1;
+static int hf_auth_package = -1;
+static int hf_ntlm_fallback = -1;
+static int hf_kerberos_service = -1;
+static int hf_kerberos_realm = -1;
+static int hf_kerberos_error = -1;
+static int hf_mode = -1;
 static int ett_connection = -1;
 
 static expert_field ei_server_version_refused = EI_INIT;
 static expert_field ei_version_mismatch = EI_INIT;
+static expert_field ei_version_mismatch_shape = EI_INIT;
 static expert_field ei_client_unpatched = EI_INIT;
 static expert_field ei_rejected_unpatched_client = EI_INIT;
 static expert_field ei_field_version = EI_INIT;
+static expert_field ei_cause = EI_INIT;
 
 static bool became(bool now, bool before)
 {
@@ -58,7 +70,11 @@ static void add_expert_items(proto_item *anchor, packet_info *pinfo, const cssp_
                                "supported', event 6041)",
                                view->server_version);
     if (verdict_became(view, CSSP_VERDICT_VERSION_MISMATCH))
-        expert_add_info_format(pinfo, anchor, &ei_version_mismatch, "%s", j->explanation);
+        /* from the traffic shape alone: a warning, the explanation asks to confirm */
+        expert_add_info_format(pinfo, anchor,
+                               j->evidence == CSSP_EVIDENCE_TRAFFIC_SHAPE ? &ei_version_mismatch_shape
+                                                                          : &ei_version_mismatch,
+                               "%s", j->explanation);
     if (became(view->client_seen, view->client_seen_before) && view->client_version >= 2 &&
         view->client_version <= 4)
         expert_add_info_format(pinfo, anchor, &ei_client_unpatched,
@@ -66,6 +82,10 @@ static void add_expert_items(proto_item *anchor, packet_info *pinfo, const cssp_
                                view->client_version);
     if (verdict_became(view, CSSP_VERDICT_REJECTED_UNPATCHED_CLIENT))
         expert_add_info_format(pinfo, anchor, &ei_rejected_unpatched_client, "%s", j->explanation);
+    /* a failure told apart from the CVE's look-alikes: the analyzer's explanation and advice */
+    bool cause_new = !view->judged_before || view->cause_before != j->cause;
+    if (cause_new && j->verdict == CSSP_VERDICT_AUTH_FAILED && j->cause != CSSP_CAUSE_NONE)
+        expert_add_info_format(pinfo, anchor, &ei_cause, "%s %s", j->explanation, j->advice ? j->advice : "");
     if (finding_became(view, CSSP_FINDING_FIELD_VERSION_INCONSISTENT) && !fields_noted)
         expert_add_info(pinfo, anchor, &ei_field_version);
 }
@@ -77,6 +97,28 @@ static void add_version(proto_tree *tree, tvbuff_t *tvb, int hf_version, int hf_
         return;
     proto_item_set_generated(proto_tree_add_uint(tree, hf_version, tvb, 0, 0, version));
     proto_item_set_generated(proto_tree_add_uint(tree, hf_frame, tvb, 0, 0, frame));
+}
+
+/* The package, its Kerberos names and error, and the Restricted Admin / Remote Credential Guard mode. */
+static void add_auth(proto_tree *t, tvbuff_t *tvb, const cssp_auth_view *a)
+{
+    const char *package = cssp_auth_package_name(a->package);
+    char error[48];
+    if (a->auth[0])
+        proto_item_set_generated(proto_tree_add_string(t, hf_auth, tvb, 0, 0, a->auth));
+    if (package) {
+        proto_item_set_generated(proto_tree_add_string(t, hf_auth_package, tvb, 0, 0, package));
+        proto_item_set_generated(proto_tree_add_boolean(t, hf_ntlm_fallback, tvb, 0, 0, a->ntlm_fallback));
+    }
+    if (a->kerberos_service[0])
+        proto_item_set_generated(proto_tree_add_string(t, hf_kerberos_service, tvb, 0, 0, a->kerberos_service));
+    if (a->kerberos_realm[0])
+        proto_item_set_generated(proto_tree_add_string(t, hf_kerberos_realm, tvb, 0, 0, a->kerberos_realm));
+    if (a->has_krb_error)
+        proto_item_set_generated(proto_tree_add_string(
+            t, hf_kerberos_error, tvb, 0, 0, cssp_format_krb_error(a->krb_error, error, sizeof error)));
+    if (a->mode[0])
+        proto_item_set_generated(proto_tree_add_string(t, hf_mode, tvb, 0, 0, a->mode));
 }
 
 void cssp_analysis_show(proto_tree *tree, proto_item *anchor, tvbuff_t *tvb, packet_info *pinfo,
@@ -107,6 +149,9 @@ void cssp_analysis_show(proto_tree *tree, proto_item *anchor, tvbuff_t *tvb, pac
     proto_item_set_generated(proto_tree_add_string(t, hf_explanation, tvb, 0, 0, j->explanation));
     if (j->advice)
         proto_item_set_generated(proto_tree_add_string(t, hf_advice, tvb, 0, 0, j->advice));
+    if (j->cause != CSSP_CAUSE_NONE)
+        proto_item_set_generated(proto_tree_add_string(t, hf_cause, tvb, 0, 0, cssp_cause_name(j->cause)));
+    add_auth(t, tvb, view->auth);
     add_expert_items(anchor, pinfo, view, fields_noted);
 }
 
@@ -132,6 +177,22 @@ void cssp_analysis_register(int proto)
         {&hf_finding, {"Finding", "cssp.finding", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL}},
         {&hf_explanation, {"Explanation", "cssp.explanation", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL}},
         {&hf_advice, {"Advice", "cssp.advice", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL}},
+        {&hf_cause, {"Cause", "cssp.cause", FT_STRING, BASE_NONE, NULL, 0,
+                     "Why the connection failed, told apart from the CVE's look-alikes (docs/verdicts.md)", HFILL}},
+        {&hf_auth, {"Authentication", "cssp.auth", FT_STRING, BASE_NONE, NULL, 0,
+                    "The package with its Kerberos service, realm and error, as the analyzer's auth line", HFILL}},
+        {&hf_auth_package, {"Authentication package", "cssp.auth_package", FT_STRING, BASE_NONE, NULL, 0,
+                            "ntlm, kerberos, negoex or pku2u: named by the connection's last negoToken", HFILL}},
+        {&hf_ntlm_fallback, {"NTLM fallback", "cssp.ntlm_fallback", FT_BOOLEAN, BASE_NONE, NULL, 0,
+                             "NTLM ran after Kerberos was offered first or tried", HFILL}},
+        {&hf_kerberos_service, {"Kerberos service", "cssp.kerberos_service", FT_STRING, BASE_NONE, NULL, 0,
+                                "The service principal of the ticket (AP-REQ) or of KERB-TGT-REQUEST", HFILL}},
+        {&hf_kerberos_realm, {"Kerberos realm", "cssp.kerberos_realm", FT_STRING, BASE_NONE, NULL, 0, NULL,
+                              HFILL}},
+        {&hf_kerberos_error, {"KRB-ERROR", "cssp.kerberos_error", FT_STRING, BASE_NONE, NULL, 0,
+                              "The error code of the first KRB-ERROR in a negoToken", HFILL}},
+        {&hf_mode, {"Mode", "cssp.mode", FT_STRING, BASE_NONE, NULL, 0,
+                    "Restricted Admin / Remote Credential Guard: requested, and the server's answer", HFILL}},
     };
     static int *ett[] = {&ett_connection};
     static ei_register_info ei[] = {
@@ -139,10 +200,14 @@ void cssp_analysis_register(int proto)
                                       "Server offers CredSSP 2-4 to a client on 5-6", EXPFILL}},
         {&ei_version_mismatch, {"cssp.version_mismatch", PI_SECURITY, PI_ERROR,
                                 "The client gave up: CredSSP version mismatch", EXPFILL}},
+        {&ei_version_mismatch_shape, {"cssp.version_mismatch.traffic_shape", PI_SECURITY, PI_WARN,
+                                      "The client gave up after a CHALLENGE-sized reply: CredSSP version mismatch "
+                                      "from the traffic shape", EXPFILL}},
         {&ei_client_unpatched, {"cssp.client_version.unpatched", PI_SECURITY, PI_WARN,
                                 "Client offers CredSSP 2-4", EXPFILL}},
         {&ei_rejected_unpatched_client, {"cssp.rejected_unpatched_client", PI_SECURITY, PI_WARN,
                                          "The server refused an unpatched client", EXPFILL}},
+        {&ei_cause, {"cssp.cause.note", PI_SECURITY, PI_WARN, "The authentication failed for a named cause", EXPFILL}},
         {&ei_field_version, {"cssp.field_version_inconsistent", PI_PROTOCOL, PI_WARN,
                              "A field is used outside the CredSSP versions that define it", EXPFILL}},
     };

@@ -208,6 +208,12 @@ static void dissect_tsrequest(tvbuff_t *tvb, int offset, int len, packet_info *p
                  cssp_format_error(req.error_code_value, error, sizeof error));
     else
         snprintf(info, sizeof info, "TSRequest v%u", req.version_value);
+    const char *package = view ? cssp_auth_package_name(view->auth->package) : NULL;
+    if (package && req.version.present) {
+        g_strlcat(info, " (", sizeof info);
+        g_strlcat(info, package, sizeof info);
+        g_strlcat(info, ")", sizeof info);
+    }
     set_columns(pinfo, key, info);
 
     proto_item *ti = proto_tree_add_item(tree, proto_cssp, tvb, offset, len, ENC_NA);

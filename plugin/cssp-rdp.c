@@ -24,6 +24,7 @@
 #include "cssp-dissect.h"
 #include "cssp-state.h"
 #include "cssp-stats.h"
+#include "cssp/facts_text.h"
 #include "cssp/names.h"
 #include "cssp/tls_framer.h"
 #include "cssp/x224.h"
@@ -38,6 +39,9 @@ static int hf_cookie = -1;
 static int hf_requested = -1;
 static int hf_selected = -1;
 static int hf_failure = -1;
+static int hf_client_flags = -1;
+static int hf_server_flags = -1;
+static int hf_correlation_id = -1;
 static int ett_negotiation = -1;
 static expert_field ei_no_nla = EI_INIT;
 static expert_field ei_neg_failure = EI_INIT;
@@ -56,6 +60,25 @@ static void format_protocol(gchar *result, guint32 value)
 {
     const char *name = cssp_protocol_name(value);
     snprintf(result, ITEM_LABEL_LENGTH, "%s (0x%08x)", name ? name : "unknown", value);
+}
+
+/* "RESTRICTED_ADMIN_MODE_REQUIRED (0x01)", the names the analyzer's JSON gives */
+static void format_flags(gchar *result, guint32 value, const cssp_name *table)
+{
+    char names[160];
+    cssp_format_bits(table, value, ", ", names, sizeof names);
+    snprintf(result, ITEM_LABEL_LENGTH, "%s%s0x%02x%s", names, names[0] ? " (" : "", (unsigned)value,
+             names[0] ? ")" : "");
+}
+
+static void format_client_flags(gchar *result, guint32 value)
+{
+    format_flags(result, value, cssp_neg_req_flag_names);
+}
+
+static void format_server_flags(gchar *result, guint32 value)
+{
+    format_flags(result, value, cssp_neg_rsp_flag_names);
 }
 
 static void format_failure(gchar *result, guint32 value)
@@ -87,8 +110,15 @@ static void add_negotiation_items(proto_tree *t, proto_item *ti, tvbuff_t *tvb, 
     if (pdu->token_kind != CSSP_X224_NO_TOKEN)
         proto_tree_add_string(t, hf_cookie, tvb, 0, 0, pdu->cookie);
     if (pdu->kind == CSSP_X224_CONNECTION_REQUEST) {
-        if (pdu->has_neg && pdu->neg_type == CSSP_NEG_TYPE_REQ)
+        if (pdu->has_neg && pdu->neg_type == CSSP_NEG_TYPE_REQ) {
             proto_tree_add_uint(t, hf_requested, tvb, 0, 0, pdu->neg_value);
+            proto_tree_add_uint(t, hf_client_flags, tvb, 0, 0, pdu->neg_flags);
+        }
+        if (pdu->has_correlation_info) {
+            char id[37];
+            cssp_format_correlation_id(pdu->correlation_id, id);
+            proto_tree_add_string(t, hf_correlation_id, tvb, 0, 0, id);
+        }
         return;
     }
     if (pdu->has_neg && pdu->neg_type == CSSP_NEG_TYPE_FAILURE) {
@@ -100,8 +130,10 @@ static void add_negotiation_items(proto_tree *t, proto_item *ti, tvbuff_t *tvb, 
                                n ? n->text : "");
         return;
     }
-    if (pdu->has_neg && pdu->neg_type == CSSP_NEG_TYPE_RSP)
+    if (pdu->has_neg && pdu->neg_type == CSSP_NEG_TYPE_RSP) {
         proto_tree_add_uint(t, hf_selected, tvb, 0, 0, pdu->neg_value);
+        proto_tree_add_uint(t, hf_server_flags, tvb, 0, 0, pdu->neg_flags);
+    }
     if (without_credssp(pdu)) {
         const char *name = pdu->has_neg ? cssp_protocol_name(pdu->neg_value) : NULL;
         expert_add_info_format(pinfo, ti, &ei_no_nla,
@@ -260,6 +292,13 @@ void cssp_rdp_register(int proto)
                         CF_FUNC(format_protocol), 0, "RDP_NEG_RSP", HFILL}},
         {&hf_failure, {"failureCode", "cssp.neg_failure", FT_UINT32, BASE_CUSTOM, CF_FUNC(format_failure), 0,
                        "RDP_NEG_FAILURE", HFILL}},
+        {&hf_client_flags, {"Client flags", "cssp.client_flags", FT_UINT8, BASE_CUSTOM, CF_FUNC(format_client_flags),
+                            0, "RDP_NEG_REQ flags (Restricted Admin, Remote Credential Guard, correlation info)",
+                            HFILL}},
+        {&hf_server_flags, {"Server flags", "cssp.server_flags", FT_UINT8, BASE_CUSTOM, CF_FUNC(format_server_flags),
+                            0, "RDP_NEG_RSP flags (what the server supports)", HFILL}},
+        {&hf_correlation_id, {"Correlation id", "cssp.correlation_id", FT_STRING, BASE_NONE, NULL, 0,
+                              "RDP_NEG_CORRELATION_INFO correlationId, as a GUID", HFILL}},
     };
     static int *ett[] = {&ett_negotiation};
     static ei_register_info ei[] = {

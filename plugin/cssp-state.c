@@ -9,6 +9,8 @@
 #include <epan/dissectors/packet-tcp.h>
 #include <epan/proto_data.h>
 
+#include "cssp/facts_text.h"
+
 #define RDP_PORT 3389
 /* Key of the per-dissection PDU counter in pinfo->pool proto data (never a view key). */
 #define PDU_COUNTER_KEY 0x7ffffffeu
@@ -137,8 +139,8 @@ static bool is_mismatch(const cssp_facts *f)
 
 static bool same_judgement(const cssp_judgement *a, const cssp_judgement *b)
 {
-    return a->verdict == b->verdict && a->evidence == b->evidence && a->findings == b->findings &&
-           a->advice == b->advice && strcmp(a->explanation, b->explanation) == 0;
+    return a->verdict == b->verdict && a->cause == b->cause && a->evidence == b->evidence &&
+           a->findings == b->findings && a->advice == b->advice && strcmp(a->explanation, b->explanation) == 0;
 }
 
 /*
@@ -154,6 +156,25 @@ static const cssp_judgement *share_judgement(const cssp_conv *conv)
     return wmem_memdup(wmem_file_scope(), &now, sizeof now);
 }
 
+/* The auth view now, stored once per change like the judgement. */
+static const cssp_auth_view *share_auth(const cssp_conv *conv)
+{
+    const cssp_facts *f = &conv->engine.facts;
+    cssp_auth_view now;
+    memset(&now, 0, sizeof now);
+    now.package = f->auth_package;
+    now.ntlm_fallback = f->ntlm_fallback;
+    g_strlcpy(now.kerberos_service, f->kerberos_service, sizeof now.kerberos_service);
+    g_strlcpy(now.kerberos_realm, f->kerberos_realm, sizeof now.kerberos_realm);
+    now.has_krb_error = f->has_krb_error;
+    now.krb_error = f->krb_error;
+    cssp_auth_text(f, now.auth, sizeof now.auth);
+    cssp_mode_text(f, now.mode, sizeof now.mode);
+    if (conv->has_last && memcmp(&now, conv->last.auth, sizeof now) == 0)
+        return conv->last.auth;
+    return wmem_memdup(wmem_file_scope(), &now, sizeof now);
+}
+
 const cssp_view *cssp_conv_commit(cssp_conv *conv, packet_info *pinfo, uint32_t key, cssp_view_kind kind,
                                   cssp_dir dir)
 {
@@ -162,6 +183,7 @@ const cssp_view *cssp_conv_commit(cssp_conv *conv, packet_info *pinfo, uint32_t 
     view->kind = kind;
     view->dir = dir;
     view->judgement = share_judgement(conv);
+    view->auth = share_auth(conv);
     view->client_seen = f->client_version_seen;
     view->server_seen = f->server_version_seen;
     view->client_version = f->client_version;
@@ -172,6 +194,7 @@ const cssp_view *cssp_conv_commit(cssp_conv *conv, packet_info *pinfo, uint32_t 
     if (conv->has_last) {
         view->judged_before = true;
         view->verdict_before = conv->last.judgement->verdict;
+        view->cause_before = conv->last.judgement->cause;
         view->findings_before = conv->last.judgement->findings;
         view->client_seen_before = conv->last.client_seen;
         view->server_seen_before = conv->last.server_seen;

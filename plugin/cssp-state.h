@@ -27,13 +27,27 @@ typedef enum cssp_view_kind {
     CSSP_VIEW_TRANSPORT      /* TLS records, alerts and TCP closes seen by the observer */
 } cssp_view_kind;
 
+/* What the connection's negoTokens and negotiation said, beyond the verdict: shared while it does not change. */
+typedef struct cssp_auth_view {
+    cssp_auth_package package;
+    bool ntlm_fallback;
+    char kerberos_service[CSSP_KRB_NAME_MAX];
+    char kerberos_realm[CSSP_KRB_NAME_MAX];
+    bool has_krb_error;
+    int32_t krb_error;
+    char auth[2 * CSSP_KRB_NAME_MAX + 96];  /* cssp_auth_text(); "" when nothing is known */
+    char mode[200];                         /* cssp_mode_text(); "" when the client asked for no mode */
+} cssp_auth_view;
+
 /* The connection as judged right after one PDU or event, with what it was just before. */
 typedef struct cssp_view {
     cssp_view_kind kind;
     cssp_dir dir;
     const cssp_judgement *judgement;  /* shared by a connection's views while it does not change */
+    const cssp_auth_view *auth;       /* likewise */
     bool judged_before;               /* false for the connection's first view */
     cssp_verdict verdict_before;
+    cssp_cause cause_before;
     unsigned findings_before;
     bool client_seen, server_seen;    /* the version each side advertised first */
     uint32_t client_version, server_version;

@@ -7,7 +7,9 @@
  * checks are the engine's promises (verdict.h, docs/verdicts.md "Settling"):
  * every judgement names a known verdict, evidence and findings with a
  * NUL-terminated explanation; once CredSSP is over it stays over, the
- * connection state no longer moves and the judgement no longer changes.
+ * connection state no longer moves and the judgement no longer changes. The
+ * summaries carry NTLM messages and, with bit 0x80 of their presence byte,
+ * the package and Kerberos message the SPNEGO and Kerberos readers give.
  */
 #include <string.h>
 
@@ -76,6 +78,21 @@ static void read_tsreq(cssp_reader *r, cssp_tsreq_summary *s)
             name(r, s->ntlm.workstation);
         }
     }
+    if (presence & 0x80) { /* what the SPNEGO and Kerberos readers give */
+        static const uint32_t krb_types[] = {CSSP_KRB_AP_REQ, CSSP_KRB_AP_REP, CSSP_KRB_TGT_REQ, CSSP_KRB_TGT_REP,
+                                             CSSP_KRB_ERROR};
+        uint8_t krb = u8(r);
+        s->package = (cssp_auth_package)(krb % (CSSP_PACKAGE_PKU2U + 1));
+        s->offers_kerberos_first = krb & 0x08;
+        s->has_krb = krb & 0x10;
+        if (s->has_krb) {
+            s->krb.msg_type = krb_types[u8(r) % 5];
+            s->krb.has_error_code = krb & 0x20;
+            s->krb.error_code = (int32_t)u32(r);
+            name(r, s->krb.realm);
+            name(r, s->krb.service);
+        }
+    }
 }
 
 /* One event from the input; false at the end of it. */
@@ -132,12 +149,13 @@ static void require_judgement(const cssp_judgement *j)
             FUZZ_REQUIRE(cssp_finding_name(1u << i) != NULL);
     size_t len = strnlen(j->explanation, sizeof j->explanation);
     FUZZ_REQUIRE(len > 0 && len < sizeof j->explanation);
+    FUZZ_REQUIRE(j->cause < CSSP_CAUSE_COUNT && (j->cause == CSSP_CAUSE_NONE) == (cssp_cause_name(j->cause) == NULL));
 }
 
 static bool same_judgement(const cssp_judgement *a, const cssp_judgement *b)
 {
-    return a->verdict == b->verdict && a->evidence == b->evidence && a->findings == b->findings &&
-           strcmp(a->explanation, b->explanation) == 0 && a->advice == b->advice;
+    return a->verdict == b->verdict && a->cause == b->cause && a->evidence == b->evidence &&
+           a->findings == b->findings && strcmp(a->explanation, b->explanation) == 0 && a->advice == b->advice;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

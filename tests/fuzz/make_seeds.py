@@ -208,6 +208,8 @@ def committed(out_dir):
         write(out_dir, "ntlmssp", "kerberos-gss",
               rc.der(0x60, rc.der(0x06, bytes.fromhex("2a864886f712010202")) + b"\x01\x00" + rc.der(0x6E, b"\0" * 8)))
         write(out_dir, "ntlmssp", "kerberos-ap-req", rc.der(0x6E, rc.der(0x30, rc.der(0xA0, rc.der_int(5)))))
+        for name, token in kerberos_tokens():
+            write(out_dir, "ntlmssp", name, token)
 
         neg_req = bytes.fromhex("010008000b000000")
         x224 = {
@@ -341,6 +343,30 @@ def extra(out_dir, streams_per_file=12):
                 lines = keylog.splitlines()
                 for i in range(0, min(len(lines), 400), 40):
                     write(out_dir, "keylog", f"{stem}-{i}", "\n".join(lines[i:i + 40]).encode())
+
+
+def kerberos_tokens():
+    """SPNEGO with the Kerberos messages of a domain logon (RFC 4178, RFC 4120, the user-to-user draft)."""
+    der = rc.der
+    oid = lambda hexs: der(0x06, bytes.fromhex(hexs))
+    krb5, u2u, ntlm = "2a864886f712010202", "2a864886f71201020203", "2b06010401823702020a"
+    string = lambda s: der(0x1B, s.encode())
+    principal = der(0x30, der(0xA0, rc.der_int(2)) + der(0xA1, der(0x30, string("TERMSRV") + string("rds1.example.test"))))
+    ticket = der(0x61, der(0x30, der(0xA0, rc.der_int(5)) + der(0xA1, string("EXAMPLE.TEST")) + der(0xA2, principal) +
+                           der(0xA3, der(0x30, der(0xA0, rc.der_int(18)) + der(0xA2, der(0x04, b"\0" * 16))))))
+    tgt_req = der(0x60, oid(u2u) + b"\x04\x00" + der(0x30, der(0xA0, rc.der_int(5)) + der(0xA1, rc.der_int(16)) +
+                                                       der(0xA2, principal)))
+    ap_req = der(0x60, oid(u2u) + b"\x01\x00" + der(0x6E, der(0x30, der(0xA0, rc.der_int(5)) + der(0xA1, rc.der_int(14)) +
+                                                                    der(0xA3, ticket))))
+    krb_error = der(0x60, oid(krb5) + b"\x03\x00" + der(0x7E, der(0x30, der(0xA0, rc.der_int(5)) + der(0xA1, rc.der_int(30)) +
+                                                                       der(0xA6, rc.der_int(41)) +
+                                                                       der(0xA9, string("EXAMPLE.TEST")))))
+    init = der(0x60, oid("2b0601050502") + der(0xA0, der(0x30, der(0xA0, der(0x30, oid(krb5) + oid(ntlm))) +
+                                                           der(0xA2, der(0x04, tgt_req)))))
+    resp = lambda token: der(0xA1, der(0x30, der(0xA0, der(0x0A, b"\x01")) + der(0xA1, oid(krb5)) +
+                                           der(0xA2, der(0x04, token))))
+    return [("spnego-init-kerberos-tgt-request", init), ("spnego-resp-kerberos-ap-req", resp(ap_req)),
+            ("spnego-resp-kerberos-error", resp(krb_error))]
 
 
 def main():

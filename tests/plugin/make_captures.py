@@ -23,6 +23,7 @@ KEY = os.path.join(DATA_DIR, "test-server.key.pem")
 
 STATUS_LOGON_FAILURE = 0xC000006D
 STATUS_NOT_SUPPORTED = 0xC00000BB
+SEC_E_UNSUPPORTED_FUNCTION = 0x80090302
 AUTHZ_SUCCESS = b"\0\0\0\0"
 NTLM_FLAGS = 0xE2088297
 
@@ -340,8 +341,105 @@ def case_hostile(directory):
                                  "experts": ["cssp.malformed"]}
 
 
+def case_tls12_ntlm_refused(directory):
+    """The look-alike: v6 on both sides, NTLM, and the server's SEC_E_UNSUPPORTED_FUNCTION after AUTHENTICATE."""
+    name = "tls12-ntlm-refused"
+    packets, keylog = [], os.path.join(directory, name + ".keys")
+    flow = TcpFlow(packets, 50008, 3389)
+    flow.open()
+    flow.send(True, rdp_wire.connection_request(0x0B, "alice"))
+    flow.send(False, rdp_wire.connection_confirm(rdp_wire.PROTOCOL_HYBRID_EX))
+    tls = TlsPair(flow, keylog, ssl.TLSVersion.TLSv1_2, "ECDHE-RSA-AES128-GCM-SHA256")
+    tls.handshake()
+    tls.send(True, rdp_wire.encode_tsrequest(6, nego_tokens=[ntlm_negotiate()]))
+    tls.send(False, rdp_wire.encode_tsrequest(6, nego_tokens=[ntlm_challenge()]))
+    tls.send(True, rdp_wire.encode_tsrequest(6, nego_tokens=[ntlm_authenticate()], pub_key_auth=bytes(range(64)),
+                                             client_nonce=bytes(32)))
+    tls.send(False, rdp_wire.encode_tsrequest(6, error_code=SEC_E_UNSUPPORTED_FUNCTION))
+    flow.close(False)
+    return name, packets, keylog, {
+        "verdict": "auth_failed", "client_version": 6, "server_version": 6, "tsrequests": 4, "port": 3389,
+        "error_code": SEC_E_UNSUPPORTED_FUNCTION, "auth_package": "ntlm", "cause": "ntlm_refused",
+        "experts": ["cssp.error_code.note", "cssp.cause.note"]}
+
+
+def kerberos_tokens():
+    """SPNEGO with Kerberos user-to-user as mstsc sends it in a domain (RFC 4178, RFC 4120, the U2U draft).
+
+    Returns the client's NegTokenInit (KERB-TGT-REQUEST) and NegTokenResp (AP-REQ) and the server's NegTokenResps
+    (KERB-TGT-REPLY with a 1,200-byte ticket, like a TGT with its PAC; AP-REP).
+    """
+    der, integer = rdp_wire.der, rdp_wire.der_integer
+    u2u, krb5 = bytes.fromhex("2a864886f71201020203"), bytes.fromhex("2a864882f712010202")
+
+    def oid(value):
+        return der(0x06, value)
+
+    def string(text):
+        return der(0x1B, text.encode())
+
+    def principal(*names):
+        return der(0x30, der(0xA0, integer(2)) + der(0xA1, der(0x30, b"".join(map(string, names)))))
+
+    def ticket(service, host, cipher_len):
+        enc = der(0x30, der(0xA0, integer(18)) + der(0xA2, der(0x04, bytes(cipher_len))))
+        return der(0x61, der(0x30, der(0xA0, integer(5)) + der(0xA1, string("EXAMPLE.TEST")) +
+                              der(0xA2, principal(service, host)) + der(0xA3, enc)))
+
+    def gss(tok, message):
+        return der(0x60, oid(u2u) + tok + message)
+
+    tgt_req = gss(b"\x04\x00", der(0x30, der(0xA0, integer(5)) + der(0xA1, integer(16)) +
+                                     der(0xA2, principal("TERMSRV", "rds1.example.test"))))
+    tgt_rep = gss(b"\x04\x01", der(0x30, der(0xA0, integer(5)) + der(0xA1, integer(17)) +
+                                     der(0xA2, ticket("krbtgt", "EXAMPLE.TEST", 1200))))
+    ap_options = der(0x03, bytes.fromhex("0060000000"))  # use-session-key, mutual-required
+    ap_req = gss(b"\x01\x00", der(0x6E, der(0x30, der(0xA0, integer(5)) + der(0xA1, integer(14)) +
+                                               der(0xA2, ap_options) +
+                                               der(0xA3, ticket("TERMSRV", "rds1.example.test", 1100)) +
+                                               der(0xA4, der(0x30, der(0xA0, integer(18)) +
+                                                                 der(0xA2, der(0x04, bytes(300))))))))
+    ap_rep = gss(b"\x02\x00", der(0x6F, der(0x30, der(0xA0, integer(5)) + der(0xA1, integer(15)) +
+                                               der(0xA2, der(0x30, der(0xA0, integer(18)) +
+                                                                 der(0xA2, der(0x04, bytes(100))))))))
+    init = der(0x60, oid(bytes.fromhex("2b0601050502")) + der(0xA0, der(0x30, der(0xA0, der(0x30, oid(krb5))) +
+                                                                        der(0xA2, der(0x04, tgt_req)))))
+
+    def resp(token):
+        return der(0xA1, der(0x30, der(0xA0, der(0x0A, b"\x01")) + der(0xA2, der(0x04, token))))
+
+    return init, resp(tgt_rep), resp(ap_req), resp(ap_rep)
+
+
+def case_tls12_kerberos_u2u(directory):
+    """Kerberos user-to-user over TLS 1.2: pubKeyAuth in the client's third TSRequest; without keys, by its shape."""
+    name = "tls12-kerberos-u2u"
+    packets, keylog = [], os.path.join(directory, name + ".keys")
+    flow = TcpFlow(packets, 50009, 3389)
+    flow.open()
+    flow.send(True, rdp_wire.connection_request(0x0B, "alice"))
+    flow.send(False, rdp_wire.connection_confirm(rdp_wire.PROTOCOL_HYBRID_EX))
+    tls = TlsPair(flow, keylog, ssl.TLSVersion.TLSv1_2, "ECDHE-RSA-AES128-GCM-SHA256")
+    tls.handshake()
+    init, tgt_rep, ap_req, ap_rep = kerberos_tokens()
+    tls.send(True, rdp_wire.encode_tsrequest(6, nego_tokens=[init]))
+    tls.send(False, rdp_wire.encode_tsrequest(6, nego_tokens=[tgt_rep]))
+    tls.send(True, rdp_wire.encode_tsrequest(6, nego_tokens=[ap_req]))
+    tls.send(False, rdp_wire.encode_tsrequest(6, nego_tokens=[ap_rep]))
+    tls.send(True, rdp_wire.encode_tsrequest(6, pub_key_auth=bytes(range(64)), client_nonce=bytes(32)))
+    tls.send(False, rdp_wire.encode_tsrequest(6, pub_key_auth=bytes(range(1, 65))))
+    tls.send(True, rdp_wire.encode_tsrequest(6, auth_info=bytes(range(90))))
+    tls.send(False, AUTHZ_SUCCESS)
+    tls.send(True, bytes.fromhex("0300000802f08000"))
+    tls.close_notify(True)
+    flow.close(True)
+    return name, packets, keylog, {
+        "verdict": "ok", "client_version": 6, "server_version": 6, "tsrequests": 7, "port": 3389,
+        "early_auth": "AUTHZ_SUCCESS", "auth_package": "kerberos", "experts": []}
+
+
 CASES = (case_tls12_split, case_tls13_mismatch, case_clear_rejected, case_clear_fields, case_negotiation,
-         case_clear_access_denied, case_hostile)
+         case_clear_access_denied, case_hostile, case_tls12_ntlm_refused, case_tls12_kerberos_u2u)
 
 
 def build_all(directory):

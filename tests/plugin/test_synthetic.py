@@ -45,6 +45,9 @@ def check_case(checks, tshark, analyzer, name, pcap, keylog, expected):
     if "early_auth" in expected:
         checks.equal(first["early_auth"] if first else None, [EARLY_AUTH[expected["early_auth"]]],
                      f"{name}: Early User Authorization Result")
+    for key in ("auth_package", "cause"):
+        if key in expected and first:
+            checks.equal(view_value(first["view"], "cssp." + key), expected[key], f"{name}: {key}")
     experts = set().union(*(c["experts"] for c in conns.values())) if conns else set()
     for expert in expected["experts"]:
         checks.check(expert in experts, f"{name}: expert item {expert} (got {sorted(experts)})")
@@ -63,6 +66,8 @@ def check_case(checks, tshark, analyzer, name, pcap, keylog, expected):
                      f"{name}: errorCode as the analyzer")
         checks.equal(sorted(view_value(c["view"], "cssp.finding")), sorted(a["findings"]),
                      f"{name}: findings as the analyzer")
+        for key in ("auth_package", "cause"):
+            checks.equal(view_value(c["view"], "cssp." + key), a[key], f"{name}: {key} as the analyzer")
     if keylog:
         bare, _ = tshark.packets(pcap)
         _, analyzed_bare, _ = run_json(analyzer, pcap)

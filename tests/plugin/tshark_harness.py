@@ -116,10 +116,11 @@ def key_options(tshark, keylog=None, rsa_key=None):
 
 # The plugin's expert items (their field names).
 EXPERT_ITEMS = {
-    "cssp.server_version.refused", "cssp.version_mismatch", "cssp.client_version.unpatched",
+    "cssp.server_version.refused", "cssp.version_mismatch", "cssp.version_mismatch.traffic_shape",
+    "cssp.client_version.unpatched",
     "cssp.rejected_unpatched_client", "cssp.version.changed", "cssp.field_version",
     "cssp.field_version_inconsistent", "cssp.nla_not_negotiated", "cssp.neg_failure.note",
-    "cssp.early_auth_result.denied", "cssp.error_code.note", "cssp.malformed", "cssp.structure",
+    "cssp.early_auth_result.denied", "cssp.error_code.note", "cssp.cause.note", "cssp.malformed", "cssp.structure",
     "cssp.version.undefined", "cssp.unreassembled",
 }
 

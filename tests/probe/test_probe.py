@@ -370,7 +370,7 @@ def freerdp_shadow_suite():
                                       stdout=open(log, "w"), stderr=subprocess.STDOUT)
             children.append(shadow)
             try:
-                wait_listening(host, port, seconds=5)
+                wait_listening(host, port, seconds=20)  # slow to start on a loaded machine
                 break
             except RuntimeError:
                 shadow.kill()

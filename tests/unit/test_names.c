@@ -36,5 +36,21 @@ int main(void)
     CHECK_EQ_STR(cssp_format_neg_failure(5, buf, 5), "HYBR");
     CHECK_EQ_STR(cssp_authz_result_name(5), "AUTHZ_ACCESS_DENIED");
     CHECK(cssp_authz_result_name(7) == NULL);
+
+    /* RDP_NEG_REQ / RDP_NEG_RSP flags ([MS-RDPBCGR] 2.2.1.1.1, 2.2.1.2.1) */
+    CHECK_EQ_STR(cssp_format_bits(cssp_neg_req_flag_names, 0x01, ",", buf, sizeof buf),
+                 "RESTRICTED_ADMIN_MODE_REQUIRED");
+    CHECK_EQ_STR(cssp_format_bits(cssp_neg_req_flag_names, 0x0A, ",", buf, sizeof buf),
+                 "REDIRECTED_AUTHENTICATION_MODE_REQUIRED,CORRELATION_INFO_PRESENT");
+    CHECK_EQ_STR(cssp_format_bits(cssp_neg_req_flag_names, 0x04, ",", buf, sizeof buf), "0x4");
+    CHECK_EQ_STR(cssp_format_bits(cssp_neg_req_flag_names, 0x00, ",", buf, sizeof buf), "");
+    CHECK_EQ_STR(cssp_format_bits(cssp_neg_rsp_flag_names, 0x18, ",", buf, sizeof buf),
+                 "RESTRICTED_ADMIN_MODE_SUPPORTED,REDIRECTED_AUTHENTICATION_MODE_SUPPORTED");
+    CHECK_EQ_STR(cssp_format_bits(cssp_neg_rsp_flag_names, 0x03, ",", buf, sizeof buf),
+                 "EXTENDED_CLIENT_DATA_SUPPORTED,DYNVC_GFX_PROTOCOL_SUPPORTED");
+    /* Kerberos error codes (RFC 4120 7.5.9) */
+    CHECK_EQ_STR(cssp_name_lookup(cssp_krb_error_names, 24)->name, "KDC_ERR_PREAUTH_FAILED");
+    CHECK_EQ_STR(cssp_name_lookup(cssp_krb_error_names, 41)->name, "KRB_AP_ERR_MODIFIED");
+    CHECK_EQ_STR(cssp_name_lookup(cssp_krb_error_names, 7)->name, "KDC_ERR_S_PRINCIPAL_UNKNOWN");
     return check_summary("names");
 }

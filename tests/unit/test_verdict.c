@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "cssp/facts_text.h"
 #include "cssp/tsrequest.h"
 #include "cssp/x224.h"
 #include "vectors_tsrequest.h"
@@ -107,7 +108,7 @@ static void end(cssp_conn *c)
 static cssp_tsreq_summary ntlm_msg(uint32_t version, uint32_t ntlm_type)
 {
     cssp_tsreq_summary s = {.version = version, .nego_token_count = 1, .token_kind = CSSP_TOKEN_SPNEGO_INIT,
-                            .has_ntlm = true};
+                            .has_ntlm = true, .package = CSSP_PACKAGE_NTLM};
     s.ntlm.type = ntlm_type;
     return s;
 }
@@ -630,9 +631,12 @@ static void test_tls13_close_notify(void)
     CHECK_EQ_U(c.first_close, C);
     CHECK_EQ_U(c.first_close_type, CSSP_EV_TLS_ALERT);
     CHECK_EQ_U(c.turns[C], 1);
-    cssp_judgement j = EXPECT(&c, CSSP_VERDICT_INCOMPLETE, CSSP_EVIDENCE_TRAFFIC_SHAPE, 0);
+    /* rule 11: the client's close after a CHALLENGE-sized first reply is the keyless refusal */
+    cssp_judgement j = EXPECT(&c, CSSP_VERDICT_VERSION_MISMATCH, CSSP_EVIDENCE_TRAFFIC_SHAPE, 0);
     CHECK(has(j.explanation, "shape of a patched client refusing an unpatched server"));
+    CHECK(has(j.explanation, "decrypt or check the server's CredSSP version to confirm"));
     CHECK(has(j.advice, "Decrypt"));
+    CHECK(cssp_conn_credssp_over(&c));
 
     /* The same with the TSRequests decrypted: a version refusal. */
     start(&c, CSSP_PROTO_HYBRID_EX, 0x0304);
@@ -701,6 +705,274 @@ static void test_shape_large_reply_is_not_an_error(void)
     start(&c, CSSP_PROTO_HYBRID, 0x0303);
     records(&c, C, cbc65, 4);
     EXPECT(&c, CSSP_VERDICT_INCOMPLETE, CSSP_EVIDENCE_TRAFFIC_SHAPE, 0);
+}
+
+/* Rule 11 takes the keyless refusal and nothing that only looks like it. */
+static void test_shape_keyless_refusal_only(void)
+{
+    cssp_conn c;
+    /* the sample cell3-mismatch-server-v3-fin-nokeys.pcap: s(handshake, tickets set aside) c74 s214, client FIN */
+    start(&c, CSSP_PROTO_HYBRID_EX, 0x0304);
+    record(&c, S, 1094);
+    record(&c, C, 69);
+    record(&c, C, 74);
+    record(&c, S, 214);
+    rst(&c, C);
+    cssp_judgement j = EXPECT(&c, CSSP_VERDICT_VERSION_MISMATCH, CSSP_EVIDENCE_TRAFFIC_SHAPE, 0);
+    CHECK(has(j.explanation, "reset the connection"));
+    CHECK(has(j.explanation, "214 bytes"));
+
+    /* an errorCode-sized first reply, then the client's close: not a version refusal */
+    start(&c, CSSP_PROTO_HYBRID, 0x0303);
+    record(&c, C, 81);
+    record(&c, S, 39);
+    fin(&c, C);
+    EXPECT(&c, CSSP_VERDICT_INCOMPLETE, CSSP_EVIDENCE_TRAFFIC_SHAPE, 0);
+
+    /* an RST before any CredSSP message */
+    start(&c, CSSP_PROTO_HYBRID, 0x0303);
+    rst(&c, C);
+    EXPECT(&c, CSSP_VERDICT_INCOMPLETE, CSSP_EVIDENCE_TRAFFIC_SHAPE, 0);
+
+    /* a capture cut short after the CHALLENGE: nobody closed */
+    start(&c, CSSP_PROTO_HYBRID, 0x0303);
+    record(&c, C, 81);
+    record(&c, S, 286);
+    end(&c);
+    EXPECT(&c, CSSP_VERDICT_INCOMPLETE, CSSP_EVIDENCE_TRAFFIC_SHAPE, 0);
+
+    /* the server closes after the CHALLENGE: not the client's refusal */
+    start(&c, CSSP_PROTO_HYBRID, 0x0303);
+    record(&c, C, 81);
+    record(&c, S, 286);
+    fin(&c, S);
+    EXPECT(&c, CSSP_VERDICT_INCOMPLETE, CSSP_EVIDENCE_TRAFFIC_SHAPE, 0);
+
+    /* a ticket-sized first reply (Kerberos KERB-TGT-REPLY), then the client's close: not CHALLENGE-sized */
+    start(&c, CSSP_PROTO_HYBRID_EX, 0x0303);
+    record(&c, C, 199);
+    record(&c, S, 1375);
+    fin(&c, C);
+    EXPECT(&c, CSSP_VERDICT_INCOMPLETE, CSSP_EVIDENCE_TRAFFIC_SHAPE, 0);
+}
+
+/*
+ * Kerberos user-to-user without keys, record lengths of corpus rdp-nla-kerberos-auth2.pcapng (TLS 1.2):
+ * c199 (TGT-REQUEST) s1375 (TGT-REPLY) c1911 (AP-REQ) s251 (AP-REP) c215 (pubKeyAuth) s127 (pubKeyAuth)
+ * c187 (authInfo) s28 (AUTHZ_SUCCESS) c486 (MCS). One round trip more than NTLM.
+ */
+static void test_shape_kerberos_u2u(void)
+{
+    static const size_t lens[] = {199, 1375, 1911, 251, 215, 127, 187, 28, 486};
+    cssp_conn c;
+    start(&c, CSSP_PROTO_HYBRID_EX, 0x0303);
+    records(&c, C, lens, 4);
+    CHECK(c.extra_round_trip);
+    CHECK_EQ_U(c.leg, 2); /* the AP-REP is not the server's pubKeyAuth */
+    record(&c, C, 215);
+    CHECK_EQ_U(c.leg, 3); /* the client's pubKeyAuth is not its credentials */
+    EXPECT(&c, CSSP_VERDICT_INCOMPLETE, CSSP_EVIDENCE_TRAFFIC_SHAPE, 0);
+    start(&c, CSSP_PROTO_HYBRID_EX, 0x0303);
+    records(&c, C, lens, 9);
+    CHECK(cssp_conn_credssp_over(&c));
+    cssp_judgement j = EXPECT(&c, CSSP_VERDICT_OK, CSSP_EVIDENCE_TRAFFIC_SHAPE, 0);
+    CHECK(has(j.explanation, "fourth CredSSP message"));
+
+    /* the server ends it after the client's pubKeyAuth: a refusal of the credentials, not a completed logon */
+    start(&c, CSSP_PROTO_HYBRID_EX, 0x0303);
+    records(&c, C, lens, 5);
+    alert(&c, S);
+    EXPECT(&c, CSSP_VERDICT_AUTH_FAILED, CSSP_EVIDENCE_TRAFFIC_SHAPE, 0);
+
+    /* the client closes after the AP-REP: not the keyless version refusal (the first reply carried a ticket) */
+    start(&c, CSSP_PROTO_HYBRID_EX, 0x0303);
+    records(&c, C, lens, 4);
+    fin(&c, C);
+    EXPECT(&c, CSSP_VERDICT_INCOMPLETE, CSSP_EVIDENCE_TRAFFIC_SHAPE, 0);
+}
+
+/* ---- causes: the look-alikes of "The function requested is not supported" ------------- */
+
+/* The server's errorCode after the client's first message, with the package the tokens named. */
+static cssp_judgement refused_with(cssp_conn *c, uint32_t client_v, uint32_t server_v, cssp_auth_package package,
+                                   uint32_t code)
+{
+    cssp_tsreq_summary s = negotiate(client_v);
+    s.package = package;
+    start(c, CSSP_PROTO_HYBRID_EX, 0x0303);
+    tsreq(c, C, &s);
+    s = error_reply(server_v, code), tsreq(c, S, &s);
+    cssp_judgement j;
+    cssp_conn_judge(c, &j);
+    return j;
+}
+
+static void test_lookalike_causes(void)
+{
+    cssp_conn c;
+    /* SEC_E_UNSUPPORTED_FUNCTION at v6/v6 with NTLM: the server refused NTLM, not the CVE */
+    cssp_judgement j = refused_with(&c, 6, 6, CSSP_PACKAGE_NTLM, 0x80090302);
+    EXPECT(&c, CSSP_VERDICT_AUTH_FAILED, CSSP_EVIDENCE_DECRYPTED, 0);
+    CHECK_EQ_STR(cssp_cause_name(j.cause), "ntlm_refused");
+    CHECK(has(j.explanation, "both sides speak CredSSP v6: this is not the encryption oracle remediation"));
+    CHECK(has(j.explanation, "NTLM"));
+    CHECK(has(j.advice, "NTLM") && has(j.advice, "Restrict NTLM") && has(j.advice, "Protected Users"));
+    CHECK(has(j.advice, "name"));
+    CHECK(!has(j.advice, "Check the user name and password"));
+
+    /* the same code with Kerberos */
+    j = refused_with(&c, 6, 5, CSSP_PACKAGE_KERBEROS, 0x80090302);
+    CHECK_EQ_STR(cssp_cause_name(j.cause), "unsupported_function");
+    CHECK(has(j.explanation, "CredSSP v6 and v5 work together: this is not the encryption oracle remediation"));
+    CHECK(!has(j.explanation, "NTLM"));
+
+    /* the same code with an unpatched server: the versions do not fit, so no such sentence */
+    j = refused_with(&c, 6, 3, CSSP_PACKAGE_NTLM, 0x80090302);
+    CHECK(j.cause == CSSP_CAUSE_NONE);
+    CHECK(!has(j.explanation, "not the encryption oracle"));
+
+    static const struct {
+        uint32_t code;
+        const char *cause;
+        const char *advice;
+    } codes[] = {
+        {0xC000006E, "account_restriction", "Protected Users"},  /* STATUS_ACCOUNT_RESTRICTION */
+        {0xC000006D, "logon_failure", "password"},               /* STATUS_LOGON_FAILURE */
+        {0xC0000071, "password_expired", "expired"},             /* STATUS_PASSWORD_EXPIRED */
+        {0xC0000224, "password_expired", "must be changed"},     /* STATUS_PASSWORD_MUST_CHANGE */
+        {0xC0000234, "account_locked_out", "locked out"},        /* STATUS_ACCOUNT_LOCKED_OUT */
+        {0xC0000072, "account_disabled", "disabled"},            /* STATUS_ACCOUNT_DISABLED */
+    };
+    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+        j = refused_with(&c, 6, 6, CSSP_PACKAGE_NTLM, codes[i].code);
+        CHECK_EQ_STR(cssp_cause_name(j.cause), codes[i].cause);
+        CHECK(has(j.advice, codes[i].advice));
+        CHECK(!has(j.explanation, "not the encryption oracle"));
+    }
+    /* the Protected Users member falling back to NTLM: the advice names NTLM and Kerberos */
+    j = refused_with(&c, 6, 6, CSSP_PACKAGE_NTLM, 0xC000006E);
+    CHECK(has(j.advice, "NTLM") && has(j.advice, "Kerberos"));
+
+    /* negotiation failures and the CVE itself */
+    cssp_conn_init(&c);
+    feed(&c, (cssp_event){.type = CSSP_EV_NEG_FAILURE, .dir = S, .u.neg_failure = {5}});
+    cssp_conn_judge(&c, &j);
+    CHECK_EQ_STR(cssp_cause_name(j.cause), "hybrid_required");
+    cssp_conn_init(&c);
+    feed(&c, (cssp_event){.type = CSSP_EV_NEG_FAILURE, .dir = S, .u.neg_failure = {2}});
+    cssp_conn_judge(&c, &j);
+    CHECK_EQ_STR(cssp_cause_name(j.cause), "ssl_not_allowed");
+    start(&c, CSSP_PROTO_HYBRID, 0x0303);
+    cssp_tsreq_summary s = negotiate(6);
+    tsreq(&c, C, &s);
+    s = challenge(3), tsreq(&c, S, &s);
+    fin(&c, C);
+    cssp_conn_judge(&c, &j);
+    CHECK_EQ_STR(cssp_cause_name(j.cause), "cve_2018_0886_server_unpatched");
+    CHECK(cssp_cause_name(CSSP_CAUSE_NONE) == NULL);
+}
+
+/* The package of the connection, its Kerberos names, a KRB-ERROR and an NTLM fallback. */
+static void test_package_facts(void)
+{
+    cssp_conn c;
+    start(&c, CSSP_PROTO_HYBRID_EX, 0x0303);
+    cssp_tsreq_summary s = {.version = 6, .nego_token_count = 1, .package = CSSP_PACKAGE_KERBEROS,
+                            .offers_kerberos_first = true, .has_krb = true};
+    s.krb.msg_type = CSSP_KRB_TGT_REQ;
+    snprintf(s.krb.service, sizeof s.krb.service, "TERMSRV/rds1.example.test");
+    tsreq(&c, C, &s);
+    CHECK_EQ_U(c.facts.auth_package, CSSP_PACKAGE_KERBEROS);
+    CHECK_EQ_STR(c.facts.kerberos_service, "TERMSRV/rds1.example.test");
+    CHECK_EQ_STR(c.facts.kerberos_realm, "");
+    s.krb.msg_type = CSSP_KRB_AP_REQ;
+    snprintf(s.krb.service, sizeof s.krb.service, "TERMSRV/rds1.example.test");
+    snprintf(s.krb.realm, sizeof s.krb.realm, "EXAMPLE.TEST");
+    tsreq(&c, C, &s);
+    CHECK_EQ_STR(c.facts.kerberos_realm, "EXAMPLE.TEST");
+    s = (cssp_tsreq_summary){.version = 6, .nego_token_count = 1, .package = CSSP_PACKAGE_KERBEROS, .has_krb = true};
+    s.krb.msg_type = CSSP_KRB_ERROR;
+    s.krb.has_error_code = true;
+    s.krb.error_code = 41;
+    tsreq(&c, S, &s);
+    CHECK(c.facts.has_krb_error);
+    CHECK_EQ_U(c.facts.krb_error, 41);
+    CHECK(!c.facts.ntlm_fallback);
+    s = negotiate(6);
+    tsreq(&c, C, &s);
+    CHECK_EQ_U(c.facts.auth_package, CSSP_PACKAGE_NTLM);
+    CHECK(c.facts.ntlm_fallback);
+
+    /* NTLM from the start is no fallback */
+    start(&c, CSSP_PROTO_HYBRID_EX, 0x0303);
+    exchange(&c, 6, 6, true);
+    CHECK_EQ_U(c.facts.auth_package, CSSP_PACKAGE_NTLM);
+    CHECK(!c.facts.ntlm_fallback);
+}
+
+/*
+ * Decrypted Kerberos user-to-user, as in corpus rdp-nla-kerberos-auth2.pcapng: the AUTHENTICATE leg is the
+ * client's first TSRequest with pubKeyAuth (its third), not its second.
+ */
+static void test_kerberos_decrypted_legs(void)
+{
+    cssp_conn c;
+    cssp_tsreq_summary token = {.version = 6, .nego_token_count = 1, .package = CSSP_PACKAGE_KERBEROS};
+    start(&c, CSSP_PROTO_HYBRID_EX, 0x0303);
+    tsreq(&c, C, &token); /* KERB-TGT-REQUEST */
+    tsreq(&c, S, &token); /* KERB-TGT-REPLY */
+    tsreq(&c, C, &token); /* AP-REQ */
+    CHECK_EQ_U(c.leg, 2);
+    CHECK(!c.client_sent_authenticate);
+    tsreq(&c, S, &token); /* AP-REP */
+    CHECK_EQ_U(c.leg, 2);
+    alert(&c, S);
+    /* the server ended it before any pubKeyAuth: not a refusal of credentials that were never sent */
+    EXPECT(&c, CSSP_VERDICT_INCOMPLETE, CSSP_EVIDENCE_DECRYPTED, 0);
+
+    start(&c, CSSP_PROTO_HYBRID_EX, 0x0303);
+    for (int i = 0; i < 2; i++) {
+        tsreq(&c, C, &token);
+        tsreq(&c, S, &token);
+    }
+    cssp_tsreq_summary s = {.version = 6, .nego_token_count = 1, .has_pub_key_auth = true, .has_client_nonce = true};
+    tsreq(&c, C, &s);
+    CHECK_EQ_U(c.leg, 3);
+    CHECK(c.client_sent_authenticate);
+    s = pub_key_auth(6), tsreq(&c, S, &s);
+    CHECK_EQ_U(c.leg, 4);
+    s = credentials(6), tsreq(&c, C, &s);
+    early_auth(&c, 0);
+    EXPECT(&c, CSSP_VERDICT_OK, CSSP_EVIDENCE_DECRYPTED, 0);
+}
+
+/* The mode line: Restricted Admin / Remote Credential Guard requested, and the server's answer. */
+static void test_mode_text(void)
+{
+    cssp_conn c;
+    char text[200];
+    cssp_conn_init(&c);
+    feed(&c, (cssp_event){.type = CSSP_EV_NEG_REQUEST, .dir = C,
+                          .u.neg_request = {.has_neg = true, .requested_protocols = 0x0B, .flags = 0x01}});
+    CHECK(cssp_mode_text(&c.facts, text, sizeof text));
+    CHECK_EQ_STR(text, "Restricted Admin requested, no answer from the server in the capture");
+    feed(&c, (cssp_event){.type = CSSP_EV_NEG_RESPONSE, .dir = S,
+                          .u.neg_response = {.has_neg = true, .selected_protocol = 0x08, .flags = 0x1F}});
+    CHECK(cssp_mode_text(&c.facts, text, sizeof text));
+    CHECK_EQ_STR(text, "Restricted Admin requested, supported by the server");
+
+    cssp_conn_init(&c);
+    feed(&c, (cssp_event){.type = CSSP_EV_NEG_REQUEST, .dir = C,
+                          .u.neg_request = {.has_neg = true, .requested_protocols = 0x0B, .flags = 0x02}});
+    feed(&c, (cssp_event){.type = CSSP_EV_NEG_RESPONSE, .dir = S,
+                          .u.neg_response = {.has_neg = true, .selected_protocol = 0x08, .flags = 0x0F}});
+    CHECK(cssp_mode_text(&c.facts, text, sizeof text));
+    CHECK_EQ_STR(text, "Remote Credential Guard requested, not supported by the server");
+
+    cssp_conn_init(&c);
+    neg_request(&c, 0x0B);
+    CHECK(!cssp_mode_text(&c.facts, text, sizeof text));
+    CHECK_EQ_STR(text, "");
 }
 
 /* ---- findings ------------------------------------------------------------------ */
@@ -1174,6 +1446,12 @@ int main(void)
     test_shape_server_closes_after_first();
     test_shape_access_denied();
     test_shape_large_reply_is_not_an_error();
+    test_shape_keyless_refusal_only();
+    test_shape_kerberos_u2u();
+    test_lookalike_causes();
+    test_package_facts();
+    test_kerberos_decrypted_legs();
+    test_mode_text();
     test_version_changed();
     test_clamp_96();
     test_field_version_inconsistent();

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "cssp/facts_text.h"
 #include "cssp/x224.h"
 #include "vectors_x224.h"
 
@@ -287,6 +288,15 @@ static void test_correlation_info(void)
     CHECK(x.has_correlation_info);
     CHECK_EQ_U(x.neg_flags, 0x08);
     CHECK_EQ_U(x.neg_value, 0x0b);
+    for (size_t i = 0; i < CSSP_CORRELATION_ID_LEN; i++)
+        CHECK_EQ_U(x.correlation_id[i], 0x5a);
+    /* the id as a GUID: Data1..Data3 little-endian, then the 8 bytes in order */
+    for (size_t i = 0; i < CSSP_CORRELATION_ID_LEN; i++)
+        variable[12 + i] = (uint8_t)i;
+    CHECK_EQ_U(decode_copy(buf, build_pdu(buf, 0xe0, variable, sizeof variable), &x), CSSP_OK);
+    char guid[37];
+    cssp_format_correlation_id(x.correlation_id, guid);
+    CHECK_EQ_STR(guid, "03020100-0504-0706-0809-0a0b0c0d0e0f");
 
     variable[10] = 0x23; /* correlation info length != 36 */
     CHECK_EQ_U(decode_copy(buf, build_pdu(buf, 0xe0, variable, sizeof variable), &x), CSSP_ERR_BAD_ENCODING);

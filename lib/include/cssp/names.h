@@ -23,6 +23,9 @@ extern const cssp_name cssp_neg_failure_names[];      /* SSL_REQUIRED_BY_SERVER 
 extern const cssp_name cssp_ntstatus_names[];         /* NTSTATUS codes seen in CredSSP / NTLM */
 extern const cssp_name cssp_sspi_status_names[];      /* SEC_E_* */
 extern const cssp_name cssp_authz_result_names[];     /* AUTHZ_SUCCESS, AUTHZ_ACCESS_DENIED */
+extern const cssp_name cssp_neg_req_flag_names[];     /* RDP_NEG_REQ flags: RESTRICTED_ADMIN_MODE_REQUIRED, ... */
+extern const cssp_name cssp_neg_rsp_flag_names[];     /* RDP_NEG_RSP flags: EXTENDED_CLIENT_DATA_SUPPORTED, ... */
+extern const cssp_name cssp_krb_error_names[];        /* Kerberos error codes: KDC_ERR_*, KRB_AP_ERR_* */
 
 const cssp_name *cssp_name_lookup(const cssp_name *table, uint32_t value);
 
@@ -41,5 +44,9 @@ const char *cssp_format_neg_failure(uint32_t code, char *buf, size_t size);
  * 0 -> "RDP", unknown bits -> "0x40". Returns buf.
  */
 const char *cssp_format_protocols(uint32_t mask, const char *sep, char *buf, size_t size);
+
+/* The bits of `mask` as names from a table of single-bit values joined by `sep`, "0x40" for an unknown bit;
+ * "" for 0. Returns buf. */
+const char *cssp_format_bits(const cssp_name *table, uint32_t mask, const char *sep, char *buf, size_t size);
 
 #endif

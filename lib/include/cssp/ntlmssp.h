@@ -3,9 +3,10 @@
  *
  * A token is classified by its framing: a raw NTLMSSP message ("NTLMSSP\0"),
  * SPNEGO NegTokenInit (GSS-API [APPLICATION 0] with the SPNEGO OID) or
- * NegTokenResp ([1]), or Kerberos (GSS-API with a Kerberos OID, or a raw
- * AP-REQ / AP-REP). When an SPNEGO token wraps NTLMSSP (mechToken or
- * responseToken), the NTLM message inside is decoded too.
+ * NegTokenResp ([1]) (spnego.h), or Kerberos (GSS-API with a Kerberos OID, or a
+ * bare AP-REQ / AP-REP / KRB-ERROR; kerberos.h). The mechanism token inside
+ * SPNEGO is decoded too (NTLM, Kerberos, or a NEGOEX header), and the token
+ * names its authentication package.
  *
  * From NTLM messages it takes the type, the negotiate flags, the VERSION
  * structure (OS major.minor.build, when the flag says it is present) and, from
@@ -19,6 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cssp/kerberos.h"
+#include "cssp/spnego.h"
 #include "cssp/status.h"
 
 #define CSSP_NTLM_NAME_MAX 256  /* UTF-8 bytes kept per name, including the NUL; longer names are cut at a character boundary */
@@ -52,9 +55,14 @@ typedef struct cssp_ntlm_message {
 
 typedef struct cssp_token_info {
     cssp_token_kind kind;
+    cssp_auth_package package;  /* named by the token: its NTLM / Kerberos / NEGOEX content, else supportedMech */
     bool has_ntlm;              /* an NTLM message was found (raw or inside SPNEGO) and decoded */
     size_t ntlm_offset;         /* of the NTLMSSP signature inside the token */
     cssp_ntlm_message ntlm;
+    bool has_spnego;            /* SPNEGO framing decoded (as far as it went) */
+    cssp_spnego spnego;
+    bool has_krb;               /* a Kerberos message was found (bare, GSS-API framed or inside SPNEGO) */
+    cssp_krb_message krb;
 } cssp_token_info;
 
 /* Decodes an NTLMSSP message starting at data[0] ("NTLMSSP\0"). */

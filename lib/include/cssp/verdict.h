@@ -76,6 +76,10 @@ typedef struct cssp_tsreq_summary {
     cssp_token_kind token_kind;       /* of the first negoToken */
     bool has_ntlm;                    /* an NTLM message was decoded from the first negoToken */
     cssp_ntlm_message ntlm;
+    cssp_auth_package package;        /* the package the first negoToken names; NONE when it names none */
+    bool offers_kerberos_first;       /* a NegTokenInit whose first mechType is Kerberos */
+    bool has_krb;                     /* a Kerberos message was decoded from the first negoToken */
+    cssp_krb_message krb;
     bool has_auth_info;
     bool has_pub_key_auth;
     bool has_error_code;
@@ -89,7 +93,13 @@ typedef struct cssp_event {
     cssp_dir dir;                     /* who sent it (ignored for END_OF_CAPTURE) */
     uint64_t ref;                     /* the front end's reference: frame or packet number */
     union {
-        struct { bool has_neg; uint32_t requested_protocols; uint8_t flags; } neg_request;
+        struct {
+            bool has_neg;
+            uint32_t requested_protocols;
+            uint8_t flags;
+            bool has_correlation_id;
+            uint8_t correlation_id[CSSP_CORRELATION_ID_LEN];
+        } neg_request;
         struct { bool has_neg; uint32_t selected_protocol; uint8_t flags; } neg_response; /* !has_neg: legacy, RDP */
         struct { uint32_t failure_code; } neg_failure;
         struct { uint16_t version; uint16_t cipher_suite; } tls;  /* 0x0301..0x0304, IANA suite id */
@@ -104,10 +114,12 @@ typedef struct cssp_event {
 typedef struct cssp_facts {
     bool has_request, request_has_neg;
     uint32_t requested_protocols;
-    uint8_t request_flags;
+    uint8_t request_flags;                          /* RDP_NEG_REQ flags (cssp_neg_req_flag_names) */
+    bool has_correlation_id;
+    uint8_t correlation_id[CSSP_CORRELATION_ID_LEN];
     bool has_response, response_has_neg;
     uint32_t selected_protocol;
-    uint8_t response_flags;
+    uint8_t response_flags;                         /* RDP_NEG_RSP flags (cssp_neg_rsp_flag_names) */
     bool has_failure;
     uint32_t failure_code;
     bool has_tls;
@@ -127,6 +139,13 @@ typedef struct cssp_facts {
     char domain[CSSP_NTLM_NAME_MAX];
     char workstation[CSSP_NTLM_NAME_MAX];
     unsigned tsreq_notes;                           /* union of CSSP_TSREQ_NOTE_* over all TSRequests */
+    cssp_auth_package auth_package;                 /* the package of the last negoToken that named one */
+    bool kerberos_tried;                            /* Kerberos was offered first or a Kerberos token was sent */
+    bool ntlm_fallback;                             /* NTLM ran after Kerberos was tried */
+    char kerberos_service[CSSP_KRB_NAME_MAX];       /* "TERMSRV/host" from the AP-REQ ticket or KERB-TGT-REQUEST */
+    char kerberos_realm[CSSP_KRB_NAME_MAX];         /* the ticket's realm; "" when not seen */
+    bool has_krb_error;
+    int32_t krb_error;                              /* error-code of the first KRB-ERROR */
 } cssp_facts;
 
 typedef struct cssp_conn {
@@ -145,6 +164,8 @@ typedef struct cssp_conn {
     int last_sender;                  /* -1, or the cssp_dir of the last message */
     unsigned leg;
     size_t server_leg4_record_len;    /* undecrypted record opening the server's 2nd turn; 0 if none */
+    size_t server_first_turn_len;     /* bytes of the undecrypted records of the server's first turn */
+    bool extra_round_trip;            /* that turn carried a ticket (Kerberos user-to-user): legs come a turn later */
     bool client_sent_authenticate;    /* read in a TSRequest: pubKeyAuth or NTLM AUTHENTICATE from the client */
     bool client_sent_auth_info;       /* read in a TSRequest: TSCredentials sent */
     bool server_sent_pub_key_auth;
@@ -158,8 +179,26 @@ typedef struct cssp_conn {
     bool end_of_capture;
 } cssp_conn;
 
+/* Why a connection failed, where the capture tells it apart (docs/verdicts.md, "Causes"); NONE otherwise. */
+typedef enum cssp_cause {
+    CSSP_CAUSE_NONE = 0,
+    CSSP_CAUSE_SERVER_UNPATCHED,     /* "cve_2018_0886_server_unpatched": version_mismatch */
+    CSSP_CAUSE_CLIENT_UNPATCHED,     /* "cve_2018_0886_client_unpatched": rejected_unpatched_client */
+    CSSP_CAUSE_NTLM_REFUSED,         /* "ntlm_refused": SEC_E_UNSUPPORTED_FUNCTION, compatible versions, NTLM */
+    CSSP_CAUSE_UNSUPPORTED_FUNCTION, /* "unsupported_function": the same code, compatible versions, not NTLM */
+    CSSP_CAUSE_ACCOUNT_RESTRICTION,  /* "account_restriction": Protected Users, logon restrictions */
+    CSSP_CAUSE_LOGON_FAILURE,        /* "logon_failure": wrong user name or password */
+    CSSP_CAUSE_PASSWORD_EXPIRED,     /* "password_expired": expired, or must change */
+    CSSP_CAUSE_ACCOUNT_LOCKED_OUT,   /* "account_locked_out" */
+    CSSP_CAUSE_ACCOUNT_DISABLED,     /* "account_disabled" (or expired) */
+    CSSP_CAUSE_HYBRID_REQUIRED,      /* "hybrid_required": RDP_NEG_FAILURE HYBRID_REQUIRED_BY_SERVER */
+    CSSP_CAUSE_SSL_NOT_ALLOWED       /* "ssl_not_allowed": RDP_NEG_FAILURE SSL_NOT_ALLOWED_BY_SERVER */
+} cssp_cause;
+#define CSSP_CAUSE_COUNT (CSSP_CAUSE_SSL_NOT_ALLOWED + 1)
+
 typedef struct cssp_judgement {
     cssp_verdict verdict;
+    cssp_cause cause;
     cssp_evidence evidence;
     unsigned findings;                /* CSSP_FINDING_* */
     char explanation[320];            /* one sentence, with the versions and error name where known */
@@ -190,5 +229,6 @@ bool cssp_x224_event(const cssp_x224 *pdu, cssp_dir dir, uint64_t ref, cssp_even
 const char *cssp_verdict_name(cssp_verdict v);     /* "version_mismatch" */
 const char *cssp_evidence_name(cssp_evidence e);   /* "traffic_shape" */
 const char *cssp_finding_name(unsigned finding_bit);/* "server_unpatched"; NULL for an unknown bit */
+const char *cssp_cause_name(cssp_cause cause);     /* "ntlm_refused"; NULL for CSSP_CAUSE_NONE */
 
 #endif

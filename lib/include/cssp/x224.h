@@ -16,6 +16,7 @@
 
 #include "cssp/status.h"
 
+#define CSSP_CORRELATION_ID_LEN 16  /* RDP_NEG_CORRELATION_INFO correlationId */
 #define CSSP_X224_COOKIE_MAX 128  /* bytes kept of a cookie / routing token (NUL-terminated, printable ASCII only) */
 
 enum {
@@ -61,6 +62,7 @@ typedef struct cssp_x224 {
     uint8_t neg_flags;
     uint32_t neg_value;           /* requestedProtocols, selectedProtocol or failureCode */
     bool has_correlation_info;    /* RDP_NEG_CORRELATION_INFO present after the RDP_NEG_REQ */
+    uint8_t correlation_id[CSSP_CORRELATION_ID_LEN];
 } cssp_x224;
 
 /*
