@@ -4,6 +4,7 @@
 #include "capture.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <glib.h>
 #include <pcap/pcap.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cssp/inert.h"
 #include "cssp/reader.h"
 
 enum {
@@ -21,6 +23,23 @@ enum {
     PCAPNG_MAX_DSB = 16 * 1024 * 1024,
     PCAPNG_MAX_BLOCKS_SCANNED = 4096
 };
+
+/*
+ * One line on stderr about a file: "credssp-analyze: FILE: PROBLEM". Both are made inert (cssp/inert.h): the
+ * name is anybody's, and the problem may quote libpcap, which may quote the file or the filter.
+ */
+G_GNUC_PRINTF(3, 4) static void say(FILE *diag, const char *path, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    char *problem = g_strdup_vprintf(format, args);
+    va_end(args);
+    char *shown_path = cssp_inert_dup(path), *shown_problem = cssp_inert_dup(problem);
+    fprintf(diag, "credssp-analyze: %s: %s\n", shown_path, shown_problem);
+    g_free(shown_path);
+    g_free(shown_problem);
+    g_free(problem);
+}
 
 static uint32_t swap32(uint32_t v)
 {
@@ -75,7 +94,7 @@ void capture_load_dsb_secrets(const char *path, secrets *keys, FILE *diag)
             break;
         if (secrets_type != DSB_TLS_KEY_LOG || secrets_len > PCAPNG_MAX_DSB || secrets_len > len - 20) {
             if (secrets_type == DSB_TLS_KEY_LOG)
-                fprintf(diag, "credssp-analyze: %s: malformed Decryption Secrets Block, skipped\n", path);
+                say(diag, path, "malformed Decryption Secrets Block, skipped");
             continue;
         }
         char *text = g_malloc(secrets_len ? secrets_len : 1);
@@ -97,11 +116,11 @@ static int64_t capture_time_us(const struct timeval *tv)
     return sec * 1000000 + (tv->tv_usec < 0 ? 0 : (int64_t)tv->tv_usec);
 }
 
-static void show_progress(const char *path, FILE *f, off_t size, FILE *diag)
+static void show_progress(const char *shown, FILE *f, off_t size, FILE *diag)
 {
     long pos = ftell(f);
     if (pos >= 0 && size > 0)
-        fprintf(diag, "\r%s: %3d%%", path, (int)(100.0 * (double)pos / (double)size));
+        fprintf(diag, "\r%s: %3d%%", shown, (int)(100.0 * (double)pos / (double)size));
 }
 
 capture_result capture_read(const char *path, const char *filter, analysis *a, bool progress, FILE *diag)
@@ -109,23 +128,23 @@ capture_result capture_read(const char *path, const char *filter, analysis *a, b
     char errbuf[PCAP_ERRBUF_SIZE] = "";
     struct stat st;
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        fprintf(diag, "credssp-analyze: %s: is a directory\n", path);
+        say(diag, path, "is a directory");
         return CAPTURE_UNREADABLE;
     }
     pcap_t *p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, errbuf);
     if (!p) {
         if (stat(path, &st) != 0)
-            fprintf(diag, "credssp-analyze: %s: %s\n", path, strerror(errno));
+            say(diag, path, "%s", strerror(errno));
         else if (st.st_size == 0)
-            fprintf(diag, "credssp-analyze: %s: empty file, not a capture\n", path);
+            say(diag, path, "empty file, not a capture");
         else
-            fprintf(diag, "credssp-analyze: %s: not a readable capture (%s)\n", path, errbuf);
+            say(diag, path, "not a readable capture (%s)", errbuf);
         return CAPTURE_UNREADABLE;
     }
     if (filter) {
         struct bpf_program prog;
         if (pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0 || pcap_setfilter(p, &prog) != 0) {
-            fprintf(diag, "credssp-analyze: %s: bad filter \"%s\": %s\n", path, filter, pcap_geterr(p));
+            say(diag, path, "bad filter \"%s\": %s", filter, pcap_geterr(p));
             pcap_close(p);
             return CAPTURE_BAD_FILTER;
         }
@@ -133,9 +152,10 @@ capture_result capture_read(const char *path, const char *filter, analysis *a, b
     }
     int dlt = pcap_datalink(p);
     if (!packet_link_supported(dlt))
-        fprintf(diag, "credssp-analyze: %s: link type %s is not supported; no packet will be analysed\n", path,
-                pcap_datalink_val_to_name(dlt) ? pcap_datalink_val_to_name(dlt) : "unknown");
+        say(diag, path, "link type %s is not supported; no packet will be analysed",
+            pcap_datalink_val_to_name(dlt) ? pcap_datalink_val_to_name(dlt) : "unknown");
     progress = progress && stat(path, &st) == 0;
+    char *shown = progress ? cssp_inert_dup(path) : NULL;
     FILE *f = progress ? pcap_file(p) : NULL;
     time_t last = 0;
     struct pcap_pkthdr *h;
@@ -146,15 +166,15 @@ capture_result capture_read(const char *path, const char *filter, analysis *a, b
         analysis_packet(a, dlt, capture_time_us(&h->ts), data, h->caplen);
         if (f && (++n & 0xffff) == 0 && time(NULL) != last) {
             last = time(NULL);
-            show_progress(path, f, st.st_size, diag);
+            show_progress(shown, f, st.st_size, diag);
         }
     }
     if (f && last)
-        fprintf(diag, "\r%s: 100%%\n", path);
+        fprintf(diag, "\r%s: 100%%\n", shown);
+    g_free(shown);
     capture_result result = CAPTURE_OK;
     if (rc == PCAP_ERROR) {
-        fprintf(diag, "credssp-analyze: %s: warning: capture truncated (%s); analysed as far as it goes\n", path,
-                pcap_geterr(p));
+        say(diag, path, "warning: capture truncated (%s); analysed as far as it goes", pcap_geterr(p));
         result = CAPTURE_TRUNCATED;
     }
     pcap_close(p);

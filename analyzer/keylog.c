@@ -7,6 +7,8 @@
 #include <glib.h>
 #include <openssl/crypto.h>
 
+#include "cssp/inert.h"
+
 /* Per client random: up to TLS_KEYLOG_MAX_CANDIDATES secrets per label, each list sized to its count. */
 typedef struct keylog_entry {
     uint8_t client_random[TLS_RANDOM_LEN];
@@ -42,7 +44,7 @@ static const struct {
 /* The state of one load: where diagnostics go and the line being assembled. */
 typedef struct load_context {
     tls_keylog *store;
-    const char *source;
+    char *source;                   /* the file's name, inert (cssp/inert.h) */
     FILE *diag;
     size_t line_number;
     size_t malformed;
@@ -290,13 +292,14 @@ static void finish_load(load_context *ctx)
     if (ctx->diag && ctx->conflicting)
         fprintf(ctx->diag, "%s: %zu lines give another secret for a session and label already listed; each is tried\n",
                 ctx->source, ctx->conflicting);
+    g_free(ctx->source);
 }
 
 static load_context *load_begin(tls_keylog *store, const char *source, FILE *diag)
 {
     load_context *ctx = g_new0(load_context, 1);
     ctx->store = store;
-    ctx->source = source;
+    ctx->source = cssp_inert_dup(source);
     ctx->diag = diag;
     return ctx;
 }
@@ -314,8 +317,11 @@ bool tls_keylog_load_file(tls_keylog *store, const char *path, FILE *diag)
 {
     FILE *file = fopen(path, "rb");
     if (!file) {
-        if (diag)
-            fprintf(diag, "%s: cannot open the key log: %s\n", path, strerror(errno));
+        if (diag) {
+            char *shown = cssp_inert_dup(path);
+            fprintf(diag, "%s: cannot open the key log: %s\n", shown, strerror(errno));
+            g_free(shown);
+        }
         return false;
     }
     load_context *ctx = load_begin(store, path, diag);
@@ -327,7 +333,7 @@ bool tls_keylog_load_file(tls_keylog *store, const char *path, FILE *diag)
     OPENSSL_cleanse(block, sizeof block);
     fclose(file);
     if (read_error && diag)
-        fprintf(diag, "%s: read error; the key log was read only in part\n", path);
+        fprintf(diag, "%s: read error; the key log was read only in part\n", ctx->source);
     finish_load(ctx);
     g_free(ctx);
     return !read_error;

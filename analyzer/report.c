@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cssp/inert.h"
 #include "cssp/names.h"
 #include "tls_glue.h"
 
@@ -32,6 +33,7 @@ struct report {
     GPtrArray *server_order;          /* server_summary* in order of first connection */
     unsigned long servers_dropped;
     GString *line;                    /* the JSON line being written, reused */
+    GString *inert;                   /* a text-report string made inert (cssp/inert.h), reused */
 };
 
 report *report_new(FILE *out, bool json)
@@ -42,6 +44,7 @@ report *report_new(FILE *out, bool json)
     r->servers = g_hash_table_new(g_str_hash, g_str_equal);
     r->server_order = g_ptr_array_new();
     r->line = g_string_sized_new(2048);
+    r->inert = g_string_sized_new(256);
     return r;
 }
 
@@ -308,6 +311,12 @@ static void report_json(report *r, const conn *c)
 
 /* ---- text ---- */
 
+/* Every string of the text report that did not come from this program passes here (cssp/inert.h). */
+static const char *inert(report *r, const char *text)
+{
+    return cssp_inert(r->inert, text);
+}
+
 static void report_text(report *r, const conn *c)
 {
     const cssp_facts *f = &c->judge.facts;
@@ -318,7 +327,7 @@ static void report_text(report *r, const conn *c)
     fprintf(o, "#%lu  %s  %s -> %s", r->count, t, tcp_endpoint_format(&c->client, a),
             tcp_endpoint_format(&c->server, b));
     if (c->cookie[0])
-        fprintf(o, "  cookie \"%s\"", c->cookie);
+        fprintf(o, "  cookie \"%s\"", inert(r, c->cookie));
     fputc('\n', o);
     if (f->has_request) {
         fprintf(o, "    negotiation  requested %s",
@@ -359,12 +368,12 @@ static void report_text(report *r, const conn *c)
     }
     user_text(f, buf, sizeof buf);
     if (buf[0])
-        fprintf(o, "    user         %s\n", buf);
+        fprintf(o, "    user         %s\n", inert(r, buf));
     if (f->has_error_code)
         fprintf(o, "    error        %s (0x%08X)\n", cssp_format_error(f->error_code, buf, sizeof buf),
                 (unsigned)f->error_code);
     if (c->problem)
-        fprintf(o, "    note         %s\n", c->problem);
+        fprintf(o, "    note         %s\n", inert(r, c->problem));
     fprintf(o, "    verdict      %s (evidence: %s", cssp_verdict_name(j->verdict), cssp_evidence_name(j->evidence));
     const char *sep = "; findings: ";
     for (unsigned i = 0; i < CSSP_FINDING_COUNT; i++)
@@ -372,7 +381,7 @@ static void report_text(report *r, const conn *c)
             fprintf(o, "%s%s", sep, cssp_finding_name(1u << i));
             sep = ", ";
         }
-    fprintf(o, ")\n                 %s\n\n", j->explanation);
+    fprintf(o, ")\n                 %s\n\n", inert(r, j->explanation));
 }
 
 /* How serious a verdict is for the server summary's advice: the higher, the more it matters. */
@@ -477,5 +486,6 @@ void report_finish(report *r)
     g_ptr_array_free(r->server_order, TRUE);
     g_hash_table_destroy(r->servers);
     g_string_free(r->line, TRUE);
+    g_string_free(r->inert, TRUE);
     g_free(r);
 }

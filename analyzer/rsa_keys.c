@@ -9,6 +9,8 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
+#include "cssp/inert.h"
+
 struct tls_rsa_keys {
     GPtrArray *keys; /* EVP_PKEY *, owned */
 };
@@ -48,8 +50,12 @@ static bool looks_encrypted(const char *pem, size_t len)
 
 static void complain(FILE *diag, const char *path, const char *problem)
 {
-    if (diag)
-        fprintf(diag, "%s: %s\n", path, problem);
+    if (!diag)
+        return;
+    char *shown_path = cssp_inert_dup(path), *shown_problem = cssp_inert_dup(problem);
+    fprintf(diag, "%s: %s\n", shown_path, shown_problem);
+    g_free(shown_path);
+    g_free(shown_problem);
 }
 
 bool tls_rsa_keys_load_file(tls_rsa_keys *keys, const char *path, FILE *diag)
@@ -58,8 +64,11 @@ bool tls_rsa_keys_load_file(tls_rsa_keys *keys, const char *path, FILE *diag)
     gsize len = 0;
     GError *error = NULL;
     if (!g_file_get_contents(path, &pem, &len, &error)) {
-        if (diag)
-            fprintf(diag, "%s: cannot read the RSA key file: %s\n", path, error->message);
+        if (diag) { /* GLib's message names the file again: inert too */
+            char *problem = g_strconcat("cannot read the RSA key file: ", error->message, NULL);
+            complain(diag, path, problem);
+            g_free(problem);
+        }
         g_error_free(error);
         return false;
     }
