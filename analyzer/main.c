@@ -5,10 +5,13 @@
  * 1 at least one connection with verdict version_mismatch or
  * rejected_unpatched_client; 2 usage error, or an input (capture, key log, RSA
  * key) that could not be read - the other inputs are still analysed, and 2
- * wins over 1.
+ * wins over 1 - or a write error on standard output.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <glib.h>
 #include <locale.h>
+#include <string.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -23,6 +26,25 @@
 #endif
 
 enum { EXIT_CLEAN = 0, EXIT_REFUSED = 1, EXIT_TROUBLE = 2 };
+
+/*
+ * The end of standard output: what was written must have reached it. A full disk, a closed descriptor or a
+ * broken pipe (SIGPIPE ignored) is one line on stderr and exit status 2, as coreutils do, never a silent
+ * success. `error` is the errno of an earlier failed write (0: none seen).
+ */
+static int finish_stdout(int status, int error)
+{
+    if (fflush(stdout) != 0 && !error)
+        error = errno;
+    if (ferror(stdout) && !error)
+        error = EIO;
+    if (fclose(stdout) != 0 && !error)
+        error = errno;
+    if (!error)
+        return status;
+    fprintf(stderr, "credssp-analyze: write error on standard output: %s\n", strerror(error));
+    return EXIT_TROUBLE;
+}
 
 int main(int argc, char **argv)
 {
@@ -58,9 +80,11 @@ int main(int argc, char **argv)
         return EXIT_TROUBLE;
     }
     g_option_context_free(ctx);
+    if (fcntl(STDOUT_FILENO, F_GETFD) == -1) /* closed: an input opened now would take its place */
+        return finish_stdout(EXIT_TROUBLE, EBADF);
     if (version) {
         printf("credssp-analyze %s\n", CSSP_VERSION);
-        return EXIT_CLEAN;
+        return finish_stdout(EXIT_CLEAN, 0);
     }
     if (argc < 2) {
         fprintf(stderr, "credssp-analyze: no capture file given (try --help)\n");
@@ -93,11 +117,11 @@ int main(int argc, char **argv)
                 ANALYSIS_MAX_CONNS, (unsigned long long)st.evicted);
     if (status == EXIT_CLEAN && report_refused_count(out) > 0)
         status = EXIT_REFUSED;
-    report_finish(out);
+    int write_error = report_finish(out);
     analysis_free(a);
     secrets_free(keys);
     g_strfreev(keylogs);
     g_strfreev(rsa_keys);
     g_free(filter);
-    return status;
+    return finish_stdout(status, write_error);
 }

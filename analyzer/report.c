@@ -3,6 +3,7 @@
  */
 #include "report.h"
 
+#include <errno.h>
 #include <glib.h>
 #include <string.h>
 #include <time.h>
@@ -34,6 +35,7 @@ struct report {
     unsigned long servers_dropped;
     GString *line;                    /* the JSON line being written, reused */
     GString *inert;                   /* a text-report string made inert (cssp/inert.h), reused */
+    int write_error;                  /* errno of the first failed write to `out`, 0 if none */
 };
 
 report *report_new(FILE *out, bool json)
@@ -427,6 +429,14 @@ static void count_server(report *r, const conn *c)
     }
 }
 
+/* Output is buffered, so a write fails when a buffer goes out: the stream's error flag stays set, and errno
+ * is still the reason right after the call that failed. */
+static void note_write_error(report *r)
+{
+    if (!r->write_error && ferror(r->out))
+        r->write_error = errno ? errno : EIO;
+}
+
 void report_connection(report *r, const conn *c)
 {
     r->count++;
@@ -436,6 +446,7 @@ void report_connection(report *r, const conn *c)
         report_json(r, c);
     else
         report_text(r, c);
+    note_write_error(r);
     count_server(r, c);
 }
 
@@ -474,10 +485,12 @@ static void print_summary(report *r)
                 REPORT_MAX_SERVERS);
 }
 
-void report_finish(report *r)
+int report_finish(report *r)
 {
     if (!r->json)
         print_summary(r);
+    note_write_error(r);
+    int write_error = r->write_error;
     for (guint i = 0; i < r->server_order->len; i++) {
         server_summary *s = g_ptr_array_index(r->server_order, i);
         g_free(s->name);
@@ -488,4 +501,5 @@ void report_finish(report *r)
     g_string_free(r->line, TRUE);
     g_string_free(r->inert, TRUE);
     g_free(r);
+    return write_error;
 }
