@@ -18,6 +18,7 @@
 
 #include "analysis.h"
 #include "capture.h"
+#include "cssp/inert.h"
 #include "report.h"
 #include "tls_glue.h"
 
@@ -91,6 +92,21 @@ int main(int argc, char **argv)
         return EXIT_TROUBLE;
     }
 
+    capture_filter *bpf = NULL;
+    if (filter) {
+        char *problem = NULL;
+        bpf = capture_filter_new(filter, &problem);
+        if (!bpf) { /* a usage error, said once rather than once per capture */
+            char *shown_filter = cssp_inert_dup(filter), *shown_problem = cssp_inert_dup(problem);
+            fprintf(stderr, "credssp-analyze: bad filter \"%s\": %s (try --help)\n", shown_filter, shown_problem);
+            g_free(shown_filter);
+            g_free(shown_problem);
+            g_free(problem);
+            g_free(filter);
+            return finish_stdout(EXIT_TROUBLE, 0);
+        }
+    }
+
     int status = EXIT_CLEAN;
     secrets *keys = secrets_new();
     for (gchar **k = keylogs; k && *k; k++)
@@ -99,14 +115,12 @@ int main(int argc, char **argv)
     for (gchar **k = rsa_keys; k && *k; k++)
         if (!secrets_load_rsa(keys, *k, stderr))
             status = EXIT_TROUBLE;
-    for (int i = 1; i < argc; i++)
-        capture_load_dsb_secrets(argv[i], keys, stderr);
 
     report *out = report_new(stdout, json);
     analysis *a = analysis_new(keys, out);
     bool progress = !no_progress && isatty(STDERR_FILENO);
     for (int i = 1; i < argc; i++) {
-        capture_result r = capture_read(argv[i], filter, a, progress, stderr);
+        capture_result r = capture_read(argv[i], bpf, keys, a, progress, stderr);
         if (r == CAPTURE_UNREADABLE || r == CAPTURE_BAD_FILTER)
             status = EXIT_TROUBLE;
     }
@@ -122,6 +136,7 @@ int main(int argc, char **argv)
     secrets_free(keys);
     g_strfreev(keylogs);
     g_strfreev(rsa_keys);
+    capture_filter_free(bpf);
     g_free(filter);
     return finish_stdout(status, write_error);
 }
