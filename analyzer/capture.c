@@ -7,13 +7,13 @@
 #include <fcntl.h>
 #include <glib.h>
 #include <pcap/pcap.h>
-#include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "capture_stream.h"
+#include "diag.h"
 #include "cssp/inert.h"
 
 enum { FILTER_SNAPLEN = 262144, MAX_WARNED_LINKS = 8 };
@@ -29,23 +29,6 @@ struct capture_filter {
     char *expression;
     GArray *programs; /* filter_program */
 };
-
-/*
- * One line on stderr about an input: "credssp-analyze: FILE: PROBLEM". Both are made inert (cssp/inert.h): the
- * name is anybody's, and the problem may quote libpcap, which may quote the file or the filter.
- */
-G_GNUC_PRINTF(3, 4) static void say(FILE *diag, const char *path, const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    char *problem = g_strdup_vprintf(format, args);
-    va_end(args);
-    char *shown_path = cssp_inert_dup(path), *shown_problem = cssp_inert_dup(problem);
-    fprintf(diag, "credssp-analyze: %s: %s\n", shown_path, shown_problem);
-    g_free(shown_path);
-    g_free(shown_problem);
-    g_free(problem);
-}
 
 /* Compiles `expression` for `link`; false and a message in *error (newly allocated) when it does not compile. */
 static bool compile_for(const char *expression, int link, struct bpf_program *program, char **error)
@@ -104,7 +87,7 @@ static const filter_program *program_for(capture_filter *f, int link, const char
     fp.compiled = compile_for(f->expression, link, &fp.program, &error);
     if (!fp.compiled) {
         const char *name = pcap_datalink_val_to_name(link);
-        say(diag, path, "bad filter \"%s\" for link type %s: %s", f->expression, name ? name : "unknown", error);
+        diag_say(diag, path, 0, "bad filter \"%s\" for link type %s: %s", f->expression, name ? name : "unknown", error);
         g_free(error);
     }
     g_array_append_val(f->programs, fp);
@@ -149,12 +132,12 @@ static void say_unreadable(const char *path, capture_stream *cs, const char *pca
     const uint8_t *head = capture_stream_head(cs, &len);
     const char *packer = compressor(head, len);
     if (len == 0)
-        say(diag, path, "empty file, not a capture");
+        diag_say(diag, path, 0, "empty file, not a capture");
     else if (packer)
-        say(diag, path, "compressed with %s, which this tool does not read; decompress it first, e.g. "
+        diag_say(diag, path, 0, "compressed with %s, which this tool does not read; decompress it first, e.g. "
                         "'%s -dc FILE | credssp-analyze -'", packer, packer);
     else
-        say(diag, path, "not a readable capture (%s)", pcap_error);
+        diag_say(diag, path, 0, "not a readable capture (%s)", pcap_error);
 }
 
 /* A link type of a packet that the frame decoder does not read: said once per input and link type. */
@@ -168,7 +151,7 @@ static void check_link(int link, int *warned, size_t *n_warned, const char *path
     if (*n_warned < MAX_WARNED_LINKS)
         warned[(*n_warned)++] = link;
     const char *name = pcap_datalink_val_to_name(link);
-    say(diag, path, "link type %s is not supported; no packet will be analysed", name ? name : "unknown");
+    diag_say(diag, path, 0, "link type %s is not supported; no packet will be analysed", name ? name : "unknown");
 }
 
 static capture_result read_packets(const char *path, pcap_t *p, capture_stream *cs, capture_filter *filter,
@@ -210,7 +193,7 @@ static capture_result read_packets(const char *path, pcap_t *p, capture_stream *
         fprintf(diag, "\r%s: 100%%\n", shown);
     g_free(shown);
     if (rc == PCAP_ERROR) {
-        say(diag, path, "warning: capture truncated (%s); analysed as far as it goes", pcap_geterr(p));
+        diag_say(diag, path, 0, "warning: capture truncated (%s); analysed as far as it goes", pcap_geterr(p));
         if (result == CAPTURE_OK)
             result = CAPTURE_TRUNCATED;
     }
@@ -223,14 +206,14 @@ capture_result capture_read(const char *path, capture_filter *filter, secrets *k
     bool is_stdin = strcmp(path, "-") == 0;
     int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        say(diag, path, "%s", strerror(errno));
+        diag_say(diag, path, 0, "%s", strerror(errno));
         return CAPTURE_UNREADABLE;
     }
     struct stat st;
     bool stated = fstat(fd, &st) == 0;
     bool known_size = stated && S_ISREG(st.st_mode) && st.st_size > 0; /* for the progress indicator */
     if (stated && S_ISDIR(st.st_mode)) {
-        say(diag, path, "is a directory");
+        diag_say(diag, path, 0, "is a directory");
         if (!is_stdin)
             close(fd);
         return CAPTURE_UNREADABLE;

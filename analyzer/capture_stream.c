@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cssp/inert.h"
+#include "diag.h"
 
 enum {
     BLOCK_HEADER = 12,
@@ -53,15 +53,6 @@ struct capture_stream {
     GArray *pending;            /* int: link types of packet blocks handed on and not yet taken, in order */
     guint pending_head;
 };
-
-static void say(capture_stream *s, const char *problem)
-{
-    if (!s->diag)
-        return;
-    char *shown = cssp_inert_dup(s->path);
-    fprintf(s->diag, "credssp-analyze: %s: %s\n", shown, problem);
-    g_free(shown);
-}
 
 static uint32_t word32(const capture_stream *s, const uint8_t *p)
 {
@@ -157,7 +148,7 @@ static void start_block(capture_stream *s)
         if (word32(s, s->header + 8) != DSB_TLS_KEY_LOG)
             break;
         if (s->body_left > CAPTURE_STREAM_MAX_DSB + 8) {
-            say(s, "malformed Decryption Secrets Block, skipped");
+            diag_say(s->diag, s->path, 0, "malformed Decryption Secrets Block, skipped");
             break;
         }
         s->dsb = g_byte_array_sized_new((guint)s->body_left + 4);
@@ -174,7 +165,7 @@ static void end_block(capture_stream *s)
         /* kept: secrets type, secrets length, the key log and its padding, options, the trailing length */
         uint32_t secrets_len = s->dsb->len >= 12 ? word32(s, s->dsb->data + 4) : 0;
         if (s->dsb->len < 12 || secrets_len > s->dsb->len - 12)
-            say(s, "malformed Decryption Secrets Block, skipped");
+            diag_say(s->diag, s->path, 0, "malformed Decryption Secrets Block, skipped");
         else if (s->keys)
             secrets_add_keylog_text(s->keys, s->path, s->dsb->data + 8, secrets_len, s->diag);
         g_byte_array_free(s->dsb, TRUE);

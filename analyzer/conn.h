@@ -57,6 +57,7 @@ typedef struct conn {
     bool early_auth_pending;          /* an Early User Authorization Result waits for the client's side */
     uint32_t early_auth_result;
     uint64_t early_auth_ref;
+    bool confirm_waits;               /* an X.224 Confirm came before the Request; it waits in pending[server] */
     bool finishing;                   /* conn_finish() is running */
     bool finalized;
     bool closed[2];                   /* FIN or RST seen per direction */

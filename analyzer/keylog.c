@@ -3,11 +3,12 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <glib.h>
 #include <openssl/crypto.h>
 
-#include "cssp/inert.h"
+#include "diag.h"
 
 /* Per client random: up to TLS_KEYLOG_MAX_CANDIDATES secrets per label, each list sized to its count. */
 typedef struct keylog_entry {
@@ -44,7 +45,7 @@ static const struct {
 /* The state of one load: where diagnostics go and the line being assembled. */
 typedef struct load_context {
     tls_keylog *store;
-    char *source;                   /* the file's name, inert (cssp/inert.h) */
+    const char *source;
     FILE *diag;
     size_t line_number;
     size_t malformed;
@@ -99,7 +100,7 @@ static void report(load_context *ctx, const char *problem)
     ctx->malformed++;
     ctx->store->stats.lines_malformed++;
     if (ctx->diag && ctx->malformed <= TLS_KEYLOG_MAX_REPORTED)
-        fprintf(ctx->diag, "%s:%zu: %s\n", ctx->source, ctx->line_number, problem);
+        diag_say(ctx->diag, ctx->source, ctx->line_number, "%s", problem);
 }
 
 /* Decodes exactly `out_len` bytes of hex (either case) from a field of `hex_len` characters. */
@@ -189,7 +190,7 @@ static void report_limit(load_context *ctx, bool *said, const char *what)
     if (*said || !ctx->diag)
         return;
     *said = true;
-    fprintf(ctx->diag, "%s:%zu: %s\n", ctx->source, ctx->line_number, what);
+    diag_say(ctx->diag, ctx->source, ctx->line_number, "%s", what);
 }
 
 static bool secret_length_fits(tls_keylog_label label, size_t len)
@@ -288,18 +289,18 @@ static void finish_load(load_context *ctx)
     if (ctx->line_len > 0 || ctx->line_too_long)
         end_line(ctx);
     if (ctx->diag && ctx->malformed > TLS_KEYLOG_MAX_REPORTED)
-        fprintf(ctx->diag, "%s: %zu malformed lines ignored in total\n", ctx->source, ctx->malformed);
+        diag_say(ctx->diag, ctx->source, 0, "%zu malformed lines ignored in total", ctx->malformed);
     if (ctx->diag && ctx->conflicting)
-        fprintf(ctx->diag, "%s: %zu lines give another secret for a session and label already listed; each is tried\n",
-                ctx->source, ctx->conflicting);
-    g_free(ctx->source);
+        diag_say(ctx->diag, ctx->source, 0,
+                 "%zu lines give another secret for a session and label already listed; each is tried",
+                 ctx->conflicting);
 }
 
 static load_context *load_begin(tls_keylog *store, const char *source, FILE *diag)
 {
     load_context *ctx = g_new0(load_context, 1);
     ctx->store = store;
-    ctx->source = cssp_inert_dup(source);
+    ctx->source = source;
     ctx->diag = diag;
     return ctx;
 }
@@ -316,12 +317,14 @@ void tls_keylog_load_buffer(tls_keylog *store, const char *source, const void *t
 bool tls_keylog_load_file(tls_keylog *store, const char *path, FILE *diag)
 {
     FILE *file = fopen(path, "rb");
+    struct stat st;
+    if (file && fstat(fileno(file), &st) == 0 && S_ISDIR(st.st_mode)) { /* opens, but has no bytes to read */
+        fclose(file);
+        file = NULL;
+        errno = EISDIR;
+    }
     if (!file) {
-        if (diag) {
-            char *shown = cssp_inert_dup(path);
-            fprintf(diag, "%s: cannot open the key log: %s\n", shown, strerror(errno));
-            g_free(shown);
-        }
+        diag_say(diag, path, 0, "cannot open the key log: %s", strerror(errno));
         return false;
     }
     load_context *ctx = load_begin(store, path, diag);
@@ -332,8 +335,8 @@ bool tls_keylog_load_file(tls_keylog *store, const char *path, FILE *diag)
     bool read_error = ferror(file) != 0;
     OPENSSL_cleanse(block, sizeof block);
     fclose(file);
-    if (read_error && diag)
-        fprintf(diag, "%s: read error; the key log was read only in part\n", ctx->source);
+    if (read_error)
+        diag_say(diag, path, 0, "read error; the key log was read only in part");
     finish_load(ctx);
     g_free(ctx);
     return !read_error;

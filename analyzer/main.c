@@ -12,6 +12,7 @@
 #include <glib.h>
 #include <locale.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -19,6 +20,7 @@
 #include "analysis.h"
 #include "capture.h"
 #include "cssp/inert.h"
+#include "diag.h"
 #include "report.h"
 #include "tls_glue.h"
 
@@ -47,9 +49,31 @@ static int finish_stdout(int status, int error)
     return EXIT_TROUBLE;
 }
 
+/* A file by its device and inode: the same capture given twice, under two names or as "-", is read once. */
+typedef struct file_id {
+    dev_t dev;
+    ino_t ino;
+} file_id;
+
+/* True if `path` is a file already in `ids`; else adds it. A name that cannot be examined is never a repeat. */
+static bool given_before(GArray *ids, const char *path)
+{
+    struct stat st;
+    if ((strcmp(path, "-") == 0 ? fstat(STDIN_FILENO, &st) : stat(path, &st)) != 0)
+        return false;
+    for (guint i = 0; i < ids->len; i++) {
+        const file_id *id = &g_array_index(ids, file_id, i);
+        if (id->dev == st.st_dev && id->ino == st.st_ino)
+            return true;
+    }
+    file_id id = {st.st_dev, st.st_ino};
+    g_array_append_val(ids, id);
+    return false;
+}
+
 int main(int argc, char **argv)
 {
-    gchar **keylogs = NULL, **rsa_keys = NULL, *filter = NULL;
+    gchar **keylogs = NULL, **rsa_keys = NULL, **captures = NULL, *filter = NULL;
     gboolean json = FALSE, version = FALSE, no_progress = FALSE;
     GOptionEntry entries[] = {
         {"keylog", 'k', 0, G_OPTION_ARG_FILENAME_ARRAY, &keylogs,
@@ -60,6 +84,8 @@ int main(int argc, char **argv)
         {"filter", 'f', 0, G_OPTION_ARG_STRING, &filter, "BPF filter applied to every capture", "EXPR"},
         {"no-progress", 0, 0, G_OPTION_ARG_NONE, &no_progress, "no progress indicator on a terminal", NULL},
         {"version", 'V', 0, G_OPTION_ARG_NONE, &version, "print the version and exit", NULL},
+        /* the file names, "--" taken away (a file may start with '-'); "-" is standard input */
+        {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &captures, NULL, NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     setlocale(LC_ALL, "");
@@ -75,7 +101,9 @@ int main(int argc, char **argv)
     g_option_context_add_main_entries(ctx, entries, NULL);
     GError *err = NULL;
     if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
-        fprintf(stderr, "credssp-analyze: %s (try --help)\n", err->message);
+        char *shown = cssp_inert_dup(err->message); /* it may quote an argument */
+        fprintf(stderr, "credssp-analyze: %s (try --help)\n", shown);
+        g_free(shown);
         g_error_free(err);
         g_option_context_free(ctx);
         return EXIT_TROUBLE;
@@ -87,7 +115,7 @@ int main(int argc, char **argv)
         printf("credssp-analyze %s\n", CSSP_VERSION);
         return finish_stdout(EXIT_CLEAN, 0);
     }
-    if (argc < 2) {
+    if (!captures || !captures[0]) {
         fprintf(stderr, "credssp-analyze: no capture file given (try --help)\n");
         return EXIT_TROUBLE;
     }
@@ -119,11 +147,17 @@ int main(int argc, char **argv)
     report *out = report_new(stdout, json);
     analysis *a = analysis_new(keys, out);
     bool progress = !no_progress && isatty(STDERR_FILENO);
-    for (int i = 1; i < argc; i++) {
-        capture_result r = capture_read(argv[i], bpf, keys, a, progress, stderr);
+    GArray *read_ids = g_array_new(FALSE, FALSE, sizeof(file_id));
+    for (gchar **c = captures; *c; c++) {
+        if (given_before(read_ids, *c)) {
+            diag_say(stderr, *c, 0, "warning: given more than once; read only the first time");
+            continue;
+        }
+        capture_result r = capture_read(*c, bpf, keys, a, progress, stderr);
         if (r == CAPTURE_UNREADABLE || r == CAPTURE_BAD_FILTER)
             status = EXIT_TROUBLE;
     }
+    g_array_free(read_ids, TRUE);
     analysis_finish(a);
     analysis_stats st = analysis_get_stats(a);
     if (st.evicted)
@@ -136,6 +170,7 @@ int main(int argc, char **argv)
     secrets_free(keys);
     g_strfreev(keylogs);
     g_strfreev(rsa_keys);
+    g_strfreev(captures);
     capture_filter_free(bpf);
     g_free(filter);
     return finish_stdout(status, write_error);

@@ -9,7 +9,7 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
-#include "cssp/inert.h"
+#include "diag.h"
 
 struct tls_rsa_keys {
     GPtrArray *keys; /* EVP_PKEY *, owned */
@@ -50,12 +50,7 @@ static bool looks_encrypted(const char *pem, size_t len)
 
 static void complain(FILE *diag, const char *path, const char *problem)
 {
-    if (!diag)
-        return;
-    char *shown_path = cssp_inert_dup(path), *shown_problem = cssp_inert_dup(problem);
-    fprintf(diag, "%s: %s\n", shown_path, shown_problem);
-    g_free(shown_path);
-    g_free(shown_problem);
+    diag_say(diag, path, 0, "%s", problem);
 }
 
 bool tls_rsa_keys_load_file(tls_rsa_keys *keys, const char *path, FILE *diag)
@@ -64,11 +59,7 @@ bool tls_rsa_keys_load_file(tls_rsa_keys *keys, const char *path, FILE *diag)
     gsize len = 0;
     GError *error = NULL;
     if (!g_file_get_contents(path, &pem, &len, &error)) {
-        if (diag) { /* GLib's message names the file again: inert too */
-            char *problem = g_strconcat("cannot read the RSA key file: ", error->message, NULL);
-            complain(diag, path, problem);
-            g_free(problem);
-        }
+        diag_say(diag, path, 0, "cannot read the RSA key file: %s", error->message);
         g_error_free(error);
         return false;
     }
