@@ -154,6 +154,21 @@ static void check_link(int link, int *warned, size_t *n_warned, const char *path
     diag_say(diag, path, 0, "link type %s is not supported; no packet will be analysed", name ? name : "unknown");
 }
 
+/*
+ * The DLT (what libpcap's API and BPF speak) of a LINKTYPE (what files hold): the same number but for the four
+ * that some systems numbered differently, as libpcap itself maps them when it reads a file.
+ */
+static int dlt_of_linktype(int linktype)
+{
+    switch (linktype) {
+    case 100: return DLT_ATM_RFC1483;
+    case 101: return DLT_RAW;
+    case 102: return DLT_SLIP_BSDOS;
+    case 103: return DLT_PPP_BSDOS;
+    default: return linktype;
+    }
+}
+
 static capture_result read_packets(const char *path, pcap_t *p, capture_stream *cs, capture_filter *filter,
                                    analysis *a, off_t size, bool progress, FILE *diag)
 {
@@ -169,7 +184,7 @@ static capture_result read_packets(const char *path, pcap_t *p, capture_stream *
     uint64_t n = 0;
     capture_result result = CAPTURE_OK;
     while ((rc = pcap_next_ex(p, &h, &data)) == 1) {
-        int link = capture_stream_next_link(cs); /* every packet block's own, since interfaces may differ */
+        int link = dlt_of_linktype(capture_stream_next_link(cs)); /* each block's own: interfaces may differ */
         if (link < 0)
             link = file_link;
         else if (link != file_link)

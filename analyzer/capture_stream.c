@@ -32,6 +32,8 @@ enum {
 
 typedef enum { FORMAT_UNKNOWN, FORMAT_PCAPNG, FORMAT_OTHER } stream_format;
 
+enum { INPUT_BUFFER = 64 * 1024 }; /* one read(2) per this many bytes, not one per block header and body */
+
 struct capture_stream {
     int fd;
     FILE *file;                 /* the fopencookie stream libpcap reads */
@@ -39,6 +41,8 @@ struct capture_stream {
     secrets *keys;
     FILE *diag;
     uint64_t bytes;
+    uint8_t *input;             /* INPUT_BUFFER bytes read ahead from fd */
+    size_t input_pos, input_len;
     uint8_t head[CAPTURE_STREAM_HEAD];
     size_t head_len;
     stream_format format;
@@ -68,20 +72,27 @@ static uint16_t word16(const capture_stream *s, const uint8_t *p)
     return s->swapped ? GUINT16_SWAP_LE_BE(v) : v;
 }
 
-/* read(2) into `buf`, keeping the first bytes; 0 at the end of the input, -1 on an error (errno). */
+/* Up to `size` bytes of the input into `buf`, keeping the first ones; 0 at its end, -1 on an error (errno). */
 static ssize_t pull(capture_stream *s, void *buf, size_t size)
 {
-    ssize_t n;
-    do
-        n = read(s->fd, buf, size);
-    while (n < 0 && errno == EINTR);
-    if (n > 0) {
+    if (s->input_pos == s->input_len) {
+        ssize_t n;
+        do
+            n = read(s->fd, s->input, INPUT_BUFFER);
+        while (n < 0 && errno == EINTR);
+        if (n <= 0)
+            return n;
         size_t keep = MIN((size_t)n, CAPTURE_STREAM_HEAD - s->head_len);
-        memcpy(s->head + s->head_len, buf, keep);
+        memcpy(s->head + s->head_len, s->input, keep);
         s->head_len += keep;
         s->bytes += (uint64_t)n;
+        s->input_pos = 0;
+        s->input_len = (size_t)n;
     }
-    return n;
+    size_t n = MIN(size, s->input_len - s->input_pos);
+    memcpy(buf, s->input + s->input_pos, n);
+    s->input_pos += n;
+    return (ssize_t)n;
 }
 
 static int interface_link(const capture_stream *s, uint32_t interface)
@@ -242,8 +253,11 @@ capture_stream *capture_stream_new(int fd, const char *path, secrets *keys, FILE
     s->first_link = -1;
     s->links = g_array_new(FALSE, FALSE, sizeof(int));
     s->pending = g_array_new(FALSE, FALSE, sizeof(int));
+    s->input = g_malloc(INPUT_BUFFER);
     cookie_io_functions_t io = {.read = stream_read, .close = stream_close};
     s->file = fopencookie(s, "rb", io);
+    if (s->file)
+        setvbuf(s->file, NULL, _IOFBF, INPUT_BUFFER); /* fewer calls into stream_read */
     return s;
 }
 
@@ -283,5 +297,6 @@ void capture_stream_free(capture_stream *s)
         g_byte_array_free(s->dsb, TRUE);
     g_array_free(s->links, TRUE);
     g_array_free(s->pending, TRUE);
+    g_free(s->input);
     g_free(s);
 }

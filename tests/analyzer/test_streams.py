@@ -1,5 +1,5 @@
 """test_streams.py - captures that can be read only once: FIFOs, process substitution, standard input
-(issue 13, points 3 and 4).
+(issue 13, points 3 and 4); pcapng files whose interfaces have different link types (point 5).
 
 Usage: test_streams.py ANALYZER SOURCE_DIR
 
@@ -91,5 +91,34 @@ expect_mismatch(through_fifo("pcap.fifo", pcap_bytes, "-k", keys_path), "pcap th
 p = subprocess.run(["bash", "-c", 'exec "$0" --no-progress --json <(cat "$1")', analyzer, pcapng_path],
                    capture_output=True, timeout=120)
 expect_mismatch(p, "pcapng with a DSB through <(...)")
+
+# Interfaces of different link types (dumpcap -i eth0 -i lo): libpcap 1.10 refuses such a file after the first
+# interface. Three interfaces (Ethernet, Linux SLL2, raw IP), one connection on each, interleaved; the mismatch
+# connection above on the SLL2 interface. Each connection is what synth/rdp_capture built: no_nla (SSL
+# selected), negotiation_failed (HYBRID_REQUIRED_BY_SERVER), version_mismatch.
+eth = synth.negotiation("10.1.1.1", "10.1.1.2", 49152, 3389, synth.x224_request(b"eth"), synth.x224_confirm(0x02, 0x1),
+                        synth.ETHERNET)
+raw = synth.negotiation("10.3.3.1", "10.3.3.2", 49154, 3389, synth.x224_request(b"raw"), synth.x224_confirm(0x03, 5),
+                        synth.RAW)
+sll2 = rc.conversation_frames([(rc.CLIENT, synth.x224_request(b"pipe")), (rc.SERVER, synth.x224_confirm(0x02, 0x2))]
+                              + tls_chunks, linktype=synth.SLL2)
+mixed = []
+for i in range(max(len(eth), len(raw), len(sll2))):
+    mixed += [(n, frames_[i]) for n, frames_ in ((0, eth), (1, sll2), (2, raw)) if i < len(frames_)]
+mixed_path = write("mixed.pcapng", synth.pcapng([synth.ETHERNET, synth.SLL2, synth.RAW], mixed, keylog=keylog))
+p = run(mixed_path)
+c.equal(sorted(verdicts(p)), ["negotiation_failed", "no_nla", "version_mismatch"], "mixed link types: all three")
+c.equal((p.returncode, p.stderr), (1, b""), "mixed link types: the mismatch's status, no warning")
+p = run("-f", "host 10.3.3.1 or tcp port 50123", mixed_path)
+c.equal(sorted(verdicts(p)), ["negotiation_failed", "version_mismatch"], "mixed link types: a filter per link type")
+with open(mixed_path, "rb") as f:
+    p = run("-", stdin=f)
+c.equal(sorted(verdicts(p)), ["negotiation_failed", "no_nla", "version_mismatch"], "mixed link types on stdin")
+# A second section whose interface has another link type (a capture appended to another, mergecap -a).
+two_sections = (synth.pcapng([synth.ETHERNET], [(0, f) for f in eth])
+                + synth.pcapng([synth.RAW], [(0, f) for f in raw], start=1700000100))
+p = run(write("sections.pcapng", two_sections))
+c.equal((sorted(verdicts(p)), p.returncode, p.stderr), (["negotiation_failed", "no_nla"], 0, b""),
+        "two sections of different link types")
 
 c.finish()
