@@ -22,7 +22,8 @@ static bool port_is_rdp(const conn *c)
     return c->server.port == RDP_DEFAULT_PORT || c->client.port == RDP_DEFAULT_PORT;
 }
 
-conn *conn_new(const tcp_packet *first, uint64_t packet_ordinal, int64_t ts_us, const struct secrets *keys)
+conn *conn_new(const tcp_packet *first, uint64_t packet_ordinal, int64_t ts_us, const struct secrets *keys,
+               tcp_stream_budget *budget)
 {
     conn *c = g_new0(conn, 1);
     bool src_is_client;
@@ -38,8 +39,10 @@ conn *conn_new(const tcp_packet *first, uint64_t packet_ordinal, int64_t ts_us, 
     c->start_us = ts_us;
     c->keys = keys;
     c->phase = PHASE_DETECT;
-    tcp_stream_init(&c->stream[0]);
-    tcp_stream_init(&c->stream[1]);
+    for (int d = 0; d < 2; d++) {
+        tcp_stream_init(&c->stream[d]);
+        tcp_stream_use_budget(&c->stream[d], budget, c);
+    }
     cssp_conn_init(&c->judge);
     return c;
 }
@@ -378,6 +381,8 @@ static void swap_roles(conn *c)
     tcp_stream s = c->stream[0];
     c->stream[0] = c->stream[1];
     c->stream[1] = s;
+    tcp_stream_moved(&c->stream[0]);
+    tcp_stream_moved(&c->stream[1]);
 }
 
 /* Decides from the first bytes of a direction whether this connection is RDP. Returns the (maybe swapped) dir. */
@@ -486,6 +491,20 @@ static void finalize(conn *c)
     cssp_conn_judge(&c->judge, &c->result);
     c->finalized = true;
     drop_state(c);
+}
+
+bool conn_lost_to_budget(conn *c)
+{
+    if (c->budget_noted)
+        return false;
+    c->budget_noted = true;
+    if (c->phase != PHASE_DONE && c->phase != PHASE_NOT_RDP) {
+        note_problem(c, "out-of-order data dropped: the memory budget for TCP reassembly across connections "
+                        "was reached");
+        stop(c);
+    }
+    drop_state(c);
+    return true;
 }
 
 void conn_packet(conn *c, const tcp_packet *p, uint64_t packet_ordinal)

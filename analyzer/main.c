@@ -163,6 +163,10 @@ int main(int argc, char **argv)
     if (st.evicted)
         fprintf(stderr, "credssp-analyze: warning: more than %u connections open or awaiting their report at once; %llu were judged early\n",
                 ANALYSIS_MAX_CONNS, (unsigned long long)st.evicted);
+    if (st.budget_conns)
+        fprintf(stderr, "credssp-analyze: warning: the %u MiB budget for out-of-order TCP data across connections was "
+                "reached; %llu connections lost theirs (their note says so)\n", ANALYSIS_REASSEMBLY_BUDGET >> 20,
+                (unsigned long long)st.budget_conns);
     if (status == EXIT_CLEAN && report_refused_count(out) > 0)
         status = EXIT_REFUSED;
     int write_error = report_finish(out);
