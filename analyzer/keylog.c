@@ -19,8 +19,12 @@ typedef struct keylog_entry {
 
 struct tls_keylog {
     GHashTable *entries; /* key: entry->client_random, value: keylog_entry (owned) */
+    size_t bytes;        /* held for the secrets and their entries, against TLS_KEYLOG_MAX_BYTES */
     tls_keylog_stats stats;
 };
+
+/* What a new session costs the budget: its entry and its slot in the hash table (a node of three words). */
+#define ENTRY_COST (sizeof(keylog_entry) + 3 * sizeof(void *))
 
 /* Labels of the format; `used` false for those recognised but not needed for decryption. */
 static const struct {
@@ -131,11 +135,17 @@ static size_t next_field(const char **cursor, const char *end, const char **fiel
     return (size_t)(p - *field);
 }
 
+static bool fits(const tls_keylog *store, size_t more)
+{
+    return store->bytes + more <= TLS_KEYLOG_MAX_BYTES;
+}
+
 static keylog_entry *entry_for(tls_keylog *store, const uint8_t client_random[TLS_RANDOM_LEN])
 {
     keylog_entry *entry = g_hash_table_lookup(store->entries, client_random);
-    if (entry || g_hash_table_size(store->entries) >= TLS_KEYLOG_MAX_RANDOMS)
+    if (entry || !fits(store, ENTRY_COST + sizeof(tls_secret)))
         return entry;
+    store->bytes += ENTRY_COST;
     entry = g_new0(keylog_entry, 1);
     memcpy(entry->client_random, client_random, TLS_RANDOM_LEN);
     g_hash_table_insert(store->entries, entry->client_random, entry);
@@ -147,7 +157,7 @@ typedef enum store_outcome {
     SECRET_ANOTHER,           /* a different secret beside earlier ones: a candidate too */
     SECRET_REPEATED,          /* the same secret again */
     SECRET_DROPPED_CANDIDATE, /* past TLS_KEYLOG_MAX_CANDIDATES */
-    SECRET_DROPPED_FULL       /* past TLS_KEYLOG_MAX_RANDOMS */
+    SECRET_DROPPED_FULL       /* past TLS_KEYLOG_MAX_BYTES */
 } store_outcome;
 
 static store_outcome store_secret(tls_keylog *store, const uint8_t client_random[TLS_RANDOM_LEN],
@@ -156,6 +166,7 @@ static store_outcome store_secret(tls_keylog *store, const uint8_t client_random
     keylog_entry *entry = entry_for(store, client_random);
     if (!entry) {
         store->stats.secrets_dropped++;
+        store->stats.secrets_over_budget++;
         return SECRET_DROPPED_FULL;
     }
     size_t count = entry->counts[label];
@@ -170,6 +181,12 @@ static store_outcome store_secret(tls_keylog *store, const uint8_t client_random
         store->stats.secrets_dropped++;
         return SECRET_DROPPED_CANDIDATE;
     }
+    if (!fits(store, sizeof(tls_secret))) {
+        store->stats.secrets_dropped++;
+        store->stats.secrets_over_budget++;
+        return SECRET_DROPPED_FULL;
+    }
+    store->bytes += sizeof(tls_secret);
     /* Grown by hand rather than g_renew(), so that no unwiped copy of a secret is left behind. */
     tls_secret *grown = g_new(tls_secret, count + 1);
     if (count > 0) {
@@ -251,8 +268,9 @@ static void parse_line(load_context *ctx, const char *text, size_t len)
                          " different secrets for one session and label; later ones are ignored");
             break;
         case SECRET_DROPPED_FULL:
-            report_limit(ctx, &ctx->full_reported, "more than " G_STRINGIFY(TLS_KEYLOG_MAX_RANDOMS)
-                                                   " sessions in the key logs; later ones are ignored");
+            report_limit(ctx, &ctx->full_reported, "the key logs' secrets pass their memory budget ("
+                                                   G_STRINGIFY(TLS_KEYLOG_MAX_MIB) " MiB); "
+                                                   "this and later new secrets are ignored");
             break;
         }
     }

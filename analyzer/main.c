@@ -22,6 +22,7 @@
 #include "cssp/inert.h"
 #include "diag.h"
 #include "report.h"
+#include "keylog.h"
 #include "tls_glue.h"
 
 #ifndef CSSP_VERSION
@@ -163,6 +164,10 @@ int main(int argc, char **argv)
     if (st.evicted)
         fprintf(stderr, "credssp-analyze: warning: more than %u connections open or awaiting their report at once; %llu were judged early\n",
                 ANALYSIS_MAX_CONNS, (unsigned long long)st.evicted);
+    if (secrets_over_budget(keys))
+        fprintf(stderr, "credssp-analyze: warning: %zu secrets of the key logs were not kept (past their %u MiB "
+                "memory budget); the sessions they were for are not decrypted\n", secrets_over_budget(keys),
+                (unsigned)TLS_KEYLOG_MAX_MIB);
     if (st.budget_conns)
         fprintf(stderr, "credssp-analyze: warning: the %u MiB budget for out-of-order TCP data across connections was "
                 "reached; %llu connections lost theirs (their note says so)\n", ANALYSIS_REASSEMBLY_BUDGET >> 20,
