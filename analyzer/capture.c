@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <glib.h>
 #include <pcap/pcap.h>
 #include <string.h>
@@ -16,7 +17,13 @@
 #include "diag.h"
 #include "cssp/inert.h"
 
-enum { FILTER_SNAPLEN = 262144, MAX_WARNED_LINKS = 8 };
+enum {
+    FILTER_SNAPLEN = 262144,
+    MAX_WARNED_LINKS = 8,
+    LIVE_SNAPLEN = 262144,
+    LIVE_POLL_MS = 200,     /* how often a live capture looks at its stop flag */
+    LIVE_MAX_INTERFACES = 64
+};
 
 /* One compiled program per link type met (few: a capture has one, or a handful of interfaces). */
 typedef struct filter_program {
@@ -140,7 +147,10 @@ static void say_unreadable(const char *path, capture_stream *cs, const char *pca
         diag_say(diag, path, 0, "not a readable capture (%s)", pcap_error);
 }
 
-/* A link type of a packet that the frame decoder does not read: said once per input and link type. */
+/*
+ * A link type of a packet that the frame decoder does not read: said once per input and link type, for the
+ * first MAX_WARNED_LINKS such types (a forged file may declare thousands).
+ */
 static void check_link(int link, int *warned, size_t *n_warned, const char *path, FILE *diag)
 {
     if (packet_link_supported(link))
@@ -148,8 +158,9 @@ static void check_link(int link, int *warned, size_t *n_warned, const char *path
     for (size_t i = 0; i < *n_warned; i++)
         if (warned[i] == link)
             return;
-    if (*n_warned < MAX_WARNED_LINKS)
-        warned[(*n_warned)++] = link;
+    if (*n_warned == MAX_WARNED_LINKS)
+        return;
+    warned[(*n_warned)++] = link;
     const char *name = pcap_datalink_val_to_name(link);
     diag_say(diag, path, 0, "link type %s is not supported; no packet will be analysed", name ? name : "unknown");
 }
@@ -249,5 +260,112 @@ capture_result capture_read(const char *path, capture_filter *filter, secrets *k
     capture_stream_free(cs);
     if (!is_stdin)
         close(fd);
+    return result;
+}
+
+/* ---- live capture ---- */
+
+typedef struct live_interface {
+    const char *name;
+    pcap_t *pcap;
+    int link;
+} live_interface;
+
+static void live_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
+{
+    void **ctx = (void **)user;
+    const live_interface *li = ctx[0];
+    analysis_packet(ctx[1], li->link, capture_time_us(&h->ts), data, h->caplen);
+}
+
+/* Opens one interface for capture; false with a line on diag. */
+static bool live_open(live_interface *li, capture_filter *filter, FILE *diag)
+{
+    char errbuf[PCAP_ERRBUF_SIZE] = "";
+    li->pcap = pcap_create(li->name, errbuf);
+    if (!li->pcap) {
+        diag_say(diag, li->name, 0, "cannot capture: %s", errbuf);
+        return false;
+    }
+    pcap_set_snaplen(li->pcap, LIVE_SNAPLEN);
+    pcap_set_timeout(li->pcap, LIVE_POLL_MS);
+    pcap_set_immediate_mode(li->pcap, 1); /* a verdict as soon as its packets are there */
+    pcap_set_tstamp_precision(li->pcap, PCAP_TSTAMP_PRECISION_MICRO);
+    int rc = pcap_activate(li->pcap);
+    if (rc < 0) {
+        const char *why = rc == PCAP_ERROR ? pcap_geterr(li->pcap) : pcap_statustostr(rc);
+        if (rc == PCAP_ERROR_PERM_DENIED)
+            diag_say(diag, li->name, 0, "cannot capture: %s (capturing needs root, or the capabilities "
+                     "cap_net_raw and cap_net_admin on the program)", why);
+        else
+            diag_say(diag, li->name, 0, "cannot capture: %s", why);
+        return false;
+    }
+    if (rc > 0)
+        diag_say(diag, li->name, 0, "warning: %s", pcap_statustostr(rc));
+    li->link = pcap_datalink(li->pcap);
+    if (!packet_link_supported(li->link)) {
+        const char *name = pcap_datalink_val_to_name(li->link);
+        diag_say(diag, li->name, 0, "link type %s is not supported; no packet will be analysed", name ? name : "unknown");
+    }
+    if (filter) {
+        const filter_program *fp = program_for(filter, li->link, li->name, diag);
+        if (!fp)
+            return false;
+        if (pcap_setfilter(li->pcap, (struct bpf_program *)&fp->program) != 0) { /* in the kernel */
+            diag_say(diag, li->name, 0, "cannot set the filter: %s", pcap_geterr(li->pcap));
+            return false;
+        }
+    }
+    if (pcap_setnonblock(li->pcap, 1, errbuf) != 0 || pcap_get_selectable_fd(li->pcap) < 0) {
+        diag_say(diag, li->name, 0, "cannot capture: no descriptor to wait on");
+        return false;
+    }
+    diag_say(diag, li->name, 0, "capturing (interrupt to stop and print the summary)");
+    return true;
+}
+
+capture_result capture_live(char **interfaces, capture_filter *filter, analysis *a, const volatile sig_atomic_t *stop,
+                            FILE *diag)
+{
+    size_t n = 0;
+    while (interfaces[n])
+        n++;
+    if (n > LIVE_MAX_INTERFACES) {
+        diag_say(diag, interfaces[LIVE_MAX_INTERFACES], 0, "more than %d interfaces", LIVE_MAX_INTERFACES);
+        return CAPTURE_UNREADABLE;
+    }
+    live_interface li[LIVE_MAX_INTERFACES] = {{0}};
+    struct pollfd fds[LIVE_MAX_INTERFACES];
+    bool opened = true;
+    for (size_t i = 0; i < n; i++) {
+        li[i].name = interfaces[i];
+        opened = live_open(&li[i], filter, diag) && opened;
+        fds[i] = (struct pollfd){.fd = li[i].pcap ? pcap_get_selectable_fd(li[i].pcap) : -1, .events = POLLIN};
+    }
+    capture_result result = opened ? CAPTURE_OK : CAPTURE_UNREADABLE;
+    while (opened && !*stop) {
+        if (poll(fds, n, LIVE_POLL_MS) < 0 && errno != EINTR) {
+            diag_say(diag, li[0].name, 0, "cannot wait for packets: %s", strerror(errno));
+            result = CAPTURE_TRUNCATED;
+            break;
+        }
+        for (size_t i = 0; i < n && !*stop; i++) {
+            void *ctx[2] = {&li[i], a};
+            if (pcap_dispatch(li[i].pcap, -1, live_packet, (u_char *)ctx) == PCAP_ERROR) {
+                diag_say(diag, li[i].name, 0, "capture stopped: %s", pcap_geterr(li[i].pcap));
+                result = CAPTURE_TRUNCATED;
+                opened = false;
+            }
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct pcap_stat st;
+        if (li[i].pcap && opened && pcap_stats(li[i].pcap, &st) == 0 && (st.ps_drop || st.ps_ifdrop))
+            diag_say(diag, li[i].name, 0, "warning: %u packets dropped by the kernel, %u by the interface; "
+                     "their connections may be incomplete", st.ps_drop, st.ps_ifdrop);
+        if (li[i].pcap)
+            pcap_close(li[i].pcap);
+    }
     return result;
 }

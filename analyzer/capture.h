@@ -3,11 +3,13 @@
  *
  * Each input is opened and read exactly once, as a stream (capture_stream.h): libpcap decodes the records,
  * while the pcapng blocks it does not expose (Decryption Secrets Blocks, the link type of each interface) are
- * taken as they go by. A BPF filter is compiled once per link type met and applied to each packet.
+ * taken as they go by. A BPF filter is compiled once per link type met and applied to each packet. Live capture
+ * (libpcap, one or more interfaces) feeds the same analysis.
  */
 #ifndef CSSP_ANALYZER_CAPTURE_H
 #define CSSP_ANALYZER_CAPTURE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -35,6 +37,15 @@ void capture_filter_free(capture_filter *f);
  * the input's Decryption Secrets Blocks go to `keys`, which the analysis reads.
  */
 capture_result capture_read(const char *path, capture_filter *filter, secrets *keys, analysis *a, bool progress,
+                            FILE *diag);
+
+/*
+ * Live capture on the given interfaces (NULL-terminated) until *stop becomes true (a signal handler sets it):
+ * every packet goes to the analysis as it arrives, so a connection is reported as soon as its verdict settles.
+ * CAPTURE_UNREADABLE (an error line per interface: no such interface, no capture privilege) when an interface
+ * cannot be opened; nothing is captured then.
+ */
+capture_result capture_live(char **interfaces, capture_filter *filter, analysis *a, const volatile sig_atomic_t *stop,
                             FILE *diag);
 
 #endif

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <glib.h>
 #include <locale.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <stdio.h>
@@ -50,6 +51,14 @@ static int finish_stdout(int status, int error)
     return EXIT_TROUBLE;
 }
 
+static volatile sig_atomic_t stop_requested;
+
+static void ask_to_stop(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
 /* A file by its device and inode: the same capture given twice, under two names or as "-", is read once. */
 typedef struct file_id {
     dev_t dev;
@@ -74,8 +83,8 @@ static bool given_before(GArray *ids, const char *path)
 
 int main(int argc, char **argv)
 {
-    gchar **keylogs = NULL, **rsa_keys = NULL, **captures = NULL, *filter = NULL;
-    gboolean json = FALSE, version = FALSE, no_progress = FALSE;
+    gchar **keylogs = NULL, **rsa_keys = NULL, **captures = NULL, **interfaces = NULL, *filter = NULL;
+    gboolean json = FALSE, version = FALSE, no_progress = FALSE, help = FALSE;
     GOptionEntry entries[] = {
         {"keylog", 'k', 0, G_OPTION_ARG_FILENAME_ARRAY, &keylogs,
          "NSS key log (SSLKEYLOGFILE format); repeatable", "FILE"},
@@ -83,23 +92,29 @@ int main(int argc, char **argv)
          "server RSA private key (PEM) for static RSA key exchange; repeatable", "FILE"},
         {"json", 'j', 0, G_OPTION_ARG_NONE, &json, "JSON Lines: one object per RDP connection", NULL},
         {"filter", 'f', 0, G_OPTION_ARG_STRING, &filter, "BPF filter applied to every capture", "EXPR"},
+        {"interface", 'i', 0, G_OPTION_ARG_STRING_ARRAY, &interfaces,
+         "capture live on this interface until interrupted; repeatable", "IFACE"},
         {"no-progress", 0, 0, G_OPTION_ARG_NONE, &no_progress, "no progress indicator on a terminal", NULL},
         {"version", 'V', 0, G_OPTION_ARG_NONE, &version, "print the version and exit", NULL},
+        /* GOption's own --help would exit without checking that the text reached stdout */
+        {"help", 'h', 0, G_OPTION_ARG_NONE, &help, "show the options", NULL},
         /* the file names, "--" taken away (a file may start with '-'); "-" is standard input */
         {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &captures, NULL, NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     setlocale(LC_ALL, "");
-    GOptionContext *ctx = g_option_context_new("CAPTURE... - CredSSP version negotiation in RDP captures");
+    GOptionContext *ctx = g_option_context_new("[CAPTURE...] - CredSSP version negotiation in RDP captures");
     g_option_context_set_summary(ctx,
         "Reports per RDP connection the security negotiation, the TLS session, the CredSSP version of each\n"
         "side and a verdict; flags the CredSSP version mismatch behind \"An authentication error has occurred.\n"
         "The function requested is not supported\" (CVE-2018-0886 encryption oracle remediation).");
     g_option_context_set_description(ctx,
         "Exit status: 0 no refused connection; 1 a version_mismatch or rejected_unpatched_client;\n"
-        "2 usage error or an unreadable input (the other inputs are still analysed).\n"
-        "pcapng Decryption Secrets Blocks are used without any option. See credssp-analyze(1).");
+        "2 usage error, an unreadable input (the other inputs are still analysed) or a write error.\n"
+        "CAPTURE \"-\" is standard input. pcapng Decryption Secrets Blocks are used without any option.\n"
+        "See credssp-analyze(1).");
     g_option_context_add_main_entries(ctx, entries, NULL);
+    g_option_context_set_help_enabled(ctx, FALSE);
     GError *err = NULL;
     if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
         char *shown = cssp_inert_dup(err->message); /* it may quote an argument */
@@ -109,15 +124,21 @@ int main(int argc, char **argv)
         g_option_context_free(ctx);
         return EXIT_TROUBLE;
     }
+    if (help) {
+        char *text = g_option_context_get_help(ctx, TRUE, NULL);
+        fputs(text, stdout);
+        g_free(text);
+    }
     g_option_context_free(ctx);
     if (fcntl(STDOUT_FILENO, F_GETFD) == -1) /* closed: an input opened now would take its place */
         return finish_stdout(EXIT_TROUBLE, EBADF);
-    if (version) {
-        printf("credssp-analyze %s\n", CSSP_VERSION);
+    if (help || version) {
+        if (version)
+            printf("credssp-analyze %s\n", CSSP_VERSION);
         return finish_stdout(EXIT_CLEAN, 0);
     }
-    if (!captures || !captures[0]) {
-        fprintf(stderr, "credssp-analyze: no capture file given (try --help)\n");
+    if ((!captures || !captures[0]) && !interfaces) {
+        fprintf(stderr, "credssp-analyze: no capture file or interface given (try --help)\n");
         return EXIT_TROUBLE;
     }
 
@@ -149,7 +170,7 @@ int main(int argc, char **argv)
     analysis *a = analysis_new(keys, out);
     bool progress = !no_progress && isatty(STDERR_FILENO);
     GArray *read_ids = g_array_new(FALSE, FALSE, sizeof(file_id));
-    for (gchar **c = captures; *c; c++) {
+    for (gchar **c = captures; c && *c; c++) {
         if (given_before(read_ids, *c)) {
             diag_say(stderr, *c, 0, "warning: given more than once; read only the first time");
             continue;
@@ -159,6 +180,15 @@ int main(int argc, char **argv)
             status = EXIT_TROUBLE;
     }
     g_array_free(read_ids, TRUE);
+    if (interfaces) {
+        report_flush_each(out);
+        struct sigaction on_stop = {.sa_handler = ask_to_stop}; /* no SA_RESTART: poll() returns at once */
+        sigemptyset(&on_stop.sa_mask);
+        sigaction(SIGINT, &on_stop, NULL);
+        sigaction(SIGTERM, &on_stop, NULL);
+        if (capture_live(interfaces, bpf, a, &stop_requested, stderr) == CAPTURE_UNREADABLE)
+            status = EXIT_TROUBLE;
+    }
     analysis_finish(a);
     analysis_stats st = analysis_get_stats(a);
     if (st.evicted)
@@ -180,6 +210,7 @@ int main(int argc, char **argv)
     g_strfreev(keylogs);
     g_strfreev(rsa_keys);
     g_strfreev(captures);
+    g_strfreev(interfaces);
     capture_filter_free(bpf);
     g_free(filter);
     return finish_stdout(status, write_error);

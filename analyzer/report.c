@@ -36,6 +36,7 @@ struct report {
     GString *line;                    /* the JSON line being written, reused */
     GString *inert;                   /* a text-report string made inert (cssp/inert.h), reused */
     int write_error;                  /* errno of the first failed write to `out`, 0 if none */
+    bool flush_each;
 };
 
 report *report_new(FILE *out, bool json)
@@ -429,6 +430,11 @@ static void count_server(report *r, const conn *c)
     }
 }
 
+void report_flush_each(report *r)
+{
+    r->flush_each = true;
+}
+
 /* Output is buffered, so a write fails when a buffer goes out: the stream's error flag stays set, and errno
  * is still the reason right after the call that failed. */
 static void note_write_error(report *r)
@@ -446,6 +452,8 @@ void report_connection(report *r, const conn *c)
         report_json(r, c);
     else
         report_text(r, c);
+    if (r->flush_each)
+        fflush(r->out);
     note_write_error(r);
     count_server(r, c);
 }

@@ -17,6 +17,8 @@ typedef struct report report;
 
 report *report_new(FILE *out, bool json);
 void report_connection(report *r, const conn *c);
+/* Flushes the output after every connection (live capture: each verdict shows as soon as it settles). */
+void report_flush_each(report *r);
 /*
  * Prints the per-server summary (human report only) and frees. Returns the errno of the first write to the
  * output that failed, or 0 (the caller still flushes and closes the output).

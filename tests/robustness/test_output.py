@@ -4,7 +4,7 @@ Usage: test_output.py ANALYZER SOURCE_DIR
 
 With standard output on a full device (/dev/full), closed, or a pipe whose reader has gone while SIGPIPE is
 ignored, the analyzer must say so in one line on stderr and exit with status 2 (as coreutils do), in text and
-JSON, and for --version; never exit 0 or 1 as if the report had been delivered. The capture is a recorded
+JSON, and for --version and --help; never exit 0 or 1 as if the report had been delivered. The capture is a recorded
 sample whose verdict is a refusal (exit status 1 when the output is fine, samples/README.md).
 """
 import os
@@ -48,8 +48,9 @@ for mode in ([], ["--json"]):
     err = p.stderr.read()
     check(f"{name} to a broken pipe, SIGPIPE ignored", "Broken pipe", p.wait(), err)
 
-with open("/dev/full", "wb") as full:
-    p = subprocess.run([analyzer, "--version"], stdout=full, stderr=subprocess.PIPE)
-check("--version to /dev/full", "No space left on device", p.returncode, p.stderr)
+for option in ("--version", "--help"):
+    with open("/dev/full", "wb") as full:
+        p = subprocess.run([analyzer, option], stdout=full, stderr=subprocess.PIPE)
+    check(f"{option} to /dev/full", "No space left on device", p.returncode, p.stderr)
 
 c.finish()
