@@ -83,7 +83,9 @@ static bool given_before(GArray *ids, const char *path)
 
 int main(int argc, char **argv)
 {
-    gchar **keylogs = NULL, **rsa_keys = NULL, **captures = NULL, **interfaces = NULL, *filter = NULL;
+    /* freed on every return, early ones included */
+    g_auto(GStrv) keylogs = NULL, rsa_keys = NULL, captures = NULL, interfaces = NULL;
+    g_autofree gchar *filter = NULL;
     gboolean json = FALSE, version = FALSE, no_progress = FALSE, help = FALSE;
     GOptionEntry entries[] = {
         {"keylog", 'k', 0, G_OPTION_ARG_FILENAME_ARRAY, &keylogs,
@@ -152,8 +154,7 @@ int main(int argc, char **argv)
             g_free(shown_filter);
             g_free(shown_problem);
             g_free(problem);
-            g_free(filter);
-            return finish_stdout(EXIT_TROUBLE, 0);
+                    return finish_stdout(EXIT_TROUBLE, 0);
         }
     }
 
@@ -207,11 +208,6 @@ int main(int argc, char **argv)
     int write_error = report_finish(out);
     analysis_free(a);
     secrets_free(keys);
-    g_strfreev(keylogs);
-    g_strfreev(rsa_keys);
-    g_strfreev(captures);
-    g_strfreev(interfaces);
     capture_filter_free(bpf);
-    g_free(filter);
     return finish_stdout(status, write_error);
 }
