@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <glib.h>
+#include <openssl/crypto.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -169,6 +170,14 @@ static void start_block(capture_stream *s)
     }
 }
 
+/* A kept DSB holds secrets: wiped before it is freed, as the key-log store wipes its own. */
+static void drop_dsb(capture_stream *s)
+{
+    OPENSSL_cleanse(s->dsb->data, s->dsb->len);
+    g_byte_array_free(s->dsb, TRUE);
+    s->dsb = NULL;
+}
+
 /* The last byte of the block went by: a kept DSB gives its key log. */
 static void end_block(capture_stream *s)
 {
@@ -179,8 +188,7 @@ static void end_block(capture_stream *s)
             diag_say(s->diag, s->path, 0, "malformed Decryption Secrets Block, skipped");
         else if (s->keys)
             secrets_add_keylog_text(s->keys, s->path, s->dsb->data + 8, secrets_len, s->diag);
-        g_byte_array_free(s->dsb, TRUE);
-        s->dsb = NULL;
+        drop_dsb(s);
     }
     s->header_len = s->header_sent = 0;
 }
@@ -294,7 +302,8 @@ void capture_stream_free(capture_stream *s)
     if (!s)
         return;
     if (s->dsb)
-        g_byte_array_free(s->dsb, TRUE);
+        drop_dsb(s);
+    OPENSSL_cleanse(s->input, INPUT_BUFFER); /* it may have held a DSB's secrets */
     g_array_free(s->links, TRUE);
     g_array_free(s->pending, TRUE);
     g_free(s->input);
