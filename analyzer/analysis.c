@@ -26,6 +26,7 @@ struct analysis {
     const secrets *keys;
     report *out;
     analysis_stats stats;
+    tcp_stream_budget reassembly;   /* shared by every connection's streams */
 };
 
 /* FNV-1a over 64-bit words: called for every packet, so not byte by byte. */
@@ -72,6 +73,7 @@ analysis *analysis_new(const secrets *keys, report *out)
     g_queue_init(&a->lru);
     a->keys = keys;
     a->out = out;
+    tcp_stream_budget_init(&a->reassembly, ANALYSIS_REASSEMBLY_BUDGET);
     return a;
 }
 
@@ -131,7 +133,7 @@ static conn *add_conn(analysis *a, const flow_key *key, const tcp_packet *p, int
 {
     if (g_hash_table_size(a->flows) >= ANALYSIS_MAX_CONNS)
         evict_oldest(a);
-    conn *c = conn_new(p, a->stats.packets, ts_us, a->keys);
+    conn *c = conn_new(p, a->stats.packets, ts_us, a->keys, &a->reassembly);
     g_hash_table_insert(a->flows, g_memdup2(key, sizeof *key), c);
     g_queue_push_tail(&a->order, c);
     c->order_link = a->order.tail;
@@ -174,6 +176,10 @@ void analysis_packet(analysis *a, int dlt, int64_t ts_us, const uint8_t *data, s
         g_queue_push_tail_link(&a->lru, c->lru_link);
     }
     conn_packet(c, &p, a->stats.packets);
+    tcp_stream *robbed;
+    while ((robbed = tcp_stream_budget_take_dropped(&a->reassembly)) != NULL)
+        if (conn_lost_to_budget(robbed->owner))
+            a->stats.budget_conns++;
     if (c->phase == PHASE_NOT_RDP && c->order_link) {
         g_queue_delete_link(&a->order, c->order_link);
         c->order_link = NULL;
@@ -220,5 +226,6 @@ void analysis_free(analysis *a)
         return;
     g_hash_table_destroy(a->flows);
     g_queue_clear(&a->order);
+    tcp_stream_budget_clear(&a->reassembly);
     g_free(a);
 }

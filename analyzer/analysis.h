@@ -17,9 +17,12 @@
 #include "tls_glue.h"
 
 #define ANALYSIS_MAX_CONNS 32768   /* about 2 KiB each when idle: some 64 MiB at most */
+/* Out-of-order TCP data kept across all connections (tcp_stream_budget); past it the oldest is dropped. */
+#define ANALYSIS_REASSEMBLY_BUDGET (4u * 1024 * 1024)
 
 typedef struct analysis_stats {
     uint64_t packets, tcp_packets, malformed, unsupported_link, rdp_conns, evicted, held_back_max;
+    uint64_t budget_conns;          /* connections that lost out-of-order data to ANALYSIS_REASSEMBLY_BUDGET */
 } analysis_stats;
 
 typedef struct analysis analysis;

@@ -1,9 +1,11 @@
 /*
- * capture.c - capture files into the analysis (see capture.h).
+ * capture.c - capture inputs into the analysis (see capture.h).
  */
 #include "capture.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <glib.h>
 #include <pcap/pcap.h>
 #include <string.h>
@@ -11,79 +13,92 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cssp/reader.h"
+#include "capture_stream.h"
+#include "diag.h"
+#include "cssp/inert.h"
 
 enum {
-    PCAPNG_SHB = 0x0A0D0D0A,
-    PCAPNG_DSB = 0x0000000A,
-    PCAPNG_BYTE_ORDER_MAGIC = 0x1A2B3C4D,
-    DSB_TLS_KEY_LOG = 0x544c534b, /* "TLSK" */
-    PCAPNG_MAX_DSB = 16 * 1024 * 1024,
-    PCAPNG_MAX_BLOCKS_SCANNED = 4096
+    FILTER_SNAPLEN = 262144,
+    MAX_WARNED_LINKS = 8,
+    LIVE_SNAPLEN = 262144,
+    LIVE_POLL_MS = 200,     /* how often a live capture looks at its stop flag */
+    LIVE_MAX_INTERFACES = 64
 };
 
-static uint32_t swap32(uint32_t v)
-{
-    return (v >> 24) | ((v >> 8) & 0xff00) | ((v << 8) & 0xff0000) | (v << 24);
-}
+/* One compiled program per link type met (few: a capture has one, or a handful of interfaces). */
+typedef struct filter_program {
+    int link;
+    bool compiled;
+    struct bpf_program program;
+} filter_program;
 
-static bool read_u32(FILE *f, bool swapped, uint32_t *out)
+struct capture_filter {
+    char *expression;
+    GArray *programs; /* filter_program */
+};
+
+/* Compiles `expression` for `link`; false and a message in *error (newly allocated) when it does not compile. */
+static bool compile_for(const char *expression, int link, struct bpf_program *program, char **error)
 {
-    uint32_t v;
-    if (fread(&v, 4, 1, f) != 1)
+    pcap_t *dead = pcap_open_dead(link, FILTER_SNAPLEN);
+    if (!dead) {
+        *error = g_strdup("out of memory");
         return false;
-    *out = swapped ? swap32(v) : v;
-    return true;
+    }
+    bool ok = pcap_compile(dead, program, expression, 1, PCAP_NETMASK_UNKNOWN) == 0;
+    if (!ok)
+        *error = g_strdup(pcap_geterr(dead));
+    pcap_close(dead);
+    return ok;
 }
 
-void capture_load_dsb_secrets(const char *path, secrets *keys, FILE *diag)
+capture_filter *capture_filter_new(const char *expression, char **error)
 {
-    FILE *f = fopen(path, "rb");
+    capture_filter *f = g_new0(capture_filter, 1);
+    f->expression = g_strdup(expression);
+    f->programs = g_array_new(FALSE, TRUE, sizeof(filter_program));
+    filter_program ethernet = {.link = DLT_EN10MB};
+    if (!compile_for(expression, DLT_EN10MB, &ethernet.program, error)) {
+        capture_filter_free(f);
+        return NULL;
+    }
+    ethernet.compiled = true;
+    g_array_append_val(f->programs, ethernet);
+    return f;
+}
+
+void capture_filter_free(capture_filter *f)
+{
     if (!f)
-        return; /* capture_read reports it */
-    uint32_t type, len, magic;
-    bool swapped = false;
-    if (!read_u32(f, false, &type) || type != PCAPNG_SHB || !read_u32(f, false, &len) || !read_u32(f, false, &magic)) {
-        fclose(f);
         return;
+    for (guint i = 0; i < f->programs->len; i++) {
+        filter_program *fp = &g_array_index(f->programs, filter_program, i);
+        if (fp->compiled)
+            pcap_freecode(&fp->program);
     }
-    if (magic == swap32(PCAPNG_BYTE_ORDER_MAGIC)) {
-        swapped = true;
-        len = swap32(len);
+    g_array_free(f->programs, TRUE);
+    g_free(f->expression);
+    g_free(f);
+}
+
+/* The program for `link`, compiled at its first use; NULL (said once per input) when it does not compile. */
+static const filter_program *program_for(capture_filter *f, int link, const char *path, FILE *diag)
+{
+    for (guint i = 0; i < f->programs->len; i++) {
+        const filter_program *fp = &g_array_index(f->programs, filter_program, i);
+        if (fp->link == link)
+            return fp->compiled ? fp : NULL;
     }
-    long block_start = 0;
-    for (int blocks = 0; blocks < PCAPNG_MAX_BLOCKS_SCANNED; blocks++) {
-        if (len < 12 || len % 4 || fseek(f, block_start + (long)len, SEEK_SET) != 0)
-            break;
-        block_start += (long)len;
-        if (!read_u32(f, swapped, &type) || !read_u32(f, swapped, &len))
-            break;
-        if (type == PCAPNG_SHB) { /* a new section may change the byte order */
-            if (!read_u32(f, false, &magic))
-                break;
-            swapped = magic == swap32(PCAPNG_BYTE_ORDER_MAGIC);
-            if (swapped)
-                len = swap32(len);
-            continue;
-        }
-        if (type == 2 || type == 3 || type == 6) /* packet blocks: secrets after them come too late */
-            break;
-        if (type != PCAPNG_DSB)
-            continue;
-        uint32_t secrets_type, secrets_len;
-        if (!read_u32(f, swapped, &secrets_type) || !read_u32(f, swapped, &secrets_len))
-            break;
-        if (secrets_type != DSB_TLS_KEY_LOG || secrets_len > PCAPNG_MAX_DSB || secrets_len > len - 20) {
-            if (secrets_type == DSB_TLS_KEY_LOG)
-                fprintf(diag, "credssp-analyze: %s: malformed Decryption Secrets Block, skipped\n", path);
-            continue;
-        }
-        char *text = g_malloc(secrets_len ? secrets_len : 1);
-        if (fread(text, 1, secrets_len, f) == secrets_len)
-            secrets_add_keylog_text(keys, path, text, secrets_len, diag);
-        g_free(text);
+    filter_program fp = {.link = link};
+    char *error = NULL;
+    fp.compiled = compile_for(f->expression, link, &fp.program, &error);
+    if (!fp.compiled) {
+        const char *name = pcap_datalink_val_to_name(link);
+        diag_say(diag, path, 0, "bad filter \"%s\" for link type %s: %s", f->expression, name ? name : "unknown", error);
+        g_free(error);
     }
-    fclose(f);
+    g_array_append_val(f->programs, fp);
+    return fp.compiled ? &g_array_index(f->programs, filter_program, f->programs->len - 1) : NULL;
 }
 
 /*
@@ -97,66 +112,260 @@ static int64_t capture_time_us(const struct timeval *tv)
     return sec * 1000000 + (tv->tv_usec < 0 ? 0 : (int64_t)tv->tv_usec);
 }
 
-static void show_progress(const char *path, FILE *f, off_t size, FILE *diag)
+/* The compressor whose magic number starts the input, or NULL: libpcap 1.10 reads no compressed capture. */
+static const char *compressor(const uint8_t *head, size_t len)
 {
-    long pos = ftell(f);
-    if (pos >= 0 && size > 0)
-        fprintf(diag, "\r%s: %3d%%", path, (int)(100.0 * (double)pos / (double)size));
+    static const struct {
+        const char *name;
+        size_t len;
+        uint8_t magic[6];
+    } formats[] = {
+        {"gzip", 2, {0x1f, 0x8b}},
+        {"zstd", 4, {0x28, 0xb5, 0x2f, 0xfd}},
+        {"lz4", 4, {0x04, 0x22, 0x4d, 0x18}},
+        {"xz", 6, {0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00}},
+        {"bzip2", 3, {0x42, 0x5a, 0x68}},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(formats); i++)
+        if (len >= formats[i].len && memcmp(head, formats[i].magic, formats[i].len) == 0)
+            return formats[i].name;
+    return NULL;
 }
 
-capture_result capture_read(const char *path, const char *filter, analysis *a, bool progress, FILE *diag)
+/* Why libpcap could not open the input, in the user's words. */
+static void say_unreadable(const char *path, capture_stream *cs, const char *pcap_error, FILE *diag)
 {
-    char errbuf[PCAP_ERRBUF_SIZE] = "";
-    struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        fprintf(diag, "credssp-analyze: %s: is a directory\n", path);
-        return CAPTURE_UNREADABLE;
+    size_t len;
+    const uint8_t *head = capture_stream_head(cs, &len);
+    const char *packer = compressor(head, len);
+    if (len == 0)
+        diag_say(diag, path, 0, "empty file, not a capture");
+    else if (packer)
+        diag_say(diag, path, 0, "compressed with %s, which this tool does not read; decompress it first, e.g. "
+                        "'%s -dc FILE | credssp-analyze -'", packer, packer);
+    else
+        diag_say(diag, path, 0, "not a readable capture (%s)", pcap_error);
+}
+
+/*
+ * A link type of a packet that the frame decoder does not read: said once per input and link type, for the
+ * first MAX_WARNED_LINKS such types (a forged file may declare thousands).
+ */
+static void check_link(int link, int *warned, size_t *n_warned, const char *path, FILE *diag)
+{
+    if (packet_link_supported(link))
+        return;
+    for (size_t i = 0; i < *n_warned; i++)
+        if (warned[i] == link)
+            return;
+    if (*n_warned == MAX_WARNED_LINKS)
+        return;
+    warned[(*n_warned)++] = link;
+    const char *name = pcap_datalink_val_to_name(link);
+    diag_say(diag, path, 0, "link type %s is not supported; no packet will be analysed", name ? name : "unknown");
+}
+
+/*
+ * The DLT (what libpcap's API and BPF speak) of a LINKTYPE (what files hold): the same number but for the four
+ * that some systems numbered differently, as libpcap itself maps them when it reads a file.
+ */
+static int dlt_of_linktype(int linktype)
+{
+    switch (linktype) {
+    case 100: return DLT_ATM_RFC1483;
+    case 101: return DLT_RAW;
+    case 102: return DLT_SLIP_BSDOS;
+    case 103: return DLT_PPP_BSDOS;
+    default: return linktype;
     }
-    pcap_t *p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, errbuf);
-    if (!p) {
-        if (stat(path, &st) != 0)
-            fprintf(diag, "credssp-analyze: %s: %s\n", path, strerror(errno));
-        else if (st.st_size == 0)
-            fprintf(diag, "credssp-analyze: %s: empty file, not a capture\n", path);
-        else
-            fprintf(diag, "credssp-analyze: %s: not a readable capture (%s)\n", path, errbuf);
-        return CAPTURE_UNREADABLE;
-    }
-    if (filter) {
-        struct bpf_program prog;
-        if (pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0 || pcap_setfilter(p, &prog) != 0) {
-            fprintf(diag, "credssp-analyze: %s: bad filter \"%s\": %s\n", path, filter, pcap_geterr(p));
-            pcap_close(p);
-            return CAPTURE_BAD_FILTER;
-        }
-        pcap_freecode(&prog);
-    }
-    int dlt = pcap_datalink(p);
-    if (!packet_link_supported(dlt))
-        fprintf(diag, "credssp-analyze: %s: link type %s is not supported; no packet will be analysed\n", path,
-                pcap_datalink_val_to_name(dlt) ? pcap_datalink_val_to_name(dlt) : "unknown");
-    progress = progress && stat(path, &st) == 0;
-    FILE *f = progress ? pcap_file(p) : NULL;
+}
+
+static capture_result read_packets(const char *path, pcap_t *p, capture_stream *cs, capture_filter *filter,
+                                   analysis *a, off_t size, bool progress, FILE *diag)
+{
+    int file_link = pcap_datalink(p), warned[MAX_WARNED_LINKS];
+    size_t n_warned = 0;
+    if (!capture_stream_mixed_links(cs))
+        check_link(file_link, warned, &n_warned, path, diag);
+    char *shown = progress ? cssp_inert_dup(path) : NULL;
     time_t last = 0;
     struct pcap_pkthdr *h;
     const u_char *data;
     int rc;
     uint64_t n = 0;
+    capture_result result = CAPTURE_OK;
     while ((rc = pcap_next_ex(p, &h, &data)) == 1) {
-        analysis_packet(a, dlt, capture_time_us(&h->ts), data, h->caplen);
-        if (f && (++n & 0xffff) == 0 && time(NULL) != last) {
+        int link = dlt_of_linktype(capture_stream_next_link(cs)); /* each block's own: interfaces may differ */
+        if (link < 0)
+            link = file_link;
+        else if (link != file_link)
+            check_link(link, warned, &n_warned, path, diag);
+        if (filter) {
+            const filter_program *fp = program_for(filter, link, path, diag);
+            if (!fp) {
+                result = CAPTURE_BAD_FILTER;
+                continue;
+            }
+            if (!pcap_offline_filter(&fp->program, h, data))
+                continue;
+        }
+        analysis_packet(a, link, capture_time_us(&h->ts), data, h->caplen);
+        if (shown && (++n & 0xffff) == 0 && time(NULL) != last) {
             last = time(NULL);
-            show_progress(path, f, st.st_size, diag);
+            fprintf(diag, "\r%s: %3d%%", shown, (int)(100.0 * (double)capture_stream_bytes(cs) / (double)size));
         }
     }
-    if (f && last)
-        fprintf(diag, "\r%s: 100%%\n", path);
-    capture_result result = CAPTURE_OK;
+    if (shown && last)
+        fprintf(diag, "\r%s: 100%%\n", shown);
+    g_free(shown);
     if (rc == PCAP_ERROR) {
-        fprintf(diag, "credssp-analyze: %s: warning: capture truncated (%s); analysed as far as it goes\n", path,
-                pcap_geterr(p));
-        result = CAPTURE_TRUNCATED;
+        diag_say(diag, path, 0, "warning: capture truncated (%s); analysed as far as it goes", pcap_geterr(p));
+        if (result == CAPTURE_OK)
+            result = CAPTURE_TRUNCATED;
     }
-    pcap_close(p);
+    return result;
+}
+
+capture_result capture_read(const char *path, capture_filter *filter, secrets *keys, analysis *a, bool progress,
+                            FILE *diag)
+{
+    bool is_stdin = strcmp(path, "-") == 0;
+    int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        diag_say(diag, path, 0, "%s", strerror(errno));
+        return CAPTURE_UNREADABLE;
+    }
+    struct stat st;
+    bool stated = fstat(fd, &st) == 0;
+    bool known_size = stated && S_ISREG(st.st_mode) && st.st_size > 0; /* for the progress indicator */
+    if (stated && S_ISDIR(st.st_mode)) {
+        diag_say(diag, path, 0, "is a directory");
+        if (!is_stdin)
+            close(fd);
+        return CAPTURE_UNREADABLE;
+    }
+    capture_result result = CAPTURE_UNREADABLE;
+    capture_stream *cs = capture_stream_new(fd, path, keys, diag);
+    FILE *f = capture_stream_file(cs);
+    char errbuf[PCAP_ERRBUF_SIZE] = "";
+    pcap_t *p = f ? pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO, errbuf) : NULL;
+    if (p) {
+        result = read_packets(path, p, cs, filter, a, st.st_size, progress && known_size, diag);
+        pcap_close(p); /* closes f */
+    } else {
+        say_unreadable(path, cs, f ? errbuf : strerror(errno), diag);
+        if (f)
+            fclose(f);
+    }
+    capture_stream_free(cs);
+    if (!is_stdin)
+        close(fd);
+    return result;
+}
+
+/* ---- live capture ---- */
+
+typedef struct live_interface {
+    const char *name;
+    pcap_t *pcap;
+    int link;
+} live_interface;
+
+static void live_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
+{
+    void **ctx = (void **)user;
+    const live_interface *li = ctx[0];
+    analysis_packet(ctx[1], li->link, capture_time_us(&h->ts), data, h->caplen);
+}
+
+/* Opens one interface for capture; false with a line on diag. */
+static bool live_open(live_interface *li, capture_filter *filter, FILE *diag)
+{
+    char errbuf[PCAP_ERRBUF_SIZE] = "";
+    li->pcap = pcap_create(li->name, errbuf);
+    if (!li->pcap) {
+        diag_say(diag, li->name, 0, "cannot capture: %s", errbuf);
+        return false;
+    }
+    pcap_set_snaplen(li->pcap, LIVE_SNAPLEN);
+    pcap_set_timeout(li->pcap, LIVE_POLL_MS);
+    pcap_set_immediate_mode(li->pcap, 1); /* a verdict as soon as its packets are there */
+    pcap_set_tstamp_precision(li->pcap, PCAP_TSTAMP_PRECISION_MICRO);
+    int rc = pcap_activate(li->pcap);
+    if (rc < 0) {
+        const char *why = rc == PCAP_ERROR ? pcap_geterr(li->pcap) : pcap_statustostr(rc);
+        if (rc == PCAP_ERROR_PERM_DENIED)
+            diag_say(diag, li->name, 0, "cannot capture: %s (capturing needs root, or the capabilities "
+                     "cap_net_raw and cap_net_admin on the program)", why);
+        else
+            diag_say(diag, li->name, 0, "cannot capture: %s", why);
+        return false;
+    }
+    if (rc > 0)
+        diag_say(diag, li->name, 0, "warning: %s", pcap_statustostr(rc));
+    li->link = pcap_datalink(li->pcap);
+    if (!packet_link_supported(li->link)) {
+        const char *name = pcap_datalink_val_to_name(li->link);
+        diag_say(diag, li->name, 0, "link type %s is not supported; no packet will be analysed", name ? name : "unknown");
+    }
+    if (filter) {
+        const filter_program *fp = program_for(filter, li->link, li->name, diag);
+        if (!fp)
+            return false;
+        if (pcap_setfilter(li->pcap, (struct bpf_program *)&fp->program) != 0) { /* in the kernel */
+            diag_say(diag, li->name, 0, "cannot set the filter: %s", pcap_geterr(li->pcap));
+            return false;
+        }
+    }
+    if (pcap_setnonblock(li->pcap, 1, errbuf) != 0 || pcap_get_selectable_fd(li->pcap) < 0) {
+        diag_say(diag, li->name, 0, "cannot capture: no descriptor to wait on");
+        return false;
+    }
+    diag_say(diag, li->name, 0, "capturing (interrupt to stop and print the summary)");
+    return true;
+}
+
+capture_result capture_live(char **interfaces, capture_filter *filter, analysis *a, const volatile sig_atomic_t *stop,
+                            FILE *diag)
+{
+    size_t n = 0;
+    while (interfaces[n])
+        n++;
+    if (n > LIVE_MAX_INTERFACES) {
+        diag_say(diag, interfaces[LIVE_MAX_INTERFACES], 0, "more than %d interfaces", LIVE_MAX_INTERFACES);
+        return CAPTURE_UNREADABLE;
+    }
+    live_interface li[LIVE_MAX_INTERFACES] = {{0}};
+    struct pollfd fds[LIVE_MAX_INTERFACES];
+    bool opened = true;
+    for (size_t i = 0; i < n; i++) {
+        li[i].name = interfaces[i];
+        opened = live_open(&li[i], filter, diag) && opened;
+        fds[i] = (struct pollfd){.fd = li[i].pcap ? pcap_get_selectable_fd(li[i].pcap) : -1, .events = POLLIN};
+    }
+    capture_result result = opened ? CAPTURE_OK : CAPTURE_UNREADABLE;
+    while (opened && !*stop) {
+        if (poll(fds, n, LIVE_POLL_MS) < 0 && errno != EINTR) {
+            diag_say(diag, li[0].name, 0, "cannot wait for packets: %s", strerror(errno));
+            result = CAPTURE_TRUNCATED;
+            break;
+        }
+        for (size_t i = 0; i < n && !*stop; i++) {
+            void *ctx[2] = {&li[i], a};
+            if (pcap_dispatch(li[i].pcap, -1, live_packet, (u_char *)ctx) == PCAP_ERROR) {
+                diag_say(diag, li[i].name, 0, "capture stopped: %s", pcap_geterr(li[i].pcap));
+                result = CAPTURE_TRUNCATED;
+                opened = false;
+            }
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct pcap_stat st;
+        if (li[i].pcap && opened && pcap_stats(li[i].pcap, &st) == 0 && (st.ps_drop || st.ps_ifdrop))
+            diag_say(diag, li[i].name, 0, "warning: %u packets dropped by the kernel, %u by the interface; "
+                     "their connections may be incomplete", st.ps_drop, st.ps_ifdrop);
+        if (li[i].pcap)
+            pcap_close(li[i].pcap);
+    }
     return result;
 }

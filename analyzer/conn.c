@@ -22,7 +22,8 @@ static bool port_is_rdp(const conn *c)
     return c->server.port == RDP_DEFAULT_PORT || c->client.port == RDP_DEFAULT_PORT;
 }
 
-conn *conn_new(const tcp_packet *first, uint64_t packet_ordinal, int64_t ts_us, const struct secrets *keys)
+conn *conn_new(const tcp_packet *first, uint64_t packet_ordinal, int64_t ts_us, const struct secrets *keys,
+               tcp_stream_budget *budget)
 {
     conn *c = g_new0(conn, 1);
     bool src_is_client;
@@ -38,8 +39,10 @@ conn *conn_new(const tcp_packet *first, uint64_t packet_ordinal, int64_t ts_us, 
     c->start_us = ts_us;
     c->keys = keys;
     c->phase = PHASE_DETECT;
-    tcp_stream_init(&c->stream[0]);
-    tcp_stream_init(&c->stream[1]);
+    for (int d = 0; d < 2; d++) {
+        tcp_stream_init(&c->stream[d]);
+        tcp_stream_use_budget(&c->stream[d], budget, c);
+    }
     cssp_conn_init(&c->judge);
     return c;
 }
@@ -189,6 +192,8 @@ static void on_x224_pdu(conn *c, cssp_dir dir, const cssp_x224 *pdu, uint64_t re
     feed(c, &ev);
 }
 
+static void release_waiting_confirm(conn *c, uint64_t ref);
+
 static void run_x224(conn *c, cssp_dir dir, const uint8_t *bytes, size_t len, uint64_t ref)
 {
     window w;
@@ -205,6 +210,14 @@ static void run_x224(conn *c, cssp_dir dir, const uint8_t *bytes, size_t len, ui
             stop(c);
             return;
         }
+        /*
+         * A Confirm before its Request: the capture holds the two sides from two interfaces whose clocks
+         * differ. The Confirm (and what follows it) waits in its buffer for the Request, or for the end.
+         */
+        if (pdu.kind == CSSP_X224_CONNECTION_CONFIRM && !c->judge.facts.has_request && !c->finishing) {
+            c->confirm_waits = true;
+            break;
+        }
         window_take(&w, pdu_len);
         on_x224_pdu(c, dir, &pdu, ref);
     }
@@ -213,6 +226,16 @@ static void run_x224(conn *c, cssp_dir dir, const uint8_t *bytes, size_t len, ui
         window_pass_on(c, dir, dir, &w, ref);
     else
         window_close(c, dir, &w);
+    release_waiting_confirm(c, ref);
+}
+
+/* The Request came (or the capture ended): the Confirm that waited for it, with what followed, goes on. */
+static void release_waiting_confirm(conn *c, uint64_t ref)
+{
+    if (!c->confirm_waits || (!c->judge.facts.has_request && !c->finishing) || c->phase != PHASE_X224)
+        return;
+    c->confirm_waits = false;
+    run_x224(c, CSSP_FROM_SERVER, NULL, 0, ref);
 }
 
 /* ---- CredSSP (plaintext from TLS, or in clear) ---- */
@@ -358,6 +381,8 @@ static void swap_roles(conn *c)
     tcp_stream s = c->stream[0];
     c->stream[0] = c->stream[1];
     c->stream[1] = s;
+    tcp_stream_moved(&c->stream[0]);
+    tcp_stream_moved(&c->stream[1]);
 }
 
 /* Decides from the first bytes of a direction whether this connection is RDP. Returns the (maybe swapped) dir. */
@@ -468,6 +493,20 @@ static void finalize(conn *c)
     drop_state(c);
 }
 
+bool conn_lost_to_budget(conn *c)
+{
+    if (c->budget_noted)
+        return false;
+    c->budget_noted = true;
+    if (c->phase != PHASE_DONE && c->phase != PHASE_NOT_RDP) {
+        note_problem(c, "out-of-order data dropped: the memory budget for TCP reassembly across connections "
+                        "was reached");
+        stop(c);
+    }
+    drop_state(c);
+    return true;
+}
+
 void conn_packet(conn *c, const tcp_packet *p, uint64_t packet_ordinal)
 {
     if (c->finalized) {
@@ -485,6 +524,16 @@ void conn_packet(conn *c, const tcp_packet *p, uint64_t packet_ordinal)
         if (p->payload_cut) {
             note_problem(c, "a packet cut short by the capture's snap length");
             stream_gap(&sc, 0);
+            if (c->is_rdp) {
+                /*
+                 * Every later packet is cut too: what this connection's capture tells ends here, so it is
+                 * judged as at the end of the capture; a close seen later says nothing of what was cut.
+                 */
+                conn_finish(c);
+                if (p->flags & (TCP_FIN | TCP_RST))
+                    c->closed[same_endpoint(&p->src, &c->client) ? CSSP_FROM_CLIENT : CSSP_FROM_SERVER] = true;
+                return;
+            }
         }
     }
     /* the stream may have swapped roles while detecting: recompute the direction */
@@ -519,6 +568,7 @@ void conn_finish(conn *c)
         }
     }
     c->finishing = true;
+    release_waiting_confirm(c, 0); /* no Request came: the Confirm alone */
     feed_early_auth_when_due(c);
     if (c->is_rdp)
         feed_simple(c, CSSP_EV_END_OF_CAPTURE, CSSP_FROM_CLIENT, 0);

@@ -57,6 +57,8 @@ typedef struct conn {
     bool early_auth_pending;          /* an Early User Authorization Result waits for the client's side */
     uint32_t early_auth_result;
     uint64_t early_auth_ref;
+    bool budget_noted;                /* a stream lost its waiting data to the shared budget */
+    bool confirm_waits;               /* an X.224 Confirm came before the Request; it waits in pending[server] */
     bool finishing;                   /* conn_finish() is running */
     bool finalized;
     bool closed[2];                   /* FIN or RST seen per direction */
@@ -66,7 +68,9 @@ typedef struct conn {
 } conn;
 
 /* Roles from the first packet seen: SYN sender, else the side on 3389, else the higher port is the client. */
-conn *conn_new(const tcp_packet *first, uint64_t packet_ordinal, int64_t ts_us, const struct secrets *keys);
+/* `budget`: the bound on out-of-order bytes shared with the other connections (may be NULL). */
+conn *conn_new(const tcp_packet *first, uint64_t packet_ordinal, int64_t ts_us, const struct secrets *keys,
+               tcp_stream_budget *budget);
 void conn_free(conn *c);
 
 /* Feeds one TCP segment in capture order. */
@@ -74,6 +78,13 @@ void conn_packet(conn *c, const tcp_packet *p, uint64_t packet_ordinal);
 
 /* No more packets will come (end of capture, eviction): judge and drop the buffers. */
 void conn_finish(conn *c);
+
+/*
+ * A stream of this connection lost its waiting data to the shared budget (tcp_stream_budget_take_dropped):
+ * like a hole that never fills, parsing stops, with a note, and the buffers and TLS state are freed now.
+ * True the first time for this connection.
+ */
+bool conn_lost_to_budget(conn *c);
 
 /* True when the verdict is final and the state can be reported. */
 bool conn_is_final(const conn *c);

@@ -3,9 +3,12 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <glib.h>
 #include <openssl/crypto.h>
+
+#include "diag.h"
 
 /* Per client random: up to TLS_KEYLOG_MAX_CANDIDATES secrets per label, each list sized to its count. */
 typedef struct keylog_entry {
@@ -16,8 +19,12 @@ typedef struct keylog_entry {
 
 struct tls_keylog {
     GHashTable *entries; /* key: entry->client_random, value: keylog_entry (owned) */
+    size_t bytes;        /* held for the secrets and their entries, against TLS_KEYLOG_MAX_BYTES */
     tls_keylog_stats stats;
 };
+
+/* What a new session costs the budget: its entry and its slot in the hash table (a node of three words). */
+#define ENTRY_COST (sizeof(keylog_entry) + 3 * sizeof(void *))
 
 /* Labels of the format; `used` false for those recognised but not needed for decryption. */
 static const struct {
@@ -97,7 +104,7 @@ static void report(load_context *ctx, const char *problem)
     ctx->malformed++;
     ctx->store->stats.lines_malformed++;
     if (ctx->diag && ctx->malformed <= TLS_KEYLOG_MAX_REPORTED)
-        fprintf(ctx->diag, "%s:%zu: %s\n", ctx->source, ctx->line_number, problem);
+        diag_say(ctx->diag, ctx->source, ctx->line_number, "%s", problem);
 }
 
 /* Decodes exactly `out_len` bytes of hex (either case) from a field of `hex_len` characters. */
@@ -128,11 +135,17 @@ static size_t next_field(const char **cursor, const char *end, const char **fiel
     return (size_t)(p - *field);
 }
 
+static bool fits(const tls_keylog *store, size_t more)
+{
+    return store->bytes + more <= TLS_KEYLOG_MAX_BYTES;
+}
+
 static keylog_entry *entry_for(tls_keylog *store, const uint8_t client_random[TLS_RANDOM_LEN])
 {
     keylog_entry *entry = g_hash_table_lookup(store->entries, client_random);
-    if (entry || g_hash_table_size(store->entries) >= TLS_KEYLOG_MAX_RANDOMS)
+    if (entry || !fits(store, ENTRY_COST + sizeof(tls_secret)))
         return entry;
+    store->bytes += ENTRY_COST;
     entry = g_new0(keylog_entry, 1);
     memcpy(entry->client_random, client_random, TLS_RANDOM_LEN);
     g_hash_table_insert(store->entries, entry->client_random, entry);
@@ -144,7 +157,7 @@ typedef enum store_outcome {
     SECRET_ANOTHER,           /* a different secret beside earlier ones: a candidate too */
     SECRET_REPEATED,          /* the same secret again */
     SECRET_DROPPED_CANDIDATE, /* past TLS_KEYLOG_MAX_CANDIDATES */
-    SECRET_DROPPED_FULL       /* past TLS_KEYLOG_MAX_RANDOMS */
+    SECRET_DROPPED_FULL       /* past TLS_KEYLOG_MAX_BYTES */
 } store_outcome;
 
 static store_outcome store_secret(tls_keylog *store, const uint8_t client_random[TLS_RANDOM_LEN],
@@ -153,6 +166,7 @@ static store_outcome store_secret(tls_keylog *store, const uint8_t client_random
     keylog_entry *entry = entry_for(store, client_random);
     if (!entry) {
         store->stats.secrets_dropped++;
+        store->stats.secrets_over_budget++;
         return SECRET_DROPPED_FULL;
     }
     size_t count = entry->counts[label];
@@ -167,6 +181,12 @@ static store_outcome store_secret(tls_keylog *store, const uint8_t client_random
         store->stats.secrets_dropped++;
         return SECRET_DROPPED_CANDIDATE;
     }
+    if (!fits(store, sizeof(tls_secret))) {
+        store->stats.secrets_dropped++;
+        store->stats.secrets_over_budget++;
+        return SECRET_DROPPED_FULL;
+    }
+    store->bytes += sizeof(tls_secret);
     /* Grown by hand rather than g_renew(), so that no unwiped copy of a secret is left behind. */
     tls_secret *grown = g_new(tls_secret, count + 1);
     if (count > 0) {
@@ -187,7 +207,7 @@ static void report_limit(load_context *ctx, bool *said, const char *what)
     if (*said || !ctx->diag)
         return;
     *said = true;
-    fprintf(ctx->diag, "%s:%zu: %s\n", ctx->source, ctx->line_number, what);
+    diag_say(ctx->diag, ctx->source, ctx->line_number, "%s", what);
 }
 
 static bool secret_length_fits(tls_keylog_label label, size_t len)
@@ -248,8 +268,9 @@ static void parse_line(load_context *ctx, const char *text, size_t len)
                          " different secrets for one session and label; later ones are ignored");
             break;
         case SECRET_DROPPED_FULL:
-            report_limit(ctx, &ctx->full_reported, "more than " G_STRINGIFY(TLS_KEYLOG_MAX_RANDOMS)
-                                                   " sessions in the key logs; later ones are ignored");
+            report_limit(ctx, &ctx->full_reported, "the key logs' secrets pass their memory budget ("
+                                                   G_STRINGIFY(TLS_KEYLOG_MAX_MIB) " MiB); "
+                                                   "this and later new secrets are ignored");
             break;
         }
     }
@@ -286,10 +307,11 @@ static void finish_load(load_context *ctx)
     if (ctx->line_len > 0 || ctx->line_too_long)
         end_line(ctx);
     if (ctx->diag && ctx->malformed > TLS_KEYLOG_MAX_REPORTED)
-        fprintf(ctx->diag, "%s: %zu malformed lines ignored in total\n", ctx->source, ctx->malformed);
+        diag_say(ctx->diag, ctx->source, 0, "%zu malformed lines ignored in total", ctx->malformed);
     if (ctx->diag && ctx->conflicting)
-        fprintf(ctx->diag, "%s: %zu lines give another secret for a session and label already listed; each is tried\n",
-                ctx->source, ctx->conflicting);
+        diag_say(ctx->diag, ctx->source, 0,
+                 "%zu lines give another secret for a session and label already listed; each is tried",
+                 ctx->conflicting);
 }
 
 static load_context *load_begin(tls_keylog *store, const char *source, FILE *diag)
@@ -313,9 +335,14 @@ void tls_keylog_load_buffer(tls_keylog *store, const char *source, const void *t
 bool tls_keylog_load_file(tls_keylog *store, const char *path, FILE *diag)
 {
     FILE *file = fopen(path, "rb");
+    struct stat st;
+    if (file && fstat(fileno(file), &st) == 0 && S_ISDIR(st.st_mode)) { /* opens, but has no bytes to read */
+        fclose(file);
+        file = NULL;
+        errno = EISDIR;
+    }
     if (!file) {
-        if (diag)
-            fprintf(diag, "%s: cannot open the key log: %s\n", path, strerror(errno));
+        diag_say(diag, path, 0, "cannot open the key log: %s", strerror(errno));
         return false;
     }
     load_context *ctx = load_begin(store, path, diag);
@@ -326,8 +353,8 @@ bool tls_keylog_load_file(tls_keylog *store, const char *path, FILE *diag)
     bool read_error = ferror(file) != 0;
     OPENSSL_cleanse(block, sizeof block);
     fclose(file);
-    if (read_error && diag)
-        fprintf(diag, "%s: read error; the key log was read only in part\n", path);
+    if (read_error)
+        diag_say(diag, path, 0, "read error; the key log was read only in part");
     finish_load(ctx);
     g_free(ctx);
     return !read_error;

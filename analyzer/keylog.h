@@ -32,7 +32,13 @@
 
 #define TLS_SECRET_MAX_LEN 48          /* SHA-384 traffic secrets and the 48-byte master secret */
 #define TLS_KEYLOG_MAX_CANDIDATES 4    /* distinct secrets kept per (client random, label) */
-#define TLS_KEYLOG_MAX_RANDOMS 262144  /* client randoms kept (under 300 MB at worst); later ones dropped */
+/*
+ * Memory for the secrets of all key logs, with their bookkeeping; no count of sessions is capped. Past it new
+ * secrets are not kept, and the store counts them (secrets_over_budget): about a million TLS 1.2 sessions, or
+ * 600,000 TLS 1.3 ones, fit.
+ */
+#define TLS_KEYLOG_MAX_MIB 256
+#define TLS_KEYLOG_MAX_BYTES ((size_t)TLS_KEYLOG_MAX_MIB << 20)
 #define TLS_KEYLOG_MAX_LINE 1024       /* longer lines are malformed */
 #define TLS_KEYLOG_MAX_REPORTED 5      /* malformed lines reported one by one per source */
 
@@ -60,7 +66,8 @@ typedef struct tls_keylog_stats {
     size_t lines_used;       /* lines whose secret was stored (or was a duplicate of a stored one) */
     size_t lines_unused;     /* well-formed lines with a label this tool does not need */
     size_t lines_malformed;  /* lines that are not key-log lines */
-    size_t secrets_dropped;  /* well-formed secrets not kept: candidate or client-random limit */
+    size_t secrets_dropped;  /* well-formed secrets not kept: candidate limit or memory budget */
+    size_t secrets_over_budget; /* of those, not kept because of TLS_KEYLOG_MAX_BYTES */
 } tls_keylog_stats;
 
 typedef struct tls_keylog tls_keylog;

@@ -3,12 +3,14 @@
  */
 #include "report.h"
 
+#include <errno.h>
 #include <glib.h>
 #include <string.h>
 #include <time.h>
 
 #include "cssp/facts_text.h"
 #include "cssp/kerberos.h"
+#include "cssp/inert.h"
 #include "cssp/names.h"
 #include "tls_glue.h"
 
@@ -38,6 +40,9 @@ struct report {
     GPtrArray *server_order;          /* server_summary* in order of first connection */
     unsigned long servers_dropped;
     GString *line;                    /* the JSON line being written, reused */
+    GString *inert;                   /* a text-report string made inert (cssp/inert.h), reused */
+    int write_error;                  /* errno of the first failed write to `out`, 0 if none */
+    bool flush_each;
 };
 
 report *report_new(FILE *out, bool json)
@@ -48,6 +53,7 @@ report *report_new(FILE *out, bool json)
     r->servers = g_hash_table_new(g_str_hash, g_str_equal);
     r->server_order = g_ptr_array_new();
     r->line = g_string_sized_new(2048);
+    r->inert = g_string_sized_new(256);
     return r;
 }
 
@@ -382,6 +388,12 @@ static void report_json(report *r, const conn *c)
 
 /* ---- text ---- */
 
+/* Every string of the text report that did not come from this program passes here (cssp/inert.h). */
+static const char *inert(report *r, const char *text)
+{
+    return cssp_inert(r->inert, text);
+}
+
 static void report_text(report *r, const conn *c)
 {
     const cssp_facts *f = &c->judge.facts;
@@ -392,7 +404,7 @@ static void report_text(report *r, const conn *c)
     fprintf(o, "#%lu  %s  %s -> %s", r->count, t, tcp_endpoint_format(&c->client, a),
             tcp_endpoint_format(&c->server, b));
     if (c->cookie[0])
-        fprintf(o, "  cookie \"%s\"", c->cookie);
+        fprintf(o, "  cookie \"%s\"", inert(r, c->cookie));
     fputc('\n', o);
     if (f->has_request) {
         fprintf(o, "    negotiation  requested %s",
@@ -435,14 +447,14 @@ static void report_text(report *r, const conn *c)
     }
     user_text(f, buf, sizeof buf);
     if (buf[0])
-        fprintf(o, "    user         %s\n", buf);
+        fprintf(o, "    user         %s\n", inert(r, buf));
     if (cssp_auth_text(f, buf, sizeof buf))
-        fprintf(o, "    auth         %s\n", buf);
+        fprintf(o, "    auth         %s\n", inert(r, buf));
     if (f->has_error_code)
         fprintf(o, "    error        %s (0x%08X)\n", cssp_format_error(f->error_code, buf, sizeof buf),
                 (unsigned)f->error_code);
     if (c->problem)
-        fprintf(o, "    note         %s\n", c->problem);
+        fprintf(o, "    note         %s\n", inert(r, c->problem));
     fprintf(o, "    verdict      %s (evidence: %s", cssp_verdict_name(j->verdict), cssp_evidence_name(j->evidence));
     const char *sep = "; findings: ";
     for (unsigned i = 0; i < CSSP_FINDING_COUNT; i++)
@@ -450,9 +462,9 @@ static void report_text(report *r, const conn *c)
             fprintf(o, "%s%s", sep, cssp_finding_name(1u << i));
             sep = ", ";
         }
-    fprintf(o, ")\n                 %s\n", j->explanation);
+    fprintf(o, ")\n                 %s\n", inert(r, j->explanation));
     if (probe_command(c, buf, sizeof buf))
-        fprintf(o, "    confirm      %s  (asks the server for its CredSSP version, without credentials)\n", buf);
+        fprintf(o, "    confirm      %s  (asks the server for its CredSSP version, without credentials)\n", inert(r, buf));
     fputc('\n', o);
 }
 
@@ -519,6 +531,19 @@ static void count_server(report *r, const conn *c)
     }
 }
 
+void report_flush_each(report *r)
+{
+    r->flush_each = true;
+}
+
+/* Output is buffered, so a write fails when a buffer goes out: the stream's error flag stays set, and errno
+ * is still the reason right after the call that failed. */
+static void note_write_error(report *r)
+{
+    if (!r->write_error && ferror(r->out))
+        r->write_error = errno ? errno : EIO;
+}
+
 void report_connection(report *r, const conn *c)
 {
     r->count++;
@@ -530,6 +555,9 @@ void report_connection(report *r, const conn *c)
         report_json(r, c);
     else
         report_text(r, c);
+    if (r->flush_each)
+        fflush(r->out);
+    note_write_error(r);
     count_server(r, c);
 }
 
@@ -580,10 +608,12 @@ static void print_summary(report *r)
                 REPORT_MAX_SERVERS);
 }
 
-void report_finish(report *r)
+int report_finish(report *r)
 {
     if (!r->json)
         print_summary(r);
+    note_write_error(r);
+    int write_error = r->write_error;
     for (guint i = 0; i < r->server_order->len; i++) {
         server_summary *s = g_ptr_array_index(r->server_order, i);
         g_free(s->name);
@@ -592,5 +622,7 @@ void report_finish(report *r)
     g_ptr_array_free(r->server_order, TRUE);
     g_hash_table_destroy(r->servers);
     g_string_free(r->line, TRUE);
+    g_string_free(r->inert, TRUE);
     g_free(r);
+    return write_error;
 }

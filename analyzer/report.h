@@ -17,8 +17,13 @@ typedef struct report report;
 
 report *report_new(FILE *out, bool json);
 void report_connection(report *r, const conn *c);
-/* Prints the per-server summary (human report only) and frees. */
-void report_finish(report *r);
+/* Flushes the output after every connection (live capture: each verdict shows as soon as it settles). */
+void report_flush_each(report *r);
+/*
+ * Prints the per-server summary (human report only) and frees. Returns the errno of the first write to the
+ * output that failed, or 0 (the caller still flushes and closes the output).
+ */
+int report_finish(report *r);
 /* Connections whose verdict is version_mismatch or rejected_unpatched_client. */
 unsigned long report_refused_count(const report *r);
 

@@ -9,6 +9,8 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
+#include "diag.h"
+
 struct tls_rsa_keys {
     GPtrArray *keys; /* EVP_PKEY *, owned */
 };
@@ -48,8 +50,7 @@ static bool looks_encrypted(const char *pem, size_t len)
 
 static void complain(FILE *diag, const char *path, const char *problem)
 {
-    if (diag)
-        fprintf(diag, "%s: %s\n", path, problem);
+    diag_say(diag, path, 0, "%s", problem);
 }
 
 bool tls_rsa_keys_load_file(tls_rsa_keys *keys, const char *path, FILE *diag)
@@ -58,8 +59,7 @@ bool tls_rsa_keys_load_file(tls_rsa_keys *keys, const char *path, FILE *diag)
     gsize len = 0;
     GError *error = NULL;
     if (!g_file_get_contents(path, &pem, &len, &error)) {
-        if (diag)
-            fprintf(diag, "%s: cannot read the RSA key file: %s\n", path, error->message);
+        diag_say(diag, path, 0, "cannot read the RSA key file: %s", error->message);
         g_error_free(error);
         return false;
     }

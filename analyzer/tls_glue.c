@@ -39,6 +39,11 @@ void secrets_free(secrets *s)
     g_free(s);
 }
 
+size_t secrets_over_budget(const secrets *s)
+{
+    return tls_keylog_get_stats(s->keylog).secrets_over_budget;
+}
+
 bool secrets_load_keylog(secrets *s, const char *path, FILE *diag)
 {
     return tls_keylog_load_file(s->keylog, path, diag);

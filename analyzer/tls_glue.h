@@ -30,6 +30,8 @@ typedef struct tls_glue_sink {
 
 secrets *secrets_new(void);
 void secrets_free(secrets *s);
+/* Key-log secrets that were not kept because the key logs passed their memory budget (keylog.h). */
+size_t secrets_over_budget(const secrets *s);
 /* Each returns false after printing one line "FILE: problem" (or "FILE:LINE: problem") to diag. */
 bool secrets_load_keylog(secrets *s, const char *path, FILE *diag);
 bool secrets_load_rsa(secrets *s, const char *path, FILE *diag);

@@ -25,6 +25,87 @@ void tcp_stream_init(tcp_stream *s)
     memset(s, 0, sizeof *s);
 }
 
+void tcp_stream_budget_init(tcp_stream_budget *b, size_t limit)
+{
+    memset(b, 0, sizeof *b);
+    b->limit = limit;
+    g_queue_init(&b->holders);
+    b->dropped = g_ptr_array_new();
+}
+
+void tcp_stream_budget_clear(tcp_stream_budget *b)
+{
+    g_queue_clear(&b->holders);
+    g_ptr_array_free(b->dropped, TRUE);
+    b->dropped = NULL;
+}
+
+void tcp_stream_use_budget(tcp_stream *s, tcp_stream_budget *b, void *owner)
+{
+    s->budget = b;
+    s->owner = owner;
+}
+
+tcp_stream *tcp_stream_budget_take_dropped(tcp_stream_budget *b)
+{
+    return b->dropped->len ? g_ptr_array_steal_index_fast(b->dropped, b->dropped->len - 1) : NULL;
+}
+
+void tcp_stream_moved(tcp_stream *s)
+{
+    if (s->holder_link)
+        s->holder_link->data = s;
+}
+
+/* A stream that goes away must not stay listed as dropped. */
+static void unlist_dropped(tcp_stream *s)
+{
+    if (s->budget && s->budget_dropped && s->budget->dropped)
+        g_ptr_array_remove_fast(s->budget->dropped, s);
+}
+
+/* What a waiting segment costs the budget: its bytes and its header. */
+static size_t segment_cost(const tcp_segment *seg)
+{
+    return sizeof *seg + seg->len;
+}
+
+static void free_segment(tcp_stream *s, tcp_segment *seg)
+{
+    s->pending_bytes -= seg->len;
+    s->pending_count--;
+    if (s->budget) {
+        s->budget->used -= segment_cost(seg);
+        if (!s->pending && s->holder_link) {
+            g_queue_delete_link(&s->budget->holders, s->holder_link);
+            s->holder_link = NULL;
+        }
+    }
+    g_free(seg);
+}
+
+/* Frees every waiting segment. */
+static void drop_pending(tcp_stream *s)
+{
+    while (s->pending) {
+        tcp_segment *seg = s->pending;
+        s->pending = seg->next;
+        free_segment(s, seg);
+    }
+}
+
+/* Over the budget: the streams that have held data the longest lose it, until the budget holds. */
+static void enforce_budget(tcp_stream_budget *b)
+{
+    while (b->used > b->limit && !g_queue_is_empty(&b->holders)) {
+        tcp_stream *oldest = g_queue_peek_head(&b->holders);
+        drop_pending(oldest);
+        oldest->budget_dropped = true;
+        b->streams_dropped++;
+        g_ptr_array_add(b->dropped, oldest);
+    }
+}
+
 void tcp_stream_start_at(tcp_stream *s, uint32_t seq)
 {
     s->started = true;
@@ -53,10 +134,8 @@ static void drain(tcp_stream *s, const tcp_stream_sink *sink)
     while (s->pending && seq_diff(s->pending->seq, s->next_seq) <= 0) {
         tcp_segment *seg = s->pending;
         s->pending = seg->next;
-        s->pending_bytes -= seg->len;
-        s->pending_count--;
         deliver(s, seg->seq, seg->data, seg->len, sink);
-        g_free(seg);
+        free_segment(s, seg);
     }
 }
 
@@ -88,12 +167,20 @@ static void keep_for_later(tcp_stream *s, uint32_t seq, const uint8_t *data, siz
     *link = seg;
     s->pending_bytes += len;
     s->pending_count++;
+    if (s->budget) {
+        if (!s->holder_link) {
+            g_queue_push_tail(&s->budget->holders, s);
+            s->holder_link = s->budget->holders.tail;
+        }
+        s->budget->used += segment_cost(seg);
+        enforce_budget(s->budget);
+    }
 }
 
 void tcp_stream_segment(tcp_stream *s, uint32_t seq, bool syn, const uint8_t *data, size_t len,
                         const tcp_stream_sink *sink)
 {
-    if (s->closed && !syn && len == 0)
+    if ((s->closed && !syn && len == 0) || s->budget_dropped)
         return;
     if (syn) {
         if (!s->started) {
@@ -138,11 +225,6 @@ void tcp_stream_flush(tcp_stream *s, const tcp_stream_sink *sink)
 
 void tcp_stream_release(tcp_stream *s)
 {
-    while (s->pending) {
-        tcp_segment *seg = s->pending;
-        s->pending = seg->next;
-        g_free(seg);
-    }
-    s->pending_bytes = 0;
-    s->pending_count = 0;
+    drop_pending(s);
+    unlist_dropped(s);
 }

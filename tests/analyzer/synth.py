@@ -61,6 +61,30 @@ def pcap(linktype, frames, start=1700000000):
     return out
 
 
+def pcapng_block(block_type, body):
+    """One pcapng block (little-endian): type, total length, the body padded to 4 bytes, total length."""
+    body += b"\0" * (-len(body) % 4)
+    return struct.pack("<II", block_type, 12 + len(body)) + body + struct.pack("<I", 12 + len(body))
+
+
+def pcapng(linktypes, frames, start=1700000000, keylog=None):
+    """A pcapng file: one section, an interface per entry of `linktypes`, then `frames` as Enhanced Packet
+    Blocks, each (interface index, frame bytes), one second apart (microsecond timestamps). With `keylog`
+    (text), a Decryption Secrets Block holding it comes before the packets, as editcap --inject-secrets puts
+    it."""
+    out = pcapng_block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1))
+    for linktype in linktypes:
+        out += pcapng_block(1, struct.pack("<HHI", linktype, 0, 262144))
+    if keylog is not None:
+        data = keylog.encode()
+        out += pcapng_block(10, struct.pack("<II", 0x544C534B, len(data)) + data)
+    for i, (interface, frame) in enumerate(frames):
+        ts = (start + i) * 1000000
+        out += pcapng_block(6, struct.pack("<IIIII", interface, ts >> 32, ts & 0xFFFFFFFF, len(frame), len(frame))
+                            + frame)
+    return out
+
+
 def negotiation(client, server, cport, sport, request, confirm, linktype=ETHERNET, vlan_tags=0):
     """SYN, SYN/ACK, ACK, Connection Request, Confirm, FIN both ways: the frames of one short connection."""
     c_isn, s_isn = 1000, 5000

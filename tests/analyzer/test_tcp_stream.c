@@ -1,7 +1,7 @@
 /*
  * test_tcp_stream.c - TCP reassembly of one direction: in order, out of order,
  * retransmissions, overlaps, sequence wrap, gaps past the limit, capture order
- * without a SYN, a start after the handshake, and release.
+ * without a SYN, a start after the handshake, release, and a budget shared by streams.
  */
 #include <string.h>
 
@@ -144,6 +144,44 @@ static void test_start_after_the_handshake(void)
     tcp_stream_release(&s);
 }
 
+/* Two streams under one budget: past it, the stream that has held data the longest loses it all and is listed. */
+static void test_shared_budget(void)
+{
+    collected ca = {0}, cb = {0};
+    tcp_stream_sink sa = {on_data, on_gap, &ca}, sb = {on_data, on_gap, &cb};
+    tcp_stream_budget budget;
+    tcp_stream_budget_init(&budget, 600);
+    tcp_stream a, b;
+    int owner_a, owner_b;
+    tcp_stream_init(&a);
+    tcp_stream_init(&b);
+    tcp_stream_use_budget(&a, &budget, &owner_a);
+    tcp_stream_use_budget(&b, &budget, &owner_b);
+    tcp_stream_segment(&a, 0, true, NULL, 0, &sa);
+    tcp_stream_segment(&b, 0, true, NULL, 0, &sb);
+    char block[200];
+    memset(block, 'x', sizeof block);
+    tcp_stream_segment(&a, 101, false, (const uint8_t *)block, sizeof block, &sa);  /* a hole at 1: waits */
+    tcp_stream_segment(&b, 101, false, (const uint8_t *)block, sizeof block, &sb);
+    CHECK(tcp_stream_budget_take_dropped(&budget) == NULL); /* 400 bytes and two headers: within 600 */
+    tcp_stream_segment(&b, 301, false, (const uint8_t *)block, sizeof block, &sb);  /* past it: `a` pays */
+    CHECK(tcp_stream_budget_take_dropped(&budget) == &a);
+    CHECK(tcp_stream_budget_take_dropped(&budget) == NULL);
+    CHECK(a.owner == &owner_a && a.budget_dropped && a.pending == NULL && a.pending_bytes == 0);
+    CHECK(!b.budget_dropped && b.pending_bytes == 400);
+    CHECK_EQ_U(budget.streams_dropped, 1);
+    CHECK(budget.used <= budget.limit);
+    SEG(&a, 1, "late", &sa);  /* a dropped stream delivers nothing more */
+    CHECK_EQ_U(ca.len, 0);
+    SEG(&b, 1, "fill", &sb);  /* the other one still fills its hole */
+    CHECK_EQ_U(cb.len, 4);    /* 4 of the 100 missing bytes: the rest still waits */
+    tcp_stream_release(&b);
+    tcp_stream_release(&a);
+    CHECK_EQ_U(budget.used, 0);
+    CHECK(g_queue_is_empty(&budget.holders));
+    tcp_stream_budget_clear(&budget);
+}
+
 int main(void)
 {
     test_in_order_and_out_of_order();
@@ -152,5 +190,6 @@ int main(void)
     test_pending_bytes_bounded();
     test_capture_order_without_syn();
     test_start_after_the_handshake();
+    test_shared_budget();
     return check_summary("tcp_stream");
 }

@@ -2,7 +2,7 @@
  * fuzz_analyzer.c - libFuzzer harness: credssp-analyze end to end on a capture held in memory.
  *
  * The input is a capture file (pcap or pcapng). It goes through exactly what
- * main() does with a file: the DSB walker for embedded key logs, libpcap,
+ * main() does with a file: the capture stream (one pass; embedded key logs, link types per interface), libpcap,
  * frame decoding, TCP reassembly, connection phases, TLS decryption with
  * whatever secrets the file carries, CredSSP decoding, the verdict engine and
  * the report (JSON Lines when the input's size is odd, text otherwise). The
@@ -46,10 +46,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FILE *out = open_memstream(&text, &text_len);
     FUZZ_REQUIRE(out != NULL);
     secrets *keys = secrets_new();
-    capture_load_dsb_secrets(file.path, keys, fuzz_null_stream());
     report *rep = report_new(out, json);
     analysis *a = analysis_new(keys, rep);
-    capture_read(file.path, NULL, a, false, fuzz_null_stream());
+    capture_read(file.path, NULL, keys, a, false, fuzz_null_stream());
     analysis_finish(a);
     analysis_stats st = analysis_get_stats(a);
     FUZZ_REQUIRE(st.tcp_packets + st.malformed + st.unsupported_link <= st.packets);

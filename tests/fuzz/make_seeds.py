@@ -260,6 +260,22 @@ def committed(out_dir):
         v6 = synth.negotiation("2001:db8::1", "2001:db8::2", 50001, 3389, synth.x224_request(),
                                synth.x224_confirm(0x03, 0x2), vlan_tags=2)
         write(out_dir, "analyzer", "ipv6-qinq-failure.pcap", synth.pcap(synth.ETHERNET, v6))
+        for harness, name, data in mixed_link_seeds():
+            write(out_dir, harness, name, data)
+
+
+def mixed_link_seeds():
+    """pcapng files whose interfaces have different link types (the capture stream's rewrite), one with a DSB."""
+    conns = [synth.negotiation(client, "10.9.9.9", 50000 + i, 3389, synth.x224_request(b"mixed"),
+                               synth.x224_confirm(0x02, 0x1), linktype)
+             for i, (linktype, client) in enumerate(((synth.ETHERNET, "10.1.1.1"), (synth.SLL2, "10.2.2.1"),
+                                                     (synth.RAW, "10.3.3.1")))]
+    frames = [(i, conn[k]) for k in range(len(conns[0])) for i, conn in enumerate(conns)]  # interleaved
+    links = [synth.ETHERNET, synth.SLL2, synth.RAW]
+    plain = synth.pcapng(links, frames)
+    with_dsb = synth.pcapng(links, frames, keylog="CLIENT_RANDOM " + "11" * 32 + " " + "22" * 48 + "\n")
+    return [("analyzer", "mixed-links.pcapng", plain), ("dsb", "mixed-links.pcapng", plain),
+            ("dsb", "mixed-links-dsb.pcapng", with_dsb)]
 
 
 # ---- extra seeds from recorded captures --------------------------------------------------

@@ -11,6 +11,9 @@
         handshake  RDP, then one TLS handshake message claiming 16 MiB, never complete
         nosyn      no SYN, no negotiation: TLS records to port 3389 without a handshake, never closed
     gen_flood.py servers N                N connections to N different servers (the summary's limit)
+    gen_flood.py holes N KIB              N RDP connections, one after the other, each with a client segment
+                                          missing after the X.224 negotiation and KIB KiB of client data after
+                                          the hole, never closed (the out-of-order budget across connections)
 
 Frames are built once and patched per connection, so a million connections take about a minute.
 """
@@ -33,10 +36,14 @@ class Writer:
         out.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, synth.ETHERNET))
         self.buf = []
 
-    def frame(self, data):
+    def frame(self, data, rest=b""):
+        """A frame of data + rest (two pieces, so that a shared tail need not be copied)."""
         self.t += 10
-        self.buf.append(struct.pack("<IIII", self.t // 1000000, self.t % 1000000, len(data), len(data)))
+        n = len(data) + len(rest)
+        self.buf.append(struct.pack("<IIII", self.t // 1000000, self.t % 1000000, n, n))
         self.buf.append(data)
+        if rest:
+            self.buf.append(rest)
         if len(self.buf) > 4096:
             self.flush()
 
@@ -68,6 +75,43 @@ def connections(w, n, open_only, distinct_servers=False):
             at = TCP_SPORT if is_client else TCP_DPORT
             f[at:at + 2] = port
             w.frame(bytes(f))
+
+
+def holes(w, n, kib):
+    """Like connections(): one connection built once, copied with other client addresses and ports."""
+    client, cport, sport = "10.0.0.1", 1024, 3389
+    seq = {0: 1000, 1: 5000}
+    ends = {0: (client, SERVER, cport, sport), 1: (SERVER, client, sport, cport)}
+    template = []
+
+    def seg(side, payload=b"", flags=0x18, skip=0):
+        src, dst, sp, dp = ends[side]
+        seq[side] += skip
+        template.append((side == 0, synth.link(synth.ETHERNET, synth.ip(src, dst, synth.tcp(
+            sp, dp, seq[side], seq[1 - side], flags, payload)))))
+        seq[side] = (seq[side] + len(payload) + (1 if flags & 0x02 else 0)) & 0xFFFFFFFF
+
+    for side, flags in ((0, 0x02), (1, 0x12), (0, 0x10)):
+        seg(side, flags=flags)
+    seg(0, synth.x224_request(b"holes", 0x3))
+    seg(1, synth.x224_confirm(0x02, 0x2))
+    seg(0, b"\x16\x03\x01\x00\x10" + b"\x01" * 16)
+    seq[0] += 1460  # the segment that would fill this never comes
+    record = b"\x17\x03\x03" + struct.pack(">H", RECORD) + b"\xAB" * RECORD
+    for _ in range(max(1, (kib << 10) // len(record))):
+        seg(0, record)
+    server = bytes(int(x) for x in SERVER.split("."))
+    head = TCP_DPORT + 2  # only the addresses and ports change: the rest of each frame is shared, not copied
+    template = [(is_client, frame[:head], frame[head:]) for is_client, frame in template]
+    for i in range(1, n + 1):
+        addr = bytes([10, (i >> 16) & 0xFF, (i >> 8) & 0xFF, i & 0xFF])
+        port = struct.pack(">H", 1024 + (i * 7) % 60000)
+        for is_client, start, rest in template:
+            f = bytearray(start)
+            f[IP_SRC:IP_SRC + 4], f[IP_DST:IP_DST + 4] = (addr, server) if is_client else (server, addr)
+            at = TCP_SPORT if is_client else TCP_DPORT
+            f[at:at + 2] = port
+            w.frame(bytes(f), rest)
 
 
 def handshake_record(msg_type, body):
@@ -119,6 +163,8 @@ def main():
     w = Writer(sys.stdout.buffer)
     if len(args) >= 2 and args[0] == "connections":
         connections(w, int(args[1]), "--open" in args)
+    elif len(args) == 3 and args[0] == "holes":
+        holes(w, int(args[1]), int(args[2]))
     elif len(args) == 2 and args[0] == "servers":
         connections(w, int(args[1]), False, distinct_servers=True)
     elif len(args) == 3 and args[0] == "endless" and args[1] in ("tls", "x224", "hole", "handshake", "nosyn"):

@@ -61,7 +61,9 @@ def decrypted(conns):
 
 
 def lines_naming(err, path):
-    return [l for l in err if l.startswith(path)]
+    """The lines about `path`, without the program's prefix every one of them must carry."""
+    prefix = "credssp-analyze: "
+    return [l[len(prefix):] for l in err if l.startswith(prefix + path)]
 
 
 # Baseline: the test can fail, because the good key log does decrypt.
@@ -121,6 +123,17 @@ c.check(any(re.fullmatch(re.escape(too_many) + r":\d+: more than 4 different sec
         f"candidate limit: reported on the line that hit it; got {named}")
 c.check(not decrypted(conns), "candidate limit: the secret past the limit is not used")
 c.equal(status, 1, "candidate limit: exit status unchanged")
+
+# More sessions than the old count cap (262,144) in a first key log, then the only key log that matches the
+# capture: no count of sessions is capped any more (a byte budget is, TLS_KEYLOG_MAX_MIB), so the later file's
+# secrets are kept and the mismatch is found by decryption.
+crowd = write("crowd.keys", "".join(f"CLIENT_RANDOM {i:064x} {'ab' * 48}\n" for i in range(300000)))
+status, conns, err = run_json(analyzer, "-k", crowd, "-k", other_keys, other)
+x = conns[0] if conns else {}
+c.equal((x.get("verdict"), x.get("evidence"), (x.get("tls") or {}).get("decrypted"), status),
+        ("version_mismatch", "decrypted", True, 1), "300,000 sessions before the matching key log")
+c.equal(err, "", "300,000 sessions: within the budget, nothing to say")
+os.unlink(crowd)
 
 # Empty key log, and a key log that is a directory (unreadable: status 2, the captures still analysed).
 status, err, conns = analyse(write("empty.keys", b""))

@@ -76,6 +76,25 @@ rc, lines, err, _ = run(["endless", "hole", "8"], "--json")
 c.check(any("bytes missing from the capture" in l for l in lines),
         f"a hole that never fills is reported as missing bytes; got {lines}")
 
+# Connections each holding out-of-order data behind a hole that never fills (250 KiB each: 1.6 GiB at 6,400,
+# 6.25 GiB at 25,600, if nothing bounded them). The budget across connections (ANALYSIS_REASSEMBLY_BUDGET)
+# drops the oldest data: every connection is still reported, those that lost data say so, stderr counts them,
+# and the peak stays under 64 MiB (in a sanitizer build, whose allocator keeps more, under 64 MiB more than
+# with 1,600 connections).
+with open(analyzer, "rb") as f:
+    sanitized = b"__asan_init" in f.read()
+_, _, _, few = run(["holes", "1600", "250"], "--json")
+for n in (6400, 25600):
+    rc, lines, err, peak = run(["holes", str(n), "250"], "--json")
+    c.equal((rc, len(lines)), (0, n), f"{n} holed connections: all reported")
+    marked = sum('"problem":"out-of-order data dropped: the memory budget' in l for l in lines)
+    c.check(marked >= n - 200, f"{n} holed connections: {marked} marked as having lost data")
+    c.check(f"warning: the {4} MiB budget for out-of-order TCP data across connections was reached; "
+            f"{marked} connections lost theirs" in err, f"{n} holed connections: the count on stderr; got {err!r}")
+    limit = few + 64 * MIB if sanitized else 64 * MIB
+    c.check(peak <= limit, f"{n} holed connections: peak RSS {peak} KiB, at most {limit}")
+    del lines
+
 # The per-server summary's limit.
 rc, lines, err, _ = run(["servers", "100010"])
 c.check(any("10 connections to further servers not summarised: more than 100000 servers" in l for l in lines),

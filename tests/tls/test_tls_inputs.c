@@ -171,7 +171,7 @@ static void test_missing_file(void)
     tls_keylog *store = tls_keylog_new();
     CHECK(!tls_keylog_load_file(store, "/nonexistent/keys.log", diag));
     char *out = captured_diag(diag);
-    CHECK(g_str_has_prefix(out, "/nonexistent/keys.log: cannot open the key log: "));
+    CHECK(g_str_has_prefix(out, "credssp-analyze: /nonexistent/keys.log: cannot open the key log: "));
     CHECK_EQ_U(count_lines(out), 1);
     g_free(out);
     tls_keylog_free(store);
@@ -218,7 +218,7 @@ static char *load_rsa_text(const char *text, size_t *count, bool *loaded)
     *loaded = tls_rsa_keys_load_file(keys, path, diag);
     *count = tls_rsa_keys_count(keys);
     char *out = captured_diag(diag);
-    char *prefix = g_strdup_printf("%s: ", path);
+    char *prefix = g_strdup_printf("credssp-analyze: %s: ", path);
     CHECK(out[0] == '\0' || (g_str_has_prefix(out, prefix) && count_lines(out) == 1));
     unlink(path);
     g_free(prefix);
@@ -279,7 +279,7 @@ static void test_rsa_keys(void)
     tls_rsa_keys *keys = tls_rsa_keys_new();
     CHECK(!tls_rsa_keys_load_file(keys, "/nonexistent/server.pem", diag));
     out = captured_diag(diag);
-    CHECK(g_str_has_prefix(out, "/nonexistent/server.pem: cannot read the RSA key file"));
+    CHECK(g_str_has_prefix(out, "credssp-analyze: /nonexistent/server.pem: cannot read the RSA key file"));
     g_free(out);
     uint8_t premaster[TLS_PREMASTER_LEN], junk[128] = { 0 };
     CHECK(!tls_rsa_keys_decrypt_premaster(keys, 0, junk, sizeof junk, premaster)); /* no key 0 */

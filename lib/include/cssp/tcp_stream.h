@@ -7,6 +7,12 @@
  * segment) is skipped and reported as a gap once the waiting bytes pass
  * TCP_STREAM_MAX_PENDING. Memory per direction is at most that bound.
  *
+ * Many streams may share a budget (tcp_stream_budget): the analyzer's bound on out-of-order bytes across all
+ * connections, like Suricata's stream.reassembly.memcap. When keeping a segment passes it, the stream that has
+ * held data the longest loses all it holds and takes no more (budget_dropped). The stream that pays is usually
+ * another connection's, whose sink is not at hand: the budget lists it (dropped), and the caller tells its
+ * owner once the current segment is through, so that the owner can free the rest of its state at once.
+ *
  * A direction whose SYN is not in the capture is delivered in capture order,
  * dropping only exact repeats: without the SYN the sequence numbers cannot be
  * trusted (captures written by proxies and MITM tools carry synthetic ones,
@@ -20,6 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <glib.h>
+
 #define TCP_STREAM_MAX_PENDING (256u * 1024u)   /* out-of-order bytes kept per direction */
 #define TCP_STREAM_MAX_SEGMENTS 256u            /* out-of-order segments kept per direction */
 
@@ -30,6 +38,14 @@ typedef struct tcp_stream_sink {
     void (*gap)(void *ctx, uint32_t missing_bytes);   /* bytes were lost before the next data */
     void *ctx;
 } tcp_stream_sink;
+
+typedef struct tcp_stream_budget {
+    size_t limit;            /* bytes kept (data and per-segment overhead) across all its streams */
+    size_t used;
+    GQueue holders;          /* tcp_stream* holding data, the one holding it longest at the head */
+    uint64_t streams_dropped;
+    GPtrArray *dropped;      /* tcp_stream* dropped since the caller last looked (tcp_stream_budget_take_dropped) */
+} tcp_stream_budget;
 
 typedef struct tcp_stream {
     bool started;            /* next_seq is known */
@@ -43,9 +59,24 @@ typedef struct tcp_stream {
     uint64_t delivered;      /* bytes handed to the sink */
     uint64_t gaps;           /* holes skipped */
     bool closed;             /* FIN or RST seen */
+    tcp_stream_budget *budget; /* shared bound, or NULL */
+    GList *holder_link;      /* in budget->holders while data waits */
+    void *owner;             /* the budget's caller's (tcp_stream_use_budget) */
+    bool budget_dropped;     /* the budget took this stream's data: it delivers nothing more */
 } tcp_stream;
 
 void tcp_stream_init(tcp_stream *s);
+void tcp_stream_budget_init(tcp_stream_budget *b, size_t limit);
+void tcp_stream_budget_clear(tcp_stream_budget *b);
+/* Puts `s` (initialised, holding nothing yet) under the budget `b`, on behalf of `owner`. */
+void tcp_stream_use_budget(tcp_stream *s, tcp_stream_budget *b, void *owner);
+/*
+ * The next stream that lost its data to the budget since the last call, or NULL. A stream's owner must call
+ * tcp_stream_release() (or stop feeding it) before it frees it; a released stream is never listed.
+ */
+tcp_stream *tcp_stream_budget_take_dropped(tcp_stream_budget *b);
+/* After a stream struct was moved (copied to another address, the old one no longer used). */
+void tcp_stream_moved(tcp_stream *s);
 /*
  * For a consumer that joins after the handshake (the plugin's observer meets a connection at its first
  * payload) but has no reason to doubt the sequence numbers: the next byte expected is seq, and
