@@ -6,10 +6,17 @@
 #include <stdbool.h>
 #include <string.h>
 
-/* Characters that are valid UTF-8 and still must not reach a terminal as they are. */
+/*
+ * Characters that are valid UTF-8 and still must not reach a terminal as they are: the C1 controls, and the
+ * invisible format characters and line separators that reorder or break what is shown (bidi overrides and
+ * isolates, LRM/RLM, zero-width characters, U+2028/2029).
+ */
 static bool harmful_char(gunichar c)
 {
-    return (c >= 0x80 && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+    if (c >= 0x80 && c <= 0x9f)
+        return true;
+    GUnicodeType type = g_unichar_type(c);
+    return type == G_UNICODE_FORMAT || type == G_UNICODE_LINE_SEPARATOR || type == G_UNICODE_PARAGRAPH_SEPARATOR;
 }
 
 static void escape_bytes(GString *out, const char *bytes, size_t n)

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cssp/names.h"
-#include "inert.h"
+#include "cssp/inert.h"
 
 #define STATE_COUNT (CSSP_SERVER_UNDETERMINED + 1)
 
@@ -173,7 +173,7 @@ static void output_json(probe_output *o, const probe_result *r)
 /* Prints a wire string made inert. */
 static void put_inert(FILE *out, const char *wire)
 {
-    char *safe = inert_text(wire);
+    char *safe = cssp_inert_dup(wire);
     fputs(safe, out);
     g_free(safe);
 }

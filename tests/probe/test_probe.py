@@ -330,7 +330,7 @@ def test_target_file_and_names():
     finish([proc])
     check(rc == 1 and "\x1b" not in out and "\x07" not in out and "\u202e" not in out,
           "text: no raw control or bidi characters from the wire reach the terminal")
-    check("LAB\\x1B]0;owned\\x07\\u202EX" in out, "text: they are shown as visible escapes")
+    check("LAB\\x1b]0;owned\\x07\\xe2\\x80\\xaeX" in out, "text: they are shown as visible escapes")
 
 
 def freerdp_shadow_suite():

@@ -316,10 +316,11 @@ static void check_cut(const uint8_t *unit, size_t unit_len, size_t count, size_t
 
 static void test_long_names_cut_at_a_character(void)
 {
+    /* as many whole characters as fit in CSSP_NTLM_NAME_MAX - 1 bytes */
     check_cut((const uint8_t *)"A\0", 2, 300, CSSP_NTLM_NAME_MAX - 1);
-    check_cut((const uint8_t *)"\xe9\x00", 2, 200, 254);             /* 127 two-byte characters */
-    check_cut((const uint8_t *)"\x2d\x4e", 2, 100, 255);             /* 85 three-byte characters */
-    check_cut((const uint8_t *)"\x3d\xd8\x00\xde", 4, 100, 252);     /* 63 four-byte characters */
+    check_cut((const uint8_t *)"\xe9\x00", 2, 200, (CSSP_NTLM_NAME_MAX - 1) / 2 * 2);         /* two-byte */
+    check_cut((const uint8_t *)"\x2d\x4e", 2, 100, (CSSP_NTLM_NAME_MAX - 1) / 3 * 3);         /* three-byte */
+    check_cut((const uint8_t *)"\x3d\xd8\x00\xde", 4, 100, (CSSP_NTLM_NAME_MAX - 1) / 4 * 4); /* four-byte */
 }
 
 static void test_fields_past_the_end(void)

@@ -24,7 +24,12 @@
 #include "cssp/spnego.h"
 #include "cssp/status.h"
 
-#define CSSP_NTLM_NAME_MAX 256  /* UTF-8 bytes kept per name, including the NUL; longer names are cut at a character boundary */
+/*
+ * UTF-8 bytes kept per name, including the NUL; longer names are cut at a character boundary. 128 holds every
+ * Windows account, NetBIOS domain and computer name and the UPNs seen in practice; it is kept in every open
+ * connection three times, so it weighs on the analyzer's memory bound (docs/robustness.md).
+ */
+#define CSSP_NTLM_NAME_MAX 128
 
 typedef enum cssp_token_kind {
     CSSP_TOKEN_UNKNOWN = 0,
