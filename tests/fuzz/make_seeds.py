@@ -23,7 +23,7 @@ sys.path.insert(0, os.path.join(SOURCE_DIR, "tests", "robustness"))
 import rdp_capture as rc  # noqa: E402
 from rdp_capture import synth  # noqa: E402
 
-HARNESSES = ["der_tsrequest", "ntlmssp", "x224", "verdict", "tls", "keylog", "dsb", "analyzer"]
+HARNESSES = ["der_tsrequest", "ntlmssp", "x224", "gateway", "verdict", "tls", "keylog", "dsb", "analyzer"]
 MAX_SEED = 65536  # run_fuzz.sh's -max_len
 SEGMENTS_PER_STREAM = 40  # the connection start: negotiation, TLS handshake, CredSSP
 
@@ -119,6 +119,67 @@ def x224_pdu(code, payload):
     return bytes([3, 0]) + struct.pack(">H", 4 + len(x224)) + x224
 
 
+def tsgu(ptype, body):
+    """An MS-TSGU HTTP packet: type, reserved, packetLength (little-endian), body."""
+    return struct.pack("<HHI", ptype, 0, 8 + len(body)) + body
+
+
+def utf16z(text):
+    data = (text + "\0").encode("utf-16-le")
+    return struct.pack("<H", len(data)) + data
+
+
+def ws_frame(payload, opcode=2, fin=True, mask=b"\x11\x22\x33\x44"):
+    """An RFC 6455 frame; mask=None leaves it unmasked (as a server sends, and a client must not)."""
+    head = bytes([(0x80 if fin else 0) | opcode])
+    bit = 0x80 if mask else 0
+    n = len(payload)
+    if n < 126:
+        head += bytes([bit | n])
+    elif n < 65536:
+        head += bytes([bit | 126]) + struct.pack(">H", n)
+    else:
+        head += bytes([bit | 127]) + struct.pack(">Q", n)
+    if not mask:
+        return head + payload
+    return head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+
+
+def gateway_seeds():
+    """fuzz_gateway.c: an HTTP head, or a delivery-step byte then a WebSocket stream of MS-TSGU packets."""
+    client = [tsgu(1, bytes([1, 0]) + struct.pack("<HH", 0, 0)),
+              tsgu(4, struct.pack("<IHH", 0x3F, 0, 0)),
+              tsgu(6, struct.pack("<H", 0) + utf16z("CLIENT")),
+              tsgu(8, bytes([1, 0]) + struct.pack("<HH", 3389, 3) + utf16z("IT-HELP-TEST.ad.it-help.ninja")),
+              tsgu(10, struct.pack("<H", 19) + x224_pdu(0xE0, bytes.fromhex("010008000b000000"))),
+              tsgu(13, b""), tsgu(16, struct.pack("<I", 0))]
+    server = [tsgu(2, struct.pack("<IBBHH", 0, 1, 0, 0, 0)),
+              tsgu(5, struct.pack("<HIHHII", 5, 0, 3, 0, 1, 0x3F)),
+              tsgu(7, struct.pack("<IHHII", 0, 3, 0, 0, 30)),
+              tsgu(9, struct.pack("<IHHI", 0, 1, 0, 1))]
+    refused = tsgu(9, struct.pack("<IHH", 0x800759DA, 0, 0))
+    whole = b"".join(client)
+    return {
+        "http-request": b"RDG_OUT_DATA /remoteDesktopGateway/ HTTP/1.1\r\nConnection: Upgrade\r\n"
+                        b"Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nAuthorization: Negotiate YIIH\r\n\r\n",
+        "http-401": b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Negotiate\r\nWWW-Authenticate: NTLM\r\n"
+                    b"Content-Length: 0\r\n\r\n",
+        "http-legacy-chunked": b"RDG_IN_DATA /remoteDesktopGateway/ HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                               b"e\r\n" + client[0] + b"\r\n0\r\n\r\n",
+        "ws-client-masked": bytes([7]) + b"".join(ws_frame(p) for p in client),
+        "ws-server-unmasked": bytes([0]) + b"".join(ws_frame(p, mask=None) for p in server) + ws_frame(refused, mask=None),
+        "ws-fragmented-with-ping": bytes([2]) + ws_frame(whole[:20], fin=False) + ws_frame(b"hi", opcode=9) +
+                                   ws_frame(whole[20:50], opcode=0, fin=False) + ws_frame(whole[50:], opcode=0),
+        "ws-unmasked-client": bytes([255]) + b"".join(ws_frame(p, mask=None) for p in client),
+        "ws-16bit-length": bytes([100]) + ws_frame(tsgu(10, struct.pack("<H", 300) + bytes(300))),
+        "ws-64bit-length": bytes([200]) + ws_frame(tsgu(10, struct.pack("<H", 65000) + bytes(65000)))[:MAX_SEED - 1],
+        "ws-bad-tsgu-length": bytes([9]) + ws_frame(struct.pack("<HHI", 10, 0, 0xFFFFFF) + b"x" * 16),
+        "ws-close": bytes([3]) + ws_frame(struct.pack(">H", 1000) + b"bye", opcode=8),
+        "tsgu-channel-create": client[3],
+        "tsgu-channel-refused": refused,
+    }
+
+
 def keylog_variants(keylog):
     lines = keylog.splitlines()
     upper = "\n".join(l.split()[0] + " " + " ".join(p.upper() for p in l.split()[1:]) for l in lines)
@@ -197,6 +258,9 @@ def committed(out_dir):
         }
         for name, data in x224.items():
             write(out_dir, "x224", name, data)
+
+        for name, data in gateway_seeds().items():
+            write(out_dir, "gateway", name, data)
 
         for name, data in verdict_seeds().items():
             write(out_dir, "verdict", name, data)
