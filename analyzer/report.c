@@ -10,7 +10,6 @@
 #include "cssp/names.h"
 #include "tls_glue.h"
 
-#define VERDICT_COUNT (CSSP_VERDICT_INCOMPLETE + 1)
 #define TIME_TEXT_SIZE 32
 
 typedef struct server_summary {
@@ -18,7 +17,7 @@ typedef struct server_summary {
     unsigned long connections;
     unsigned versions_offered;        /* bit v set when the server advertised CredSSP v (v <= 31) */
     unsigned long refused;            /* version_mismatch + rejected_unpatched_client */
-    unsigned long verdicts[VERDICT_COUNT];
+    unsigned long verdicts[CSSP_VERDICT_COUNT];
     const char *advice;               /* of the most serious verdict met (static text) */
     int advice_rank;
 } server_summary;
@@ -451,7 +450,7 @@ static void print_summary(report *r)
         }
         fprintf(o, ", %lu client%s refused\n    ", s->refused, s->refused == 1 ? "" : "s");
         const char *sep = "";
-        for (int v = 0; v < VERDICT_COUNT; v++)
+        for (int v = 0; v < CSSP_VERDICT_COUNT; v++)
             if (s->verdicts[v]) {
                 fprintf(o, "%s%s %lu", sep, cssp_verdict_name((cssp_verdict)v), s->verdicts[v]);
                 sep = ", ";
