@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cssp/gateway.h"
 #include "cssp/names.h"
 #include "tls_glue.h"
 
@@ -116,6 +117,30 @@ static void user_text(const cssp_facts *f, char *buf, size_t size)
     g_strlcat(buf, f->user, size);
 }
 
+/* How the client's logon at the gateway went: past it, refused, or not known from the capture. */
+static const char *gateway_auth_outcome(const cssp_gateway *g)
+{
+    if (cssp_gateway_refused(g) && !g->refused)
+        return "refused";
+    return g->stage > CSSP_GW_HTTP ? "accepted" : "unknown";
+}
+
+/* The HRESULT that stopped the tunnel (a refusal, else a CLOSE_CHANNEL's failure); false when none. */
+static bool gateway_error(const cssp_gateway *g, const char **stage, uint32_t *status)
+{
+    if (g->refused) {
+        *stage = cssp_gateway_stage_name(g->refused_at);
+        *status = g->refusal;
+        return true;
+    }
+    if (g->channel_closed && g->close_status != 0) {
+        *stage = "close_channel";
+        *status = g->close_status;
+        return true;
+    }
+    return false;
+}
+
 /* ---- JSON ---- */
 
 /*
@@ -205,6 +230,50 @@ static void json_os(GString *s, bool present, uint8_t major, uint8_t minor, uint
     p = decimal(p, build, 1);
     *p++ = '"';
     put(s, text, (size_t)(p - text));
+}
+
+/* transport, target, gateway, gateway_transport, gateway_auth, gateway_error (docs/json-schema.md) */
+static void json_gateway(GString *s, const conn *c)
+{
+    char buf[TCP_ENDPOINT_TEXT_SIZE];
+    json_key(s, "transport");
+    if (!c->tunnelled) {
+        put_literal(s, "\"tcp\",\"target\":null,\"gateway\":null,\"gateway_transport\":null,\"gateway_auth\":null,"
+                       "\"gateway_error\":null");
+        return;
+    }
+    const cssp_gateway *g = c->gateway;
+    put_literal(s, "\"rd_gateway\"");
+    json_key(s, "target");
+    json_string(s, g->has_target ? g->target : NULL);
+    json_key(s, "gateway");
+    json_string(s, tcp_endpoint_format(&c->server, buf));
+    json_key(s, "gateway_transport");
+    json_string(s, cssp_gateway_transport_name(g->transport));
+    json_key(s, "gateway_auth");
+    put_literal(s, "{\"scheme\":");
+    json_string(s, cssp_http_auth_name(g->auth_scheme));
+    put_literal(s, ",\"mechanism\":");
+    json_string(s, c->gateway_mechanism);
+    put_literal(s, ",\"http_statuses\":[");
+    for (unsigned i = 0; i < g->status_count && i < CSSP_GATEWAY_MAX_STATUSES; i++)
+        g_string_append_printf(s, "%s%u", i ? "," : "", g->statuses[i]);
+    put_literal(s, "],\"outcome\":");
+    json_string(s, gateway_auth_outcome(g));
+    g_string_append_c(s, '}');
+    json_key(s, "gateway_error");
+    const char *stage;
+    uint32_t status;
+    if (gateway_error(g, &stage, &status)) {
+        char name[32];
+        put_literal(s, "{\"stage\":");
+        json_string(s, stage);
+        put_literal(s, ",\"status\":");
+        json_string(s, cssp_format_tsgu_status(status, name, sizeof name));
+        g_string_append_printf(s, ",\"code\":%lu}", (unsigned long)status);
+    } else {
+        put_literal(s, "null");
+    }
 }
 
 static void report_json(report *r, const conn *c)
@@ -301,11 +370,37 @@ static void report_json(report *r, const conn *c)
     json_os(s, f->has_server_os, f->server_os_major, f->server_os_minor, f->server_os_build);
     json_key(s, "problem");
     json_string(s, c->problem);
+    json_gateway(s, c);
     put_literal(s, "}\n");
     fwrite(s->str, 1, s->len, r->out);
 }
 
 /* ---- text ---- */
+
+/* "    via gateway G -> target T (websocket; HTTP Negotiate/NTLM, 401 -> 101)" and a refusal or close error */
+static void text_gateway(FILE *o, const conn *c)
+{
+    const cssp_gateway *g = c->gateway;
+    char gw[TCP_ENDPOINT_TEXT_SIZE];
+    fprintf(o, "    via gateway %s -> target %s (%s", tcp_endpoint_format(&c->server, gw),
+            g->has_target ? g->target : "(none requested)", cssp_gateway_transport_name(g->transport));
+    const char *scheme = cssp_http_auth_name(g->auth_scheme);
+    if (scheme || g->status_count) {
+        fprintf(o, "; HTTP %s", scheme ? scheme : "without authentication");
+        if (c->gateway_mechanism)
+            fprintf(o, "/%s", c->gateway_mechanism);
+        for (unsigned i = 0; i < g->status_count && i < CSSP_GATEWAY_MAX_STATUSES; i++)
+            fprintf(o, "%s%u", i ? " -> " : ", ", g->statuses[i]);
+    }
+    fputs(")\n", o);
+    const char *stage;
+    uint32_t status;
+    if (gateway_error(g, &stage, &status)) {
+        char name[32];
+        fprintf(o, "    gateway      %s at %s (0x%08X)\n", cssp_format_tsgu_status(status, name, sizeof name), stage,
+                (unsigned)status);
+    }
+}
 
 static void report_text(report *r, const conn *c)
 {
@@ -319,6 +414,8 @@ static void report_text(report *r, const conn *c)
     if (c->cookie[0])
         fprintf(o, "  cookie \"%s\"", c->cookie);
     fputc('\n', o);
+    if (c->tunnelled)
+        text_gateway(o, c);
     if (f->has_request) {
         fprintf(o, "    negotiation  requested %s",
                 f->request_has_neg ? cssp_format_protocols(f->requested_protocols, "|", buf, sizeof buf)
@@ -390,8 +487,13 @@ static int advice_rank(cssp_verdict v)
 
 static void count_server(report *r, const conn *c)
 {
-    char name[TCP_ENDPOINT_TEXT_SIZE];
-    tcp_endpoint_format(&c->server, name);
+    /* a tunnelled connection counts for its target, reached through the gateway */
+    char name[CSSP_GATEWAY_TARGET_MAX + TCP_ENDPOINT_TEXT_SIZE + 32], gw[TCP_ENDPOINT_TEXT_SIZE];
+    tcp_endpoint_format(&c->server, gw);
+    if (c->tunnelled)
+        snprintf(name, sizeof name, "%s via gateway %s", c->gateway->has_target ? c->gateway->target : "(no target)", gw);
+    else
+        g_strlcpy(name, gw, sizeof name);
     server_summary *s = g_hash_table_lookup(r->servers, name);
     if (!s) {
         if (g_hash_table_size(r->servers) >= REPORT_MAX_SERVERS) {

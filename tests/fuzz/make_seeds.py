@@ -20,6 +20,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE_DIR = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(SOURCE_DIR, "tests", "robustness"))
+import rdg_capture as rdg  # noqa: E402
 import rdp_capture as rc  # noqa: E402
 from rdp_capture import synth  # noqa: E402
 
@@ -119,45 +120,14 @@ def x224_pdu(code, payload):
     return bytes([3, 0]) + struct.pack(">H", 4 + len(x224)) + x224
 
 
-def tsgu(ptype, body):
-    """An MS-TSGU HTTP packet: type, reserved, packetLength (little-endian), body."""
-    return struct.pack("<HHI", ptype, 0, 8 + len(body)) + body
-
-
-def utf16z(text):
-    data = (text + "\0").encode("utf-16-le")
-    return struct.pack("<H", len(data)) + data
-
-
-def ws_frame(payload, opcode=2, fin=True, mask=b"\x11\x22\x33\x44"):
-    """An RFC 6455 frame; mask=None leaves it unmasked (as a server sends, and a client must not)."""
-    head = bytes([(0x80 if fin else 0) | opcode])
-    bit = 0x80 if mask else 0
-    n = len(payload)
-    if n < 126:
-        head += bytes([bit | n])
-    elif n < 65536:
-        head += bytes([bit | 126]) + struct.pack(">H", n)
-    else:
-        head += bytes([bit | 127]) + struct.pack(">Q", n)
-    if not mask:
-        return head + payload
-    return head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
-
-
 def gateway_seeds():
     """fuzz_gateway.c: an HTTP head, or a delivery-step byte then a WebSocket stream of MS-TSGU packets."""
-    client = [tsgu(1, bytes([1, 0]) + struct.pack("<HH", 0, 0)),
-              tsgu(4, struct.pack("<IHH", 0x3F, 0, 0)),
-              tsgu(6, struct.pack("<H", 0) + utf16z("CLIENT")),
-              tsgu(8, bytes([1, 0]) + struct.pack("<HH", 3389, 3) + utf16z("IT-HELP-TEST.ad.it-help.ninja")),
-              tsgu(10, struct.pack("<H", 19) + x224_pdu(0xE0, bytes.fromhex("010008000b000000"))),
-              tsgu(13, b""), tsgu(16, struct.pack("<I", 0))]
-    server = [tsgu(2, struct.pack("<IBBHH", 0, 1, 0, 0, 0)),
-              tsgu(5, struct.pack("<HIHHII", 5, 0, 3, 0, 1, 0x3F)),
-              tsgu(7, struct.pack("<IHHII", 0, 3, 0, 0, 30)),
-              tsgu(9, struct.pack("<IHHI", 0, 1, 0, 1))]
-    refused = tsgu(9, struct.pack("<IHH", 0x800759DA, 0, 0))
+    tsgu, ws_frame = rdg.tsgu, rdg.ws_frame
+    client = [rdg.handshake_request(), rdg.tunnel_create(), rdg.tunnel_auth("CLIENT"),
+              rdg.channel_create("IT-HELP-TEST.ad.it-help.ninja"), rdg.data(synth.x224_request(b"seed", 0xB)),
+              tsgu(0xD), rdg.close_channel()]
+    server = [rdg.handshake_response(), rdg.tunnel_response(), rdg.tunnel_auth_response(), rdg.channel_response()]
+    refused = rdg.channel_response(rdg.E_PROXY_RAP_ACCESSDENIED)
     whole = b"".join(client)
     return {
         "http-request": b"RDG_OUT_DATA /remoteDesktopGateway/ HTTP/1.1\r\nConnection: Upgrade\r\n"
