@@ -150,6 +150,14 @@ def gateway_seeds():
     }
 
 
+def gateway_capture_seed(tmp):
+    """An RD Gateway connection (WebSocket, NTLM logon, v6 client meeting a v3 target inside the tunnel) with
+    the gateway's and the target's key logs in a DSB: the analyzer harness then walks every tunnel layer."""
+    inner, inner_keys = rdg.inner_rdp(6, 3, "mismatch")
+    pcap, outer_keys = rdg.gateway_capture(rdg.tunnelled(inner))
+    return inject_secrets(pcap, outer_keys + inner_keys, tmp)
+
+
 def keylog_variants(keylog):
     lines = keylog.splitlines()
     upper = "\n".join(l.split()[0] + " " + " ".join(p.upper() for p in l.split()[1:]) for l in lines)
@@ -255,6 +263,7 @@ def committed(out_dir):
                 write(out_dir, "dsb", profile + "-big-endian.pcapng", big_endian_dsb(keylog))
         pcap, _ = rc.rdp_tls_capture("tls12-rsa-gcm", 6, 6, "logon_failure")
         write(out_dir, "analyzer", "no-keys.pcap", pcap)
+        write(out_dir, "analyzer", "rd-gateway.pcapng", gateway_capture_seed(tmp))
         clear = rc.conversation_frames(
             [(rc.CLIENT, synth.x224_request(b"clear", 0xB)), (rc.SERVER, synth.x224_confirm(0x02, 0x8))] +
             rc.credssp_exchange(6, 6, "ok") + [(rc.SERVER, b"\0\0\0\0")], linktype=synth.SLL2)
