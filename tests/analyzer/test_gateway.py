@@ -56,6 +56,20 @@ rc, out, err = run(analyzer, os.path.join(tmp, "mismatch.pcap"), "-k", os.path.j
 c.check(f"via gateway {GATEWAY} -> target {TARGET}" in out, "text: the via-gateway line")
 c.check(f"server {TARGET} via gateway {GATEWAY}: 1 connection" in out, "text: the summary groups by target")
 
+# Nothing secret reaches the output: no key-log secret, no HTTP credentials token, no authInfo.
+import base64  # noqa: E402
+import rdp_capture  # noqa: E402
+with open(os.path.join(tmp, "mismatch-0.keys")) as f:
+    outer_keys = f.read()
+rc, json_out, err = run(analyzer, "--json", os.path.join(tmp, "mismatch.pcap"), "-k", os.path.join(tmp, "mismatch-0.keys"),
+                        "-k", os.path.join(tmp, "mismatch-1.keys"))
+everything = (out + json_out + err).lower()
+c.check(not any(secret in everything for secret in rdp_capture.keylog_secrets(outer_keys + inner_keys)),
+        "no key-log secret in the output")
+token = base64.b64encode(rdp_capture.ntlm_authenticate()).decode()
+c.check(token[:24].lower() not in everything, "no Authorization token in the output")
+c.check(rdp_capture.AUTH_INFO_MARKER.hex() not in everything, "no authInfo in the output")
+
 # 2. Only the gateway's key log: the tunnel is read, the inner TLS is not; CredSSP by traffic shape.
 rc, conns, err = analyse("outer-only", rdg.tunnelled(inner), lambda outer: [outer])
 c.equal(len(conns), 1, "outer only: one connection")
