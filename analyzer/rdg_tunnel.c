@@ -14,6 +14,8 @@
 #include "cssp/ntlmssp.h"
 #include "cssp/websocket.h"
 
+#define LEGACY_SEED_LEN 10  /* what Windows gateways send (FreeRDP's gateway client skips the same) */
+
 typedef enum reader_mode {
     READ_HEADS,       /* HTTP messages (a body of Content-Length bytes is skipped) */
     READ_WEBSOCKET,   /* after 101: frames */
@@ -28,6 +30,7 @@ typedef struct direction {
     GByteArray *packet;        /* tunnel packet bytes not cut yet */
     uint64_t skip;             /* body bytes still to skip (READ_HEADS) or left in the chunk (READ_CHUNKED) */
     bool chunk_crlf;           /* READ_CHUNKED: the CRLF after a chunk's data is due */
+    size_t seed_left;          /* legacy OUT channel: seed bytes before the first packet ([MS-TSGU] 3.3.5.1) */
     cssp_ws_stream ws;
     bool warned_mask;
 } direction;
@@ -39,6 +42,7 @@ struct rdg_tunnel {
     void *ctx;
     direction d[2];
     bool recognised, decided, stopped;
+    bool out_channel;          /* the client's request was RDG_OUT_DATA */
     unsigned undecrypted;      /* application records not decrypted before the decision */
     const char *mechanism;
     uint64_t ref;
@@ -108,6 +112,10 @@ static void on_packet(rdg_tunnel *t, cssp_dir dir, const uint8_t *bytes, size_t 
 /* Tunnel packet bytes, in any split: whole packets leave, the rest waits. */
 static void packet_bytes(rdg_tunnel *t, cssp_dir dir, const uint8_t *bytes, size_t len)
 {
+    size_t seed = MIN(t->d[dir].seed_left, len);
+    t->d[dir].seed_left -= seed;
+    bytes += seed;
+    len -= seed;
     GByteArray *buf = t->d[dir].packet;
     g_byte_array_append(buf, bytes, (guint)len);
     size_t at = 0;
@@ -234,6 +242,9 @@ static void after_head(rdg_tunnel *t, cssp_dir dir, const cssp_http_head *h, con
     /* legacy: the RDG_IN_DATA request's body and the answer to RDG_OUT_DATA carry the tunnel */
     if (legacy && ((h->is_request && strcmp(h->method, "RDG_IN_DATA") == 0) || (!h->is_request && h->status == 200))) {
         set_mode(t, dir, chunked ? READ_CHUNKED : READ_RAW);
+        /* the gateway opens the OUT channel's body with a random seed of 10 bytes before any packet */
+        if (!h->is_request && t->out_channel)
+            t->d[dir].seed_left = LEGACY_SEED_LEN;
         return;
     }
     if (chunked) {
@@ -275,6 +286,7 @@ static void heads_bytes(rdg_tunnel *t, cssp_dir dir, direction *d)
                 break;
             }
             cssp_gateway_init(t->facts, transport);
+            t->out_channel = strcmp(h.method, "RDG_OUT_DATA") == 0;
             t->recognised = t->decided = true;
             t->sink->recognised(t->ctx);
         }

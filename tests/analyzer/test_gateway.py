@@ -153,6 +153,24 @@ x = conns[0] if conns else {}
 c.equal(x.get("transport"), "rd_gateway", "never opens: recognised from the request")
 c.equal(x.get("verdict"), "incomplete", "never opens: incomplete")
 
+# The legacy transport's OUT channel: RDG_OUT_DATA without an upgrade, a chunked 200 answer whose body opens
+# with the 10-byte seed ([MS-TSGU] 3.3.5.1), then the gateway's packets; here it refuses the channel.
+def chunked(payload):
+    return b"%x\r\n" % len(payload) + payload + b"\r\n"
+
+
+answers = [rdg.handshake_response(), rdg.tunnel_response(), rdg.tunnel_auth_response(),
+           rdg.channel_response(rdg.E_PROXY_RAP_ACCESSDENIED)]
+legacy = [(CLIENT, rdg.http_request(rdg.negotiate(b"\x60\x00"), websocket=False)),
+          (SERVER, b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked(bytes(range(10))) +
+           b"".join(chunked(a) for a in answers))]
+rc, conns, err = analyse("legacy-out", legacy, lambda outer: [outer])
+x = conns[0] if conns else {}
+c.equal(x.get("gateway_transport"), "legacy", "legacy: transport")
+c.equal(x.get("problem"), None, "legacy: seed and chunks read")
+c.equal((x.get("gateway_error") or {}).get("status"), "E_PROXY_RAP_ACCESSDENIED", "legacy: the refusal read")
+c.equal(x.get("verdict"), "gateway_refused", "legacy: verdict")
+
 # A direct connection says transport tcp.
 import rdp_capture as rc_mod  # noqa: E402
 pcap, keys = rc_mod.rdp_tls_capture("tls13", 6, 6, "ok")
