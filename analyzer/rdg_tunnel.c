@@ -43,7 +43,7 @@ struct rdg_tunnel {
     direction d[2];
     bool recognised, decided, stopped;
     bool out_channel;          /* the client's request was RDG_OUT_DATA */
-    unsigned undecrypted;      /* application records not decrypted before the decision */
+    unsigned undecrypted;      /* the client's application records not decrypted before the decision */
     const char *mechanism;
     uint64_t ref;
 };
@@ -340,14 +340,15 @@ static void tls_plaintext_cb(void *ctx, cssp_dir dir, const uint8_t *data, size_
 }
 
 /*
- * Records the secrets do not open: before the decision, the connection cannot be told a gateway (TLS 1.3's
- * first protected record of each side is a handshake record, hence two); after it, the tunnel is blind.
+ * Records the secrets do not open. Before the decision, the client's second one means the request cannot be
+ * read (in TLS 1.3 the first protected record of each side is a handshake record, reported undecrypted even
+ * with the secrets; the server's come before the client's request); after it, the tunnel is blind.
  */
 static void tls_record_cb(void *ctx, cssp_dir dir, size_t record_len, uint64_t ref)
 {
     rdg_tunnel *t = ctx;
-    (void)dir, (void)record_len, (void)ref;
-    if (!t->decided && ++t->undecrypted >= 2)
+    (void)record_len, (void)ref;
+    if (!t->decided && dir == CSSP_FROM_CLIENT && ++t->undecrypted >= 2)
         decide_not_gateway(t);
     else if (t->recognised)
         stop_with(t, "RD Gateway TLS records that the secrets do not decrypt");

@@ -79,6 +79,10 @@ c.equal(x.get("evidence"), "traffic_shape", "outer only: evidence traffic_shape"
 c.equal(x.get("tls", {}).get("decrypted"), False, "outer only: inner TLS not decrypted")
 c.equal(x.get("selected_protocol"), "HYBRID", "outer only: the X.224 exchange is in clear inside the tunnel")
 
+# The gateway's TLS in 1.3 (its encrypted handshake records come before the client's request).
+rc, conns, err = analyse("tls13", rdg.tunnelled(inner), lambda outer: [outer, inner_keys], profile="tls13")
+c.equal([(x["target"], x["verdict"]) for x in conns], [(TARGET, "version_mismatch")], "outer TLS 1.3: read")
+
 # 3. No key at all: port 443 cannot be told from any other TLS; nothing is reported.
 rc, conns, err = analyse("no-keys", rdg.tunnelled(inner), lambda outer: [])
 c.equal((rc, len(conns)), (0, 0), "no keys: no connection")
