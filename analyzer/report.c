@@ -499,6 +499,7 @@ static int advice_rank(cssp_verdict v)
     case CSSP_VERDICT_VERSION_MISMATCH: return 6;
     case CSSP_VERDICT_REJECTED_UNPATCHED_CLIENT: return 5;
     case CSSP_VERDICT_NEGOTIATION_FAILED: return 4;
+    case CSSP_VERDICT_GATEWAY_REFUSED: return 4; /* the target was never reached: fix the gateway first */
     case CSSP_VERDICT_NO_NLA: return 3;
     case CSSP_VERDICT_AUTH_FAILED: return 2;
     case CSSP_VERDICT_OK: return 1; /* may still advise: e.g. an unpatched server that the client accepted */

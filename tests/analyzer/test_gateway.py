@@ -106,6 +106,8 @@ rc, conns, err = analyse("rap", rdg.ntlm_login() + rdg.frame_all(
     rdg.tunnel_setup(channel_status=rdg.E_PROXY_RAP_ACCESSDENIED)), lambda outer: [outer])
 c.check("resource authorization policy" in (conns[0]["explanation"] if conns else ""), "rap: explanation says RAP")
 c.equal(conns[0].get("target") if conns else None, TARGET, "rap: the refused target is reported")
+rc, out, err = run(analyzer, os.path.join(tmp, "rap.pcap"), "-k", os.path.join(tmp, "rap-0.keys"))
+c.check("advice: Check the RD Gateway's policies" in out, "rap: the summary gives the gateway's advice")
 
 # HTTP authentication refused: 401, then the client gives up.
 login = rdg.ntlm_login()[:2]
