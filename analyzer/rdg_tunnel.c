@@ -44,6 +44,7 @@ struct rdg_tunnel {
     bool recognised, decided, stopped;
     bool out_channel;          /* the client's request was RDG_OUT_DATA */
     unsigned undecrypted;      /* the client's application records not decrypted before the decision */
+    uint16_t tls_version;      /* from the ServerHello; 0 before */
     const char *mechanism;
     uint64_t ref;
 };
@@ -329,7 +330,9 @@ static void plaintext(rdg_tunnel *t, cssp_dir dir, const uint8_t *bytes, size_t 
 
 static void tls_handshake_cb(void *ctx, uint16_t version, uint16_t cipher_suite, uint64_t ref)
 {
-    (void)ctx, (void)version, (void)cipher_suite, (void)ref;
+    rdg_tunnel *t = ctx;
+    (void)cipher_suite, (void)ref;
+    t->tls_version = version;
 }
 
 static void tls_plaintext_cb(void *ctx, cssp_dir dir, const uint8_t *data, size_t len, uint64_t ref)
@@ -340,15 +343,16 @@ static void tls_plaintext_cb(void *ctx, cssp_dir dir, const uint8_t *data, size_
 }
 
 /*
- * Records the secrets do not open. Before the decision, the client's second one means the request cannot be
- * read (in TLS 1.3 the first protected record of each side is a handshake record, reported undecrypted even
- * with the secrets; the server's come before the client's request); after it, the tunnel is blind.
+ * Records the secrets do not open. Before the decision, the client's first one (its second in TLS 1.3, where
+ * the first protected record of each side is a handshake record, reported undecrypted even with the secrets,
+ * and the server's come before the client's request) means the request cannot be read: decided at once, so
+ * that other HTTPS does not hold back the report of later connections. After it, the tunnel is blind.
  */
 static void tls_record_cb(void *ctx, cssp_dir dir, size_t record_len, uint64_t ref)
 {
     rdg_tunnel *t = ctx;
     (void)record_len, (void)ref;
-    if (!t->decided && dir == CSSP_FROM_CLIENT && ++t->undecrypted >= 2)
+    if (!t->decided && dir == CSSP_FROM_CLIENT && ++t->undecrypted >= (t->tls_version >= 0x0304 ? 2u : 1u))
         decide_not_gateway(t);
     else if (t->recognised)
         stop_with(t, "RD Gateway TLS records that the secrets do not decrypt");
