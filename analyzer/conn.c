@@ -10,8 +10,10 @@
 
 #include <string.h>
 
+#include "cssp/gateway.h"
 #include "cssp/tls_framer.h"
 #include "cssp/tsrequest.h"
+#include "rdg_tunnel.h"
 #include "tls_glue.h"
 
 /* Largest X.224 Connection Request/Confirm waited for while detecting (cookie and routing token included). */
@@ -60,11 +62,17 @@ static void drop_state(conn *c)
         tls_glue_free(c->tls);
         c->tls = NULL;
     }
+    if (c->tunnel) {
+        c->gateway_mechanism = rdg_tunnel_mechanism(c->tunnel);
+        rdg_tunnel_free(c->tunnel);
+        c->tunnel = NULL;
+    }
 }
 
 void conn_free(conn *c)
 {
     drop_state(c);
+    g_free(c->gateway);
     g_free(c);
 }
 
@@ -385,9 +393,16 @@ static void swap_roles(conn *c)
     tcp_stream_moved(&c->stream[1]);
 }
 
-/* Decides from the first bytes of a direction whether this connection is RDP. Returns the (maybe swapped) dir. */
+static const rdg_tunnel_sink tunnel_sink;
+
+/*
+ * Decides from the first bytes of a direction whether this connection is RDP. Returns the (maybe swapped) dir.
+ * Inside an RD Gateway tunnel the roles are known and only an X.224 Connection Request from the client starts
+ * the connection.
+ */
 static cssp_dir detect(conn *c, cssp_dir dir, const uint8_t *bytes, size_t len)
 {
+    bool tunnelled = c->tunnelled;
     size_t pdu_len;
     cssp_x224 pdu;
     cssp_status tpkt = cssp_tpkt_size(bytes, len, &pdu_len);
@@ -398,6 +413,11 @@ static cssp_dir detect(conn *c, cssp_dir dir, const uint8_t *bytes, size_t len)
         cssp_x224_decode(bytes, pdu_len, &pdu) == CSSP_OK &&
         (pdu.kind == CSSP_X224_CONNECTION_REQUEST || pdu.kind == CSSP_X224_CONNECTION_CONFIRM)) {
         bool sender_is_client = pdu.kind == CSSP_X224_CONNECTION_REQUEST;
+        if (tunnelled && !(sender_is_client && dir == CSSP_FROM_CLIENT)) {
+            note_problem(c, "the RD Gateway tunnel does not start with the client's X.224 Connection Request");
+            stop(c);
+            return dir;
+        }
         if (sender_is_client != (dir == CSSP_FROM_CLIENT)) {
             swap_roles(c);
             dir = dir == CSSP_FROM_CLIENT ? CSSP_FROM_SERVER : CSSP_FROM_CLIENT;
@@ -414,6 +434,18 @@ static cssp_dir detect(conn *c, cssp_dir dir, const uint8_t *bytes, size_t len)
         }
         c->is_rdp = true;
         c->phase = PHASE_TLS;
+        return dir;
+    }
+    if (tunnelled) {
+        note_problem(c, "the RD Gateway tunnel does not carry an RDP connection");
+        stop(c);
+        return dir;
+    }
+    /* a TLS ClientHello elsewhere: an RD Gateway connection, if its first request says so */
+    if (dir == CSSP_FROM_CLIENT && tls_record_start(bytes, len) && bytes[0] == 22) {
+        c->phase = PHASE_GATEWAY;
+        c->gateway = g_new0(cssp_gateway, 1);
+        c->tunnel = rdg_tunnel_new(c->keys, c->gateway, &tunnel_sink, c);
         return dir;
     }
     c->phase = PHASE_NOT_RDP;
@@ -433,6 +465,7 @@ static void on_bytes(conn *c, cssp_dir dir, const uint8_t *bytes, size_t len, ui
         }
     }
     switch (c->phase) {
+    case PHASE_GATEWAY: rdg_tunnel_feed(c->tunnel, dir, bytes, len, ref); break;
     case PHASE_X224: run_x224(c, dir, bytes, len, ref); break;
     case PHASE_TLS: run_tls(c, dir, bytes, len, ref); break;
     case PHASE_CLEAR_CREDSSP: on_credssp_bytes(c, dir, bytes, len, ref); break;
@@ -447,34 +480,82 @@ typedef struct stream_ctx {
     uint64_t ref;
 } stream_ctx;
 
-static void stream_data(void *ctx, const uint8_t *bytes, size_t len)
+/* The bytes of one direction of the RDP connection (TCP's, or the tunnel's); *dir may swap while detecting. */
+static void connection_bytes(conn *c, cssp_dir *dir, const uint8_t *bytes, size_t len, uint64_t ref)
 {
-    stream_ctx *sc = ctx;
-    conn *c = sc->c;
     if (len == 0 || c->phase == PHASE_DONE || c->phase == PHASE_NOT_RDP)
         return;
     if (c->phase == PHASE_DETECT) {
         window w;
-        if (!window_open(c, sc->dir, bytes, len, &w))
+        if (!window_open(c, *dir, bytes, len, &w))
             return;
-        cssp_dir dir = detect(c, sc->dir, w.data, w.len);
-        if (c->phase == PHASE_DETECT || c->phase == PHASE_NOT_RDP) {
-            window_close(c, sc->dir, &w);
+        cssp_dir to = detect(c, *dir, w.data, w.len);
+        if (c->phase == PHASE_DETECT || c->phase == PHASE_NOT_RDP || c->phase == PHASE_DONE) {
+            window_close(c, *dir, &w);
             return;
         }
-        cssp_dir from = sc->dir;
-        sc->dir = dir;
-        window_pass_on(c, from, dir, &w, sc->ref);
+        cssp_dir from = *dir;
+        *dir = to;
+        window_pass_on(c, from, to, &w, ref);
         return;
     }
-    on_bytes(c, sc->dir, bytes, len, sc->ref);
+    on_bytes(c, *dir, bytes, len, ref);
 }
+
+static void stream_data(void *ctx, const uint8_t *bytes, size_t len)
+{
+    stream_ctx *sc = ctx;
+    if (sc->c->tunnel && sc->c->phase != PHASE_GATEWAY) {
+        /* a recognised gateway connection: every TCP byte is the tunnel's, the RDP connection is inside */
+        if (sc->c->phase != PHASE_DONE && sc->c->phase != PHASE_NOT_RDP)
+            rdg_tunnel_feed(sc->c->tunnel, sc->dir, bytes, len, sc->ref);
+        return;
+    }
+    connection_bytes(sc->c, &sc->dir, bytes, len, sc->ref);
+}
+
+/* ---- RD Gateway tunnel ---- */
+
+static void tunnel_recognised(void *ctx)
+{
+    conn *c = ctx;
+    c->is_rdp = true;
+    c->tunnelled = true;
+    c->phase = PHASE_DETECT; /* of the tunnelled connection */
+}
+
+static void tunnel_not_gateway(void *ctx)
+{
+    conn *c = ctx;
+    c->phase = PHASE_NOT_RDP;
+}
+
+static void tunnel_data(void *ctx, cssp_dir dir, const uint8_t *bytes, size_t len, uint64_t ref)
+{
+    connection_bytes(ctx, &dir, bytes, len, ref);
+}
+
+static void tunnel_problem(void *ctx, const char *problem)
+{
+    note_problem(ctx, problem);
+}
+
+static const rdg_tunnel_sink tunnel_sink = {
+    .recognised = tunnel_recognised,
+    .not_gateway = tunnel_not_gateway,
+    .data = tunnel_data,
+    .problem = tunnel_problem,
+};
 
 static void stream_gap(void *ctx, uint32_t missing)
 {
     stream_ctx *sc = ctx;
     (void)missing;
     sc->c->gaps++;
+    if (sc->c->tunnel) {
+        rdg_tunnel_gap(sc->c->tunnel, sc->dir);
+        return;
+    }
     if (sc->c->phase == PHASE_TLS || sc->c->phase == PHASE_CLEAR_CREDSSP || sc->c->phase == PHASE_X224) {
         note_problem(sc->c, "bytes missing from the capture in the middle of the negotiation");
         stop(sc->c);
@@ -489,6 +570,8 @@ static bool same_endpoint(const tcp_endpoint *a, const tcp_endpoint *b)
 static void finalize(conn *c)
 {
     cssp_conn_judge(&c->judge, &c->result);
+    if (c->tunnelled)
+        cssp_gateway_judge(c->gateway, &c->result);
     c->finalized = true;
     drop_state(c);
 }

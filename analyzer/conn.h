@@ -25,6 +25,8 @@
 
 struct secrets;
 struct tls_glue;
+struct rdg_tunnel;
+struct cssp_gateway;
 
 typedef enum conn_phase {
     PHASE_DETECT,        /* nothing seen yet: is this RDP? */
@@ -32,6 +34,7 @@ typedef enum conn_phase {
     PHASE_SECURITY,      /* after the Confirm: TLS or CredSSP in clear follows */
     PHASE_TLS,
     PHASE_CLEAR_CREDSSP, /* CredSSP without TLS (a TLS-stripping proxy's capture) */
+    PHASE_GATEWAY,       /* TLS on another port: an RD Gateway connection? (rdg_tunnel decides) */
     PHASE_DONE,          /* CredSSP over, or nothing more to learn: bytes are ignored */
     PHASE_NOT_RDP
 } conn_phase;
@@ -47,7 +50,11 @@ typedef struct conn {
     uint16_t tls_version, cipher_suite;
     tcp_stream stream[2];             /* indexed by cssp_dir */
     GByteArray *pending[2];           /* an unfinished PDU per direction */
-    struct tls_glue *tls;
+    struct tls_glue *tls;             /* the RDP connection's TLS (inside the tunnel for a gateway connection) */
+    struct rdg_tunnel *tunnel;        /* an RD Gateway connection being read: the TCP bytes go to it */
+    struct cssp_gateway *gateway;     /* the tunnel's facts (allocated with the tunnel) */
+    bool tunnelled;                   /* an RD Gateway connection: the RDP connection is the tunnel's */
+    const char *gateway_mechanism;    /* how the client authenticated to the gateway (static text), or NULL */
     const struct secrets *keys;
     cssp_conn judge;
     cssp_judgement result;            /* filled when finalized */

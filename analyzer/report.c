@@ -11,10 +11,10 @@
 #include "cssp/facts_text.h"
 #include "cssp/kerberos.h"
 #include "cssp/inert.h"
+#include "cssp/gateway.h"
 #include "cssp/names.h"
 #include "tls_glue.h"
 
-#define VERDICT_COUNT (CSSP_VERDICT_INCOMPLETE + 1)
 #define TIME_TEXT_SIZE 32
 
 typedef struct server_summary {
@@ -23,7 +23,7 @@ typedef struct server_summary {
     unsigned versions_offered;        /* bit v set when the server advertised CredSSP v (v <= 31) */
     unsigned long refused;            /* version_mismatch + rejected_unpatched_client */
     unsigned long refused_by_shape;   /* of those, judged from the traffic shape */
-    unsigned long verdicts[VERDICT_COUNT];
+    unsigned long verdicts[CSSP_VERDICT_COUNT];
     unsigned long causes[CSSP_CAUSE_COUNT];
     const char *cause_advice[CSSP_CAUSE_COUNT]; /* the advice of each cause's first connection (static text) */
     const char *advice;               /* of the most serious verdict met (static text) */
@@ -129,6 +129,30 @@ static void user_text(const cssp_facts *f, char *buf, size_t size)
     g_strlcat(buf, f->user, size);
 }
 
+/* How the client's logon at the gateway went: past it, refused, or not known from the capture. */
+static const char *gateway_auth_outcome(const cssp_gateway *g)
+{
+    if (cssp_gateway_refused(g) && !g->refused)
+        return "refused";
+    return g->stage > CSSP_GW_HTTP ? "accepted" : "unknown";
+}
+
+/* The HRESULT that stopped the tunnel (a refusal, else a CLOSE_CHANNEL's failure); false when none. */
+static bool gateway_error(const cssp_gateway *g, const char **stage, uint32_t *status)
+{
+    if (g->refused) {
+        *stage = cssp_gateway_stage_name(g->refused_at);
+        *status = g->refusal;
+        return true;
+    }
+    if (g->channel_closed && g->close_status != 0) {
+        *stage = "close_channel";
+        *status = g->close_status;
+        return true;
+    }
+    return false;
+}
+
 /*
  * For a verdict read from the traffic shape: the credssp-probe command that asks this connection's server for
  * its CredSSP version (docs/user-guide.md, "No keys? Ask the server"); false otherwise. IPv6 is quoted for the
@@ -137,7 +161,8 @@ static void user_text(const cssp_facts *f, char *buf, size_t size)
 static bool probe_command(const conn *c, char *buf, size_t size)
 {
     char server[TCP_ENDPOINT_TEXT_SIZE];
-    if (c->result.evidence != CSSP_EVIDENCE_TRAFFIC_SHAPE)
+    /* through an RD Gateway, the server seen is the gateway, which the probe cannot ask for the target's CredSSP */
+    if (c->result.evidence != CSSP_EVIDENCE_TRAFFIC_SHAPE || c->tunnelled)
         return false;
     tcp_endpoint_format(&c->server, server);
     snprintf(buf, size, c->server.family == 6 ? "credssp-probe '%s'" : "credssp-probe %s", server);
@@ -285,6 +310,50 @@ static void json_auth_and_flags(GString *s, const cssp_facts *f, const cssp_judg
     }
 }
 
+/* transport, target, gateway, gateway_transport, gateway_auth, gateway_error (docs/json-schema.md) */
+static void json_gateway(GString *s, const conn *c)
+{
+    char buf[TCP_ENDPOINT_TEXT_SIZE];
+    json_key(s, "transport");
+    if (!c->tunnelled) {
+        put_literal(s, "\"tcp\",\"target\":null,\"gateway\":null,\"gateway_transport\":null,\"gateway_auth\":null,"
+                       "\"gateway_error\":null");
+        return;
+    }
+    const cssp_gateway *g = c->gateway;
+    put_literal(s, "\"rd_gateway\"");
+    json_key(s, "target");
+    json_string(s, g->has_target ? g->target : NULL);
+    json_key(s, "gateway");
+    json_string(s, tcp_endpoint_format(&c->server, buf));
+    json_key(s, "gateway_transport");
+    json_string(s, cssp_gateway_transport_name(g->transport));
+    json_key(s, "gateway_auth");
+    put_literal(s, "{\"scheme\":");
+    json_string(s, cssp_http_auth_name(g->auth_scheme));
+    put_literal(s, ",\"mechanism\":");
+    json_string(s, c->gateway_mechanism);
+    put_literal(s, ",\"http_statuses\":[");
+    for (unsigned i = 0; i < g->status_count && i < CSSP_GATEWAY_MAX_STATUSES; i++)
+        g_string_append_printf(s, "%s%u", i ? "," : "", g->statuses[i]);
+    put_literal(s, "],\"outcome\":");
+    json_string(s, gateway_auth_outcome(g));
+    g_string_append_c(s, '}');
+    json_key(s, "gateway_error");
+    const char *stage;
+    uint32_t status;
+    if (gateway_error(g, &stage, &status)) {
+        char name[32];
+        put_literal(s, "{\"stage\":");
+        json_string(s, stage);
+        put_literal(s, ",\"status\":");
+        json_string(s, cssp_format_tsgu_status(status, name, sizeof name));
+        g_string_append_printf(s, ",\"code\":%lu}", (unsigned long)status);
+    } else {
+        put_literal(s, "null");
+    }
+}
+
 static void report_json(report *r, const conn *c)
 {
     const cssp_facts *f = &c->judge.facts;
@@ -382,6 +451,7 @@ static void report_json(report *r, const conn *c)
     json_key(s, "probe_command");
     json_string(s, probe_command(c, buf, sizeof buf) ? buf : NULL);
     json_auth_and_flags(s, f, j);
+    json_gateway(s, c);
     put_literal(s, "}\n");
     fwrite(s->str, 1, s->len, r->out);
 }
@@ -392,6 +462,32 @@ static void report_json(report *r, const conn *c)
 static const char *inert(report *r, const char *text)
 {
     return cssp_inert(r->inert, text);
+}
+
+/* "    via gateway G -> target T (websocket; HTTP Negotiate/NTLM, 401 -> 101)" and a refusal or close error */
+static void text_gateway(report *r, FILE *o, const conn *c)
+{
+    const cssp_gateway *g = c->gateway;
+    char gw[TCP_ENDPOINT_TEXT_SIZE];
+    fprintf(o, "    via gateway %s -> target ", tcp_endpoint_format(&c->server, gw));
+    fprintf(o, "%s (%s", g->has_target ? inert(r, g->target) : "(none requested)",
+            cssp_gateway_transport_name(g->transport));
+    const char *scheme = cssp_http_auth_name(g->auth_scheme);
+    if (scheme || g->status_count) {
+        fprintf(o, "; HTTP %s", scheme ? scheme : "without authentication");
+        if (c->gateway_mechanism)
+            fprintf(o, "/%s", inert(r, c->gateway_mechanism));
+        for (unsigned i = 0; i < g->status_count && i < CSSP_GATEWAY_MAX_STATUSES; i++)
+            fprintf(o, "%s%u", i ? " -> " : ", ", g->statuses[i]);
+    }
+    fputs(")\n", o);
+    const char *stage;
+    uint32_t status;
+    if (gateway_error(g, &stage, &status)) {
+        char name[32];
+        fprintf(o, "    gateway      %s at %s (0x%08X)\n", cssp_format_tsgu_status(status, name, sizeof name), stage,
+                (unsigned)status);
+    }
 }
 
 static void report_text(report *r, const conn *c)
@@ -406,6 +502,8 @@ static void report_text(report *r, const conn *c)
     if (c->cookie[0])
         fprintf(o, "  cookie \"%s\"", inert(r, c->cookie));
     fputc('\n', o);
+    if (c->tunnelled)
+        text_gateway(r, o, c);
     if (f->has_request) {
         fprintf(o, "    negotiation  requested %s",
                 f->request_has_neg ? cssp_format_protocols(f->requested_protocols, "|", buf, sizeof buf)
@@ -475,6 +573,7 @@ static int advice_rank(cssp_verdict v)
     case CSSP_VERDICT_VERSION_MISMATCH: return 6;
     case CSSP_VERDICT_REJECTED_UNPATCHED_CLIENT: return 5;
     case CSSP_VERDICT_NEGOTIATION_FAILED: return 4;
+    case CSSP_VERDICT_GATEWAY_REFUSED: return 4; /* the target was never reached: fix the gateway first */
     case CSSP_VERDICT_NO_NLA: return 3;
     case CSSP_VERDICT_AUTH_FAILED: return 2;
     case CSSP_VERDICT_OK: return 1; /* may still advise: e.g. an unpatched server that the client accepted */
@@ -498,8 +597,13 @@ static void print_shape_note(FILE *o, unsigned long by_shape)
 
 static void count_server(report *r, const conn *c)
 {
-    char name[TCP_ENDPOINT_TEXT_SIZE];
-    tcp_endpoint_format(&c->server, name);
+    /* a tunnelled connection counts for its target, reached through the gateway */
+    char name[CSSP_GATEWAY_TARGET_MAX + TCP_ENDPOINT_TEXT_SIZE + 32], gw[TCP_ENDPOINT_TEXT_SIZE];
+    tcp_endpoint_format(&c->server, gw);
+    if (c->tunnelled)
+        snprintf(name, sizeof name, "%s via gateway %s", c->gateway->has_target ? c->gateway->target : "(no target)", gw);
+    else
+        g_strlcpy(name, gw, sizeof name);
     server_summary *s = g_hash_table_lookup(r->servers, name);
     if (!s) {
         if (g_hash_table_size(r->servers) >= REPORT_MAX_SERVERS) {
@@ -586,7 +690,7 @@ static void print_summary(report *r)
         print_shape_note(o, s->refused_by_shape);
         fputs("\n    ", o);
         const char *sep = "";
-        for (int v = 0; v < VERDICT_COUNT; v++)
+        for (int v = 0; v < CSSP_VERDICT_COUNT; v++)
             if (s->verdicts[v]) {
                 fprintf(o, "%s%s %lu", sep, cssp_verdict_name((cssp_verdict)v), s->verdicts[v]);
                 sep = ", ";

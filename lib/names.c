@@ -1,7 +1,8 @@
 /*
  * names.c - the value -> name tables (see names.h). Values come from
  * [MS-RDPBCGR] 2.2.1.2.x, [MS-ERREF] 2.3 (NTSTATUS) and winerror.h (SEC_E_*),
- * as collected in the project's protocol notes.
+ * as collected in the project's protocol notes; the RD Gateway's from [MS-TSGU] 2.2.6 and 2.2.10
+ * and RFC 6455 5.2.
  */
 #include "cssp/names.h"
 
@@ -115,6 +116,62 @@ const cssp_name cssp_authz_result_names[] = {
     {0, NULL, NULL},
 };
 
+const cssp_name cssp_tsgu_packet_names[] = {
+    {0x1, "HANDSHAKE_REQUEST", "the client opens the tunnel protocol"},
+    {0x2, "HANDSHAKE_RESPONSE", "the gateway answers the handshake"},
+    {0x3, "EXTENDED_AUTH_MSG", "an extended (SSPI/NTLM) authentication message"},
+    {0x4, "TUNNEL_CREATE", "the client asks for a tunnel"},
+    {0x5, "TUNNEL_RESPONSE", "the gateway answers the tunnel request"},
+    {0x6, "TUNNEL_AUTH", "the client asks for authorization (connection authorization policy)"},
+    {0x7, "TUNNEL_AUTH_RESPONSE", "the gateway answers the authorization"},
+    {0x8, "CHANNEL_CREATE", "the client asks for a channel to a target server"},
+    {0x9, "CHANNEL_RESPONSE", "the gateway answers the channel request"},
+    {0xA, "DATA", "tunnelled bytes of the RDP connection"},
+    {0xB, "SERVICE_MESSAGE", "an administrative message from the gateway"},
+    {0xC, "REAUTH_MESSAGE", "the gateway asks the client to authenticate again"},
+    {0xD, "KEEPALIVE", "keep-alive"},
+    {0x10, "CLOSE_CHANNEL", "a side closes the channel"},
+    {0x11, "CLOSE_CHANNEL_RESPONSE", "the channel close is acknowledged"},
+    {0, NULL, NULL},
+};
+
+/* HRESULTs of the gateway's responses: [MS-TSGU] 2.2.6 (E_PROXY_*) and the common Win32 ones it returns. */
+const cssp_name cssp_tsgu_status_names[] = {
+    {0x00000000, "S_OK", "success"},
+    {0x000004D4, "E_PROXY_CONNECTIONABORTED", "the connection was aborted"},
+    {0x000059E6, "E_PROXY_MAXCONNECTIONSREACHED", "the gateway has reached its connection limit"},
+    {0x000059E8, "E_PROXY_NOTSUPPORTED", "the request is not supported by the gateway"},
+    {0x000059F6, "E_PROXY_SESSIONTIMEOUT", "the gateway session timed out"},
+    {0x000059FA, "E_PROXY_REAUTH_AUTHN_FAILED", "re-authentication at the gateway failed"},
+    {0x000059FB, "E_PROXY_REAUTH_CAP_FAILED", "re-authorization (connection authorization policy) failed"},
+    {0x000059FC, "E_PROXY_REAUTH_RAP_FAILED", "re-authorization (resource authorization policy) failed"},
+    {0x000059FD, "E_PROXY_SDR_NOT_SUPPORTED_BY_TS", "the target server does not support the session redirection"},
+    {0x00005A00, "E_PROXY_REAUTH_NAP_FAILED", "re-authorization (health policy) failed"},
+    {0x80070005, "E_ACCESSDENIED", "access denied"},
+    {0x800759D8, "E_PROXY_INTERNALERROR", "internal error at the gateway"},
+    {0x800759DA, "E_PROXY_RAP_ACCESSDENIED", "the resource authorization policy denies this user this target"},
+    {0x800759DB, "E_PROXY_NAP_ACCESSDENIED", "the health policy (NAP) denies the client"},
+    {0x800759DD, "E_PROXY_TS_CONNECTFAILED", "the gateway could not connect to the target server"},
+    {0x800759DF, "E_PROXY_ALREADYDISCONNECTED", "the tunnel was already disconnected"},
+    {0x800759E9, "E_PROXY_CAPABILITYMISMATCH", "the client and the gateway have no capability in common"},
+    {0x800759ED, "E_PROXY_QUARANTINE_ACCESSDENIED", "the client is quarantined"},
+    {0x800759EE, "E_PROXY_NOCERTAVAILABLE", "the gateway has no certificate"},
+    {0x800759F7, "E_PROXY_COOKIE_BADPACKET", "the authentication cookie packet is malformed"},
+    {0x800759F8, "E_PROXY_COOKIE_AUTHENTICATION_ACCESS_DENIED", "the PAA cookie was refused"},
+    {0x800759F9, "E_PROXY_UNSUPPORTED_AUTHENTICATION_METHOD", "the gateway does not accept this authentication method"},
+    {0, NULL, NULL},
+};
+
+const cssp_name cssp_ws_opcode_names[] = {
+    {0x0, "continuation", "continuation frame"},
+    {0x1, "text", "text frame"},
+    {0x2, "binary", "binary frame"},
+    {0x8, "close", "connection close"},
+    {0x9, "ping", "ping"},
+    {0xA, "pong", "pong"},
+    {0, NULL, NULL},
+};
+
 const cssp_name *cssp_name_lookup(const cssp_name *table, uint32_t value)
 {
     for (; table->name; table++)
@@ -150,6 +207,16 @@ const char *cssp_authz_result_name(uint32_t result)
     return name_or_null(cssp_authz_result_names, result);
 }
 
+const char *cssp_tsgu_packet_name(uint16_t type)
+{
+    return name_or_null(cssp_tsgu_packet_names, type);
+}
+
+const char *cssp_tsgu_status_name(uint32_t hresult)
+{
+    return name_or_null(cssp_tsgu_status_names, hresult);
+}
+
 /*
  * `text` into buf as snprintf("%s") would write it, cut to size - 1 bytes; returns buf. By hand: printf costs
  * more than the copy, and the analyzer formats these names for every connection.
@@ -172,6 +239,15 @@ const char *cssp_format_error(uint32_t code, char *buf, size_t size)
     if (name)
         return copy_text(name, buf, size);
     snprintf(buf, size, "0x%08X", (unsigned)code);
+    return buf;
+}
+
+const char *cssp_format_tsgu_status(uint32_t hresult, char *buf, size_t size)
+{
+    const char *name = cssp_tsgu_status_name(hresult);
+    if (name)
+        return copy_text(name, buf, size);
+    snprintf(buf, size, "0x%08X", (unsigned)hresult);
     return buf;
 }
 

@@ -89,6 +89,23 @@ bool cssp_get_sub(cssp_reader *r, size_t n, cssp_reader *sub)
     return true;
 }
 
+bool cssp_get_line(cssp_reader *r, cssp_reader *line)
+{
+    size_t avail = cssp_reader_remaining(r);
+    const uint8_t *start = r->data + r->pos;
+    const uint8_t *cr = avail >= 2 ? memchr(start, '\r', avail - 1) : NULL;
+    while (cr && cr[1] != '\n')
+        cr = memchr(cr + 1, '\r', (size_t)(start + avail - 1 - (cr + 1)));
+    if (!cr) {
+        cssp_reader_init(line, NULL, 0);
+        return false;
+    }
+    size_t n = (size_t)(cr - start);
+    cssp_get_sub(r, n, line);
+    cssp_skip(r, 2);
+    return true;
+}
+
 bool cssp_reader_starts_with(const cssp_reader *r, const void *prefix, size_t n)
 {
     return !r->overrun && n <= r->len - r->pos && memcmp(r->data + r->pos, prefix, n) == 0;

@@ -655,6 +655,7 @@ const char *cssp_verdict_name(cssp_verdict v)
         [CSSP_VERDICT_NO_NLA] = "no_nla",
         [CSSP_VERDICT_NEGOTIATION_FAILED] = "negotiation_failed",
         [CSSP_VERDICT_INCOMPLETE] = "incomplete",
+        [CSSP_VERDICT_GATEWAY_REFUSED] = "gateway_refused",
     };
     return (unsigned)v < sizeof names / sizeof names[0] ? names[v] : NULL;
 }

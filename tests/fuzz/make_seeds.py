@@ -20,10 +20,12 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE_DIR = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(SOURCE_DIR, "tests", "robustness"))
+import rdg_capture as rdg  # noqa: E402
 import rdp_capture as rc  # noqa: E402
 from rdp_capture import synth  # noqa: E402
 
-HARNESSES = ["der_tsrequest", "ntlmssp", "x224", "verdict", "tls", "keylog", "dsb", "analyzer", "probe_reply"]
+HARNESSES = ["der_tsrequest", "ntlmssp", "x224", "gateway", "verdict", "tls", "keylog", "dsb", "analyzer",
+             "probe_reply"]
 MAX_SEED = 65536  # run_fuzz.sh's -max_len
 SEGMENTS_PER_STREAM = 40  # the connection start: negotiation, TLS handshake, CredSSP
 
@@ -117,6 +119,44 @@ def x224_pdu(code, payload):
     """TPKT + X.224 header (dst-ref 0, src-ref 0, class 0) + payload."""
     x224 = bytes([6 + len(payload), code, 0, 0, 0, 0, 0]) + payload
     return bytes([3, 0]) + struct.pack(">H", 4 + len(x224)) + x224
+
+
+def gateway_seeds():
+    """fuzz_gateway.c: an HTTP head, or a delivery-step byte then a WebSocket stream of MS-TSGU packets."""
+    tsgu, ws_frame = rdg.tsgu, rdg.ws_frame
+    client = [rdg.handshake_request(), rdg.tunnel_create(), rdg.tunnel_auth("CLIENT"),
+              rdg.channel_create("IT-HELP-TEST.ad.it-help.ninja"), rdg.data(synth.x224_request(b"seed", 0xB)),
+              tsgu(0xD), rdg.close_channel()]
+    server = [rdg.handshake_response(), rdg.tunnel_response(), rdg.tunnel_auth_response(), rdg.channel_response()]
+    refused = rdg.channel_response(rdg.E_PROXY_RAP_ACCESSDENIED)
+    whole = b"".join(client)
+    return {
+        "http-request": b"RDG_OUT_DATA /remoteDesktopGateway/ HTTP/1.1\r\nConnection: Upgrade\r\n"
+                        b"Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nAuthorization: Negotiate YIIH\r\n\r\n",
+        "http-401": b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Negotiate\r\nWWW-Authenticate: NTLM\r\n"
+                    b"Content-Length: 0\r\n\r\n",
+        "http-legacy-chunked": b"RDG_IN_DATA /remoteDesktopGateway/ HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                               b"e\r\n" + client[0] + b"\r\n0\r\n\r\n",
+        "ws-client-masked": bytes([7]) + b"".join(ws_frame(p) for p in client),
+        "ws-server-unmasked": bytes([0]) + b"".join(ws_frame(p, mask=None) for p in server) + ws_frame(refused, mask=None),
+        "ws-fragmented-with-ping": bytes([2]) + ws_frame(whole[:20], fin=False) + ws_frame(b"hi", opcode=9) +
+                                   ws_frame(whole[20:50], opcode=0, fin=False) + ws_frame(whole[50:], opcode=0),
+        "ws-unmasked-client": bytes([255]) + b"".join(ws_frame(p, mask=None) for p in client),
+        "ws-16bit-length": bytes([100]) + ws_frame(tsgu(10, struct.pack("<H", 300) + bytes(300))),
+        "ws-64bit-length": bytes([200]) + ws_frame(tsgu(10, struct.pack("<H", 65000) + bytes(65000)))[:MAX_SEED - 1],
+        "ws-bad-tsgu-length": bytes([9]) + ws_frame(struct.pack("<HHI", 10, 0, 0xFFFFFF) + b"x" * 16),
+        "ws-close": bytes([3]) + ws_frame(struct.pack(">H", 1000) + b"bye", opcode=8),
+        "tsgu-channel-create": client[3],
+        "tsgu-channel-refused": refused,
+    }
+
+
+def gateway_capture_seed(tmp):
+    """An RD Gateway connection (WebSocket, NTLM logon, v6 client meeting a v3 target inside the tunnel) with
+    the gateway's and the target's key logs in a DSB: the analyzer harness then walks every tunnel layer."""
+    inner, inner_keys = rdg.inner_rdp(6, 3, "mismatch")
+    pcap, outer_keys = rdg.gateway_capture(rdg.tunnelled(inner))
+    return inject_secrets(pcap, outer_keys + inner_keys, tmp)
 
 
 def ntlm_challenge_with_target_info(names):
@@ -227,6 +267,9 @@ def committed(out_dir):
         for name, data in x224.items():
             write(out_dir, "x224", name, data)
 
+        for name, data in gateway_seeds().items():
+            write(out_dir, "gateway", name, data)
+
         for name, data in verdict_seeds().items():
             write(out_dir, "verdict", name, data)
 
@@ -253,6 +296,7 @@ def committed(out_dir):
                 write(out_dir, "dsb", profile + "-big-endian.pcapng", big_endian_dsb(keylog))
         pcap, _ = rc.rdp_tls_capture("tls12-rsa-gcm", 6, 6, "logon_failure")
         write(out_dir, "analyzer", "no-keys.pcap", pcap)
+        write(out_dir, "analyzer", "rd-gateway.pcapng", gateway_capture_seed(tmp))
         clear = rc.conversation_frames(
             [(rc.CLIENT, synth.x224_request(b"clear", 0xB)), (rc.SERVER, synth.x224_confirm(0x02, 0x8))] +
             rc.credssp_exchange(6, 6, "ok") + [(rc.SERVER, b"\0\0\0\0")], linktype=synth.SLL2)

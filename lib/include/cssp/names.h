@@ -26,6 +26,9 @@ extern const cssp_name cssp_authz_result_names[];     /* AUTHZ_SUCCESS, AUTHZ_AC
 extern const cssp_name cssp_neg_req_flag_names[];     /* RDP_NEG_REQ flags: RESTRICTED_ADMIN_MODE_REQUIRED, ... */
 extern const cssp_name cssp_neg_rsp_flag_names[];     /* RDP_NEG_RSP flags: EXTENDED_CLIENT_DATA_SUPPORTED, ... */
 extern const cssp_name cssp_krb_error_names[];        /* Kerberos error codes: KDC_ERR_*, KRB_AP_ERR_* */
+extern const cssp_name cssp_tsgu_packet_names[];      /* RD Gateway HTTP transport packet types */
+extern const cssp_name cssp_tsgu_status_names[];      /* RD Gateway HRESULTs: S_OK, E_PROXY_* */
+extern const cssp_name cssp_ws_opcode_names[];        /* WebSocket opcodes */
 
 const cssp_name *cssp_name_lookup(const cssp_name *table, uint32_t value);
 
@@ -34,9 +37,13 @@ const char *cssp_neg_failure_name(uint32_t code);
 /* NTSTATUS or SEC_E_* name of an errorCode value. */
 const char *cssp_error_name(uint32_t code);
 const char *cssp_authz_result_name(uint32_t result);
+const char *cssp_tsgu_packet_name(uint16_t type);       /* "CHANNEL_CREATE" */
+const char *cssp_tsgu_status_name(uint32_t hresult);    /* "E_PROXY_RAP_ACCESSDENIED" */
 
 /* "STATUS_LOGON_FAILURE" or "0xC00000FF"; returns buf. */
 const char *cssp_format_error(uint32_t code, char *buf, size_t size);
+/* "E_PROXY_TS_CONNECTFAILED" or "0x800759FF"; returns buf. */
+const char *cssp_format_tsgu_status(uint32_t hresult, char *buf, size_t size);
 /* "SSL_NOT_ALLOWED_BY_SERVER" or "unknown (7)"; returns buf. */
 const char *cssp_format_neg_failure(uint32_t code, char *buf, size_t size);
 /*

@@ -34,6 +34,11 @@ bool cssp_get_bytes(cssp_reader *r, size_t n, const uint8_t **out);
 bool cssp_skip(cssp_reader *r, size_t n);
 /* A sub-reader over the next n bytes (same base, so offsets stay comparable); advances r past them. */
 bool cssp_get_sub(cssp_reader *r, size_t n, cssp_reader *sub);
+/*
+ * A sub-reader over the bytes before the next CRLF (a text protocol's line), advancing r past the CRLF.
+ * False, r unchanged and not overrun, when the window holds no CRLF: the line may still be arriving.
+ */
+bool cssp_get_line(cssp_reader *r, cssp_reader *line);
 /* Does the window start with these bytes? Never reads past the window, never advances. */
 bool cssp_reader_starts_with(const cssp_reader *r, const void *prefix, size_t n);
 
