@@ -5,6 +5,7 @@
  */
 #include "cssp/gateway.h"
 
+#include <glib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -199,14 +200,18 @@ void cssp_gateway_judge(const cssp_gateway *g, cssp_judgement *j)
                  "target server was never contacted.", status);
         j->advice = advice_policy;
         break;
-    case CSSP_GW_CHANNEL:
-        snprintf(j->explanation, sizeof j->explanation, "The RD Gateway refused the channel to %s: CHANNEL_RESPONSE %s%s",
-                 target, status,
-                 g->refusal == 0x800759DD ? "; the gateway could not connect to the target, CredSSP never started."
-                 : g->refusal == 0x800759DA ? "; its resource authorization policy (RAP) does not allow this target."
-                                            : "; CredSSP with the target never started.");
+    case CSSP_GW_CHANNEL: {
+        const char *why = g->refusal == 0x800759DD ? "; the gateway could not connect to the target, CredSSP never started."
+                          : g->refusal == 0x800759DA ? "; its resource authorization policy (RAP) does not allow this target."
+                                                     : "; CredSSP with the target never started.";
+        /* a target name near its limit may cut the end of the sentence; the explanation stays a valid string */
+        size_t written = (size_t)snprintf(j->explanation, sizeof j->explanation,
+                                          "The RD Gateway refused the channel to %s: CHANNEL_RESPONSE %s", target, status);
+        if (written < sizeof j->explanation)
+            g_strlcat(j->explanation, why, sizeof j->explanation);
         j->advice = g->refusal == 0x800759DD ? advice_reach : g->refusal == 0x800759DA ? advice_policy : advice_gateway;
         break;
+    }
     default:
         snprintf(j->explanation, sizeof j->explanation,
                  "The RD Gateway refused the %s step of the tunnel: %s. The target server was never contacted.",
