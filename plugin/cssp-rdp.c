@@ -49,13 +49,13 @@ static dissector_handle_t tpkt_handle;
 static void format_protocols(gchar *result, guint32 value)
 {
     char names[96];
-    snprintf(result, ITEM_LABEL_LENGTH, "%s (0x%08x)", cssp_format_protocols(value, "|", names, sizeof names), value);
+    snprintf(result, ITEM_LABEL_LENGTH, "%s (0x%08X)", cssp_format_protocols(value, "|", names, sizeof names), value);
 }
 
 static void format_protocol(gchar *result, guint32 value)
 {
     const char *name = cssp_protocol_name(value);
-    snprintf(result, ITEM_LABEL_LENGTH, "%s (0x%08x)", name ? name : "unknown", value);
+    snprintf(result, ITEM_LABEL_LENGTH, "%s (0x%08X)", name ? name : "unknown", value);
 }
 
 static void format_failure(gchar *result, guint32 value)
@@ -253,18 +253,26 @@ void cssp_rdp_register(int proto)
 {
     static hf_register_info hf[] = {
         {&hf_cookie, {"Cookie or routing token", "cssp.cookie", FT_STRING, BASE_NONE, NULL, 0,
-                      "From the X.224 Connection Request", HFILL}},
+                      "The client's mstshash cookie (user name) or load-balancer routing token, from the X.224 "
+                      "Connection Request", HFILL}},
         {&hf_requested, {"requestedProtocols", "cssp.requested_protocols", FT_UINT32, BASE_CUSTOM,
-                         CF_FUNC(format_protocols), 0, "RDP_NEG_REQ", HFILL}},
+                         CF_FUNC(format_protocols), 0,
+                         "The security protocols the client offers (RDP_NEG_REQ): SSL = TLS, HYBRID = TLS + CredSSP "
+                         "(Network Level Authentication)", HFILL}},
         {&hf_selected, {"selectedProtocol", "cssp.selected_protocol", FT_UINT32, BASE_CUSTOM,
-                        CF_FUNC(format_protocol), 0, "RDP_NEG_RSP", HFILL}},
+                        CF_FUNC(format_protocol), 0,
+                        "The security protocol the server chose (RDP_NEG_RSP); CredSSP follows only HYBRID and "
+                        "HYBRID_EX", HFILL}},
         {&hf_failure, {"failureCode", "cssp.neg_failure", FT_UINT32, BASE_CUSTOM, CF_FUNC(format_failure), 0,
-                       "RDP_NEG_FAILURE", HFILL}},
+                       "Why the server refused the security negotiation (RDP_NEG_FAILURE)", HFILL}},
     };
     static int *ett[] = {&ett_negotiation};
     static ei_register_info ei[] = {
-        {&ei_no_nla, {"cssp.nla_not_negotiated", PI_SECURITY, PI_WARN, "NLA not negotiated", EXPFILL}},
-        {&ei_neg_failure, {"cssp.neg_failure.note", PI_RESPONSE_CODE, PI_WARN, "RDP_NEG_FAILURE", EXPFILL}},
+        {&ei_no_nla, {"cssp.nla_not_negotiated", PI_SECURITY, PI_WARN,
+                       "Network Level Authentication not negotiated: the server chose a protocol without CredSSP",
+                       EXPFILL}},
+        {&ei_neg_failure, {"cssp.neg_failure.note", PI_RESPONSE_CODE, PI_ERROR,
+                            "The server refused the security negotiation (RDP_NEG_FAILURE)", EXPFILL}},
     };
     proto_cssp = proto;
     proto_register_field_array(proto, hf, array_length(hf));

@@ -29,12 +29,16 @@ typedef enum cssp_view_kind {
 
 /* The connection as judged right after one PDU or event, with what it was just before. */
 typedef struct cssp_view {
+    const struct cssp_conv *conv;     /* the connection it belongs to */
     cssp_view_kind kind;
     cssp_dir dir;
     const cssp_judgement *judgement;  /* shared by a connection's views while it does not change */
     bool judged_before;               /* false for the connection's first view */
     cssp_verdict verdict_before;
     unsigned findings_before;
+    const char *advice_before;        /* the engine's advice before this view (static text or NULL) */
+    bool has_error_code;              /* the server's errorCode, once one was read */
+    uint32_t error_code;
     bool client_seen, server_seen;    /* the version each side advertised first */
     uint32_t client_version, server_version;
     uint32_t client_frame, server_frame;
@@ -58,6 +62,8 @@ typedef struct cssp_conv {
     uint32_t early_auth_frame;
     cssp_view last;                   /* the latest view, source of the next view's "before" */
     bool has_last;
+    uint32_t verdict_frame;           /* the frame whose view set the latest verdict */
+    const cssp_view *latest;          /* the stored view that `last` copies */
 } cssp_conv;
 
 /* The highest CredSSP version [MS-CSSP] 2.2.1 defines. */
