@@ -103,6 +103,8 @@ static void add_verdict_expert(proto_item *anchor, packet_info *pinfo, const css
         if (view->has_error_code)
             expert_add_info_format(pinfo, anchor, &ei_auth_failed, "Authentication failed: errorCode %s%s0x%08X%s",
                                    name ? name : "", name ? " (" : "", view->error_code, name ? ")" : "");
+        else if (j->evidence == CSSP_EVIDENCE_TRAFFIC_SHAPE)
+            expert_add_info(pinfo, anchor, &ei_auth_failed);
         else
             expert_add_info_format(pinfo, anchor, &ei_auth_failed,
                                    "Authentication failed: the server refused the credentials without an errorCode "
@@ -284,7 +286,9 @@ void cssp_analysis_register(int proto)
         {&ei_rejected_unpatched_client, {"cssp.rejected_unpatched_client", PI_SECURITY, PI_ERROR,
                                          "The server refused an unpatched client", EXPFILL}},
         {&ei_auth_failed, {"cssp.auth_failed", PI_RESPONSE_CODE, PI_ERROR,
-                           "Authentication failed: the server refused the credentials", EXPFILL}},
+                           "Authentication failed, judged from the traffic shape: the server refused the credentials "
+                           "(decrypt the TLS to read why)",
+                           EXPFILL}},
         {&ei_shape_suggests_refusal, {"cssp.shape_suggests_refusal", PI_SECURITY, PI_WARN,
                                       "Without decryption: CredSSP stopped where a refused CredSSP version stops it; "
                                       "decrypt the TLS (key log) to confirm",
