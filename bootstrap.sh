@@ -11,26 +11,43 @@ cd "$(dirname "$0")"
 
 # Everything the build, the tests and the tools need, as Debian package names (the same in Debian 12 and 13
 # and sid). time: GNU time measures the analyzer's own peak memory in tests/robustness; dpkg-dev and file:
-# cpack -G DEB (dpkg-shlibdeps).
+# cpack -G DEB (dpkg-shlibdeps). python3-impacket: the scripted RDP peers (samples/peers) that tests/probe runs;
+# xvfb and the FreeRDP shadow server (below): a real CredSSP server for tests/probe.
 packages=(gcc make cmake pkg-config libglib2.0-dev libssl-dev libpcap-dev wireshark-dev libwireshark-dev tshark python3
-          openssl iproute2 clang libclang-rt-dev libgcrypt20-dev time dpkg-dev file)
+          openssl iproute2 clang libclang-rt-dev libgcrypt20-dev time dpkg-dev file python3-impacket xvfb)
 
+# Packages renamed between releases: the first name of each group that the archive has (FreeRDP 2 in Debian
+# 12, FreeRDP 3 from Debian 13 on).
+alternatives=("freerdp2-shadow-x11 freerdp3-shadow-x11" "winpr-utils winpr3-utils")
+
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 missing=()
 for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  installed "$p" || missing+=("$p")
 done
-if ((${#missing[@]})); then
+missing_groups=()
+for group in "${alternatives[@]}"; do
+  found=false
+  for p in $group; do installed "$p" && found=true; done
+  $found || missing_groups+=("$group")
+done
+if ((${#missing[@]} + ${#missing_groups[@]})); then
   if [[ $(id -u) -eq 0 ]]; then
-    echo "bootstrap: installing ${missing[*]}" >&2
     export DEBIAN_FRONTEND=noninteractive
     # sid and testing (no VERSION_ID) may serve a Release file past its Valid-Until date
     update_options=()
     grep -q '^VERSION_ID=' /etc/os-release 2>/dev/null || update_options=(-o Acquire::Check-Valid-Until=false)
     apt-get update -q "${update_options[@]}"
+    for group in "${missing_groups[@]}"; do
+      for p in $group; do
+        if apt-cache show "$p" >/dev/null 2>&1; then missing+=("$p"); break; fi
+      done
+    done
+    echo "bootstrap: installing ${missing[*]}" >&2
     apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=600 "${missing[@]}"
   else
     echo "bootstrap: missing Debian packages; install them as root with:" >&2
-    echo "  apt-get install ${missing[*]}" >&2
+    echo "  apt-get install ${missing[*]}${missing_groups:+ (and one of each: ${missing_groups[*]})}" >&2
     exit 1
   fi
 fi

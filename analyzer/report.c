@@ -117,6 +117,21 @@ static void user_text(const cssp_facts *f, char *buf, size_t size)
     g_strlcat(buf, f->user, size);
 }
 
+/*
+ * For a verdict read from the traffic shape: the credssp-probe command that asks this connection's server for
+ * its CredSSP version (docs/user-guide.md, "No keys? Ask the server"); false otherwise. IPv6 is quoted for the
+ * shell, which would otherwise read the brackets as a pattern.
+ */
+static bool probe_command(const conn *c, char *buf, size_t size)
+{
+    char server[TCP_ENDPOINT_TEXT_SIZE];
+    if (c->result.evidence != CSSP_EVIDENCE_TRAFFIC_SHAPE)
+        return false;
+    tcp_endpoint_format(&c->server, server);
+    snprintf(buf, size, c->server.family == 6 ? "credssp-probe '%s'" : "credssp-probe %s", server);
+    return true;
+}
+
 /* ---- JSON ---- */
 
 /*
@@ -302,6 +317,8 @@ static void report_json(report *r, const conn *c)
     json_os(s, f->has_server_os, f->server_os_major, f->server_os_minor, f->server_os_build);
     json_key(s, "problem");
     json_string(s, c->problem);
+    json_key(s, "probe_command");
+    json_string(s, probe_command(c, buf, sizeof buf) ? buf : NULL);
     put_literal(s, "}\n");
     fwrite(s->str, 1, s->len, r->out);
 }
@@ -372,7 +389,10 @@ static void report_text(report *r, const conn *c)
             fprintf(o, "%s%s", sep, cssp_finding_name(1u << i));
             sep = ", ";
         }
-    fprintf(o, ")\n                 %s\n\n", j->explanation);
+    fprintf(o, ")\n                 %s\n", j->explanation);
+    if (probe_command(c, buf, sizeof buf))
+        fprintf(o, "    confirm      %s  (asks the server for its CredSSP version, without credentials)\n", buf);
+    fputc('\n', o);
 }
 
 /* How serious a verdict is for the server summary's advice: the higher, the more it matters. */

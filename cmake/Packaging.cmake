@@ -1,5 +1,5 @@
 # Debian packages of what this machine builds (`cpack -G DEB` in the build folder, docs/user-guide.md):
-#   credssp-tools         credssp-analyze and its man page;
+#   credssp-tools         credssp-analyze and credssp-probe with their man pages;
 #   wireshark-plugin-cssp the plugin in the system plugin folder of the Wireshark it was built against, with
 #                         a dependency pinned to that Wireshark's library and release (the plugin ABI changes
 #                         with every minor release: a 4.0 plugin is not loaded by 4.4).
@@ -26,7 +26,8 @@ decrypts their TLS from key logs, RSA keys or pcapng-embedded secrets, and
 reports per connection the CredSSP version of each side, how the exchange
 ended and a verdict: a version mismatch between a patched client and an
 unpatched server (CVE-2018-0886), an unpatched client refused, an
-authentication failure, and others.")
+authentication failure, and others. credssp-probe asks an RDP server for
+its CredSSP version without credentials.")
 
 if(CSSP_BUILD_PLUGIN)
   get_target_property(cssp_epan_soname epan IMPORTED_SONAME_NONE)

@@ -353,3 +353,73 @@ const char *cssp_ntlm_type_name(uint32_t type)
     }
     return NULL;
 }
+
+/* ---- the server's names in a CHALLENGE ----------------------------------------------- */
+
+enum {
+    AV_EOL = 0,
+    AV_NB_COMPUTER = 1,
+    AV_NB_DOMAIN = 2,
+    AV_DNS_COMPUTER = 3,
+    AV_DNS_DOMAIN = 4,
+    AV_DNS_TREE = 5
+};
+
+static char *av_name_slot(cssp_ntlm_target *out, uint16_t id)
+{
+    switch (id) {
+    case AV_NB_COMPUTER: return out->netbios_computer;
+    case AV_NB_DOMAIN: return out->netbios_domain;
+    case AV_DNS_COMPUTER: return out->dns_computer;
+    case AV_DNS_DOMAIN: return out->dns_domain;
+    case AV_DNS_TREE: return out->dns_tree;
+    }
+    return NULL;
+}
+
+/* The AV_PAIR list ([MS-NLMP] 2.2.2.1): AvId, AvLen, value; names are always UTF-16LE. */
+static cssp_status read_av_pairs(const cssp_reader *msg, const ntlm_field *info, cssp_ntlm_target *out)
+{
+    cssp_reader pairs;
+    if (info->len == 0)
+        return CSSP_OK;
+    if (!field_reader(msg, info, &pairs))
+        return CSSP_ERR_LENGTH_PAST_END;
+    while (cssp_reader_remaining(&pairs) > 0) {
+        uint16_t id, value_len;
+        cssp_get_le16(&pairs, &id);
+        cssp_get_le16(&pairs, &value_len);
+        if (pairs.overrun)
+            return CSSP_ERR_LENGTH_PAST_END;
+        if (id == AV_EOL)
+            return CSSP_OK;
+        ntlm_field value = {.len = value_len, .offset = (uint32_t)pairs.pos};
+        if (!cssp_skip(&pairs, value_len))
+            return CSSP_ERR_LENGTH_PAST_END;
+        char *slot = av_name_slot(out, id);
+        if (slot && !slot[0])
+            decode_name(msg, &value, true, slot, CSSP_NTLM_NAME_MAX);
+    }
+    return CSSP_OK;
+}
+
+cssp_status cssp_ntlm_challenge_target(const uint8_t *data, size_t len, cssp_ntlm_target *out)
+{
+    cssp_ntlm_message m;
+    memset(out, 0, sizeof *out);
+    cssp_status st = cssp_ntlm_decode(data, len, &m);
+    if (st != CSSP_OK)
+        return st;
+    if (m.type != CSSP_NTLM_CHALLENGE)
+        return CSSP_ERR_NOT_RECOGNISED;
+    /* cssp_ntlm_decode() has checked the fixed header and that both fields lie inside the message. */
+    cssp_reader r;
+    ntlm_field target_name, target_info;
+    cssp_reader_init(&r, data, len);
+    cssp_skip(&r, NTLM_SIGNATURE_LEN + 4);
+    get_field(&r, &target_name);
+    cssp_skip(&r, 4 + NTLM_CHALLENGE_AND_RESERVED_LEN);
+    get_field(&r, &target_info);
+    decode_name(&r, &target_name, (m.flags & NTLM_FLAG_UNICODE) != 0, out->target_name, sizeof out->target_name);
+    return read_av_pairs(&r, &target_info, out);
+}

@@ -23,7 +23,7 @@ sys.path.insert(0, os.path.join(SOURCE_DIR, "tests", "robustness"))
 import rdp_capture as rc  # noqa: E402
 from rdp_capture import synth  # noqa: E402
 
-HARNESSES = ["der_tsrequest", "ntlmssp", "x224", "verdict", "tls", "keylog", "dsb", "analyzer"]
+HARNESSES = ["der_tsrequest", "ntlmssp", "x224", "verdict", "tls", "keylog", "dsb", "analyzer", "probe_reply"]
 MAX_SEED = 65536  # run_fuzz.sh's -max_len
 SEGMENTS_PER_STREAM = 40  # the connection start: negotiation, TLS handshake, CredSSP
 
@@ -119,6 +119,33 @@ def x224_pdu(code, payload):
     return bytes([3, 0]) + struct.pack(">H", 4 + len(x224)) + x224
 
 
+def ntlm_challenge_with_target_info(names):
+    """A CHALLENGE whose TargetInfo carries these AV pairs ({AvId: name}), then the timestamp and MsvAvEOL."""
+    info = b"".join(struct.pack("<HH", av, len(n.encode("utf-16-le"))) + n.encode("utf-16-le") for av, n in names.items())
+    info += struct.pack("<HH", 7, 8) + b"\x01" * 8 + struct.pack("<HH", 0, 0)
+    target = names.get(2, "").encode("utf-16-le")
+    offset = 56
+    return (b"NTLMSSP\0" + struct.pack("<IHHI", 2, len(target), len(target), offset) +
+            struct.pack("<I", rc.NTLM_FLAGS | 0x00800000) + b"\x11" * 8 + b"\0" * 8 +
+            struct.pack("<HHI", len(info), len(info), offset + len(target)) + rc.ntlm_version() + target + info)
+
+
+def probe_reply_seeds():
+    """fuzz_probe_reply.c: a piece-size byte, the server's Connection Confirm, then its TSRequest."""
+    hybrid_ex = synth.x224_confirm(0x02, 0x8)
+    names = {1: "RDSRV", 2: "LAB", 3: "rdsrv.lab.test", 4: "lab.test", 5: "lab.test"}
+    seeds = {f"v{v}-challenge": b"\x10" + hybrid_ex + rc.tsrequest(v, rc.ntlm_challenge()) for v in (2, 3, 4, 5, 6)}
+    seeds["v6-target-info"] = b"\x07" + hybrid_ex + rc.tsrequest(6, ntlm_challenge_with_target_info(names))
+    seeds["v3-spnego-target-info"] = b"\x40" + hybrid_ex + rc.tsrequest(3, spnego_resp(
+        ntlm_challenge_with_target_info(names)))
+    seeds["v6-error-code"] = b"\x01" + hybrid_ex + rc.tsrequest(6, error_code=0xC00000BB)
+    seeds["ssl-selected"] = b"\x00" + synth.x224_confirm(0x02, 0x1)
+    seeds["neg-failure"] = b"\x00" + synth.x224_confirm(0x03, 0x2)
+    seeds["legacy-confirm"] = b"\x00" + x224_pdu(0xD0, b"")
+    seeds["http"] = b"\x00" + b"HTTP/1.1 400 Bad Request\r\n\r\n"
+    return seeds
+
+
 def keylog_variants(keylog):
     lines = keylog.splitlines()
     upper = "\n".join(l.split()[0] + " " + " ".join(p.upper() for p in l.split()[1:]) for l in lines)
@@ -200,6 +227,9 @@ def committed(out_dir):
 
         for name, data in verdict_seeds().items():
             write(out_dir, "verdict", name, data)
+
+        for name, data in probe_reply_seeds().items():
+            write(out_dir, "probe_reply", name, data)
 
         for profile in rc.TLS_PROFILES:
             outcome = "ok" if profile != "tls12-ecdhe-chacha" else "mismatch"

@@ -30,7 +30,7 @@ while getopts "t:B:o:s:" opt; do
 done
 shift $((OPTIND - 1))
 harnesses=("$@")
-[ ${#harnesses[@]} -gt 0 ] || harnesses=(der_tsrequest ntlmssp x224 verdict tls keylog dsb analyzer)
+[ ${#harnesses[@]} -gt 0 ] || harnesses=(der_tsrequest ntlmssp x224 verdict tls keylog dsb analyzer probe_reply)
 build_dir=${build_dir:-$source_dir/build-fuzz}
 out_dir=${out_dir:-$build_dir/fuzz-run}
 

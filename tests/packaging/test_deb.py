@@ -56,6 +56,7 @@ def main():
         if tools:
             files = deb_files(tools[0])
             for path in ("/usr/bin/credssp-analyze", "/usr/share/man/man1/credssp-analyze.1.gz",
+                         "/usr/bin/credssp-probe", "/usr/share/man/man1/credssp-probe.1.gz",
                          "/usr/share/doc/credssp-tools/copyright", "/usr/share/doc/credssp-tools/changelog.gz"):
                 c.check(path in files, f"credssp-tools holds {path}")
             depends = deb_field(tools[0], "Depends")

@@ -5,8 +5,8 @@
 
 Runs the tests of a normal (not sanitized) build as ctest would (command, working folder, skip
 status 77), with every program of ours under valgrind: the C test executables directly, and
-credssp-analyze wherever a test script runs it (its path in the test's arguments is replaced by a
-wrapper that runs it under valgrind). Memcheck errors and definite or indirect leaks make valgrind
+credssp-analyze and credssp-probe wherever a test script runs them (their paths in the test's arguments
+are replaced by wrappers that run them under valgrind). Memcheck errors and definite or indirect leaks make valgrind
 exit 99, which fails the test; each process's log is kept in BUILD_DIR/valgrind/.
 
 Left out by default (-E): fuzz.smoke (clang builds of its own), the tshark/plugin tests (tshark is
@@ -44,11 +44,14 @@ def main():
     logs = os.path.join(build, "valgrind")
     shutil.rmtree(logs, ignore_errors=True)
     os.makedirs(logs)
-    analyzer = os.path.join(build, "analyzer", "credssp-analyze")
-    wrapper = os.path.join(logs, "credssp-analyze")
-    with open(wrapper, "w") as f:
-        f.write("#!/bin/sh\nexec " + " ".join(VALGRIND) + f" --log-file={logs}/analyzer.%p.log {analyzer} \"$@\"\n")
-    os.chmod(wrapper, os.stat(wrapper).st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    wrappers = {}
+    for folder, program in (("analyzer", "credssp-analyze"), ("probe", "credssp-probe")):
+        wrapper = os.path.join(logs, program)
+        with open(wrapper, "w") as f:
+            f.write("#!/bin/sh\nexec " + " ".join(VALGRIND) +
+                    f" --log-file={logs}/{folder}.%p.log {os.path.join(build, folder, program)} \"$@\"\n")
+        os.chmod(wrapper, os.stat(wrapper).st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+        wrappers[os.path.join(build, folder, program)] = wrapper
 
     listing = json.loads(subprocess.run(["ctest", "--test-dir", build, "--show-only=json-v1"], check=True,
                                         capture_output=True, text=True).stdout)
@@ -57,8 +60,8 @@ def main():
         if not re.search(args.R, t["name"]) or re.search(args.E, t["name"]):
             continue
         props = {p["name"]: p["value"] for p in t.get("properties", [])}
-        cmd = [wrapper if a == analyzer else a for a in t["command"]]
-        if cmd[0].startswith(build) and os.path.basename(cmd[0]) != "credssp-analyze":
+        cmd = [wrappers.get(a, a) for a in t["command"]]
+        if cmd[0].startswith(build) and cmd[0] not in wrappers.values():
             cmd = VALGRIND + [f"--log-file={logs}/{t['name']}.%p.log"] + cmd
         tests.append((t["name"], cmd, props.get("WORKING_DIRECTORY", build), props.get("SKIP_RETURN_CODE")))
 

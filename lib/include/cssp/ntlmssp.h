@@ -66,4 +66,24 @@ cssp_status cssp_token_inspect(const uint8_t *data, size_t len, cssp_token_info 
 const char *cssp_token_kind_name(cssp_token_kind kind);    /* "NTLMSSP", "SPNEGO NegTokenInit", ... */
 const char *cssp_ntlm_type_name(uint32_t type);            /* "NEGOTIATE", ...; NULL when unknown */
 
+/*
+ * The names a server gives of itself in its CHALLENGE ([MS-NLMP] 2.2.1.2, 2.2.2.1): TargetName and the
+ * AV pairs of TargetInfo. Valid UTF-8, NUL-terminated, "" when absent; cut like the AUTHENTICATE names.
+ */
+typedef struct cssp_ntlm_target {
+    char target_name[CSSP_NTLM_NAME_MAX];       /* TargetName (Unicode or OEM per the flags) */
+    char netbios_computer[CSSP_NTLM_NAME_MAX];  /* MsvAvNbComputerName */
+    char netbios_domain[CSSP_NTLM_NAME_MAX];    /* MsvAvNbDomainName */
+    char dns_computer[CSSP_NTLM_NAME_MAX];      /* MsvAvDnsComputerName */
+    char dns_domain[CSSP_NTLM_NAME_MAX];        /* MsvAvDnsDomainName */
+    char dns_tree[CSSP_NTLM_NAME_MAX];          /* MsvAvDnsTreeName */
+} cssp_ntlm_target;
+
+/*
+ * Reads the target names of an NTLM CHALLENGE starting at data[0] (checked as cssp_ntlm_decode does).
+ * CSSP_ERR_NOT_RECOGNISED for another message type; an AV pair running past TargetInfo ends the list with
+ * CSSP_ERR_LENGTH_PAST_END, keeping the names read before it.
+ */
+cssp_status cssp_ntlm_challenge_target(const uint8_t *data, size_t len, cssp_ntlm_target *out);
+
 #endif
