@@ -350,7 +350,7 @@ static const char advice_update_server[] =
     "Update the server with the CVE-2018-0886 CredSSP update (the fix); or, not recommended, set the client's "
     "Encryption Oracle Remediation policy to Vulnerable, which lets it fall back to the insecure versions and "
     "exposes the server; or, not recommended, stop requiring Network Level Authentication on the server, which "
-    "then sets up sessions before the user is authenticated so unauthenticated connections can exhaust its ports.";
+    "lets unauthenticated connections set up sessions and exhaust its ports.";
 
 static const char advice_update_client[] =
     "Update the client with the CVE-2018-0886 CredSSP update; or, not recommended, set the server's Encryption "

@@ -4,14 +4,23 @@
  *
  * Every word comes from the core: verdict, evidence and finding names from
  * cssp_verdict_name() and friends, the explanation and advice from the engine's
- * judgement. An expert item is raised where its condition first became true, by
- * comparing the view with the one before it, so each shows once per connection.
+ * judgement; the long texts are shown one clause per line, under Wireshark's
+ * label limit. An expert item is raised where its condition first became true,
+ * by comparing the view with the one before it, so each shows once per
+ * connection: one per verdict where the verdict is reached, its severity the
+ * verdict's (a failed connection is an Error, a prediction a Warning). The packet
+ * where the verdict is reached also says it in its Protocol and Info columns.
  * (A version change is flagged on the TSRequest that carries it, in cssp-dissect.c.)
  */
 #include "cssp-analysis.h"
 
+#include <string.h>
+
 #include <epan/expert.h>
 #include <epan/proto.h>
+#include <epan/proto_data.h>
+
+#include "cssp/names.h"
 
 #include "cssp/kerberos.h"
 
@@ -26,7 +35,9 @@ static int hf_verdict = -1;
 static int hf_evidence = -1;
 static int hf_finding = -1;
 static int hf_explanation = -1;
+static int hf_explanation_line = -1;
 static int hf_advice = -1;
+static int hf_advice_line = -1;
 static int hf_cause = -1;
 static int hf_auth = -1;
 static int hf_auth_package = -1;
@@ -36,14 +47,30 @@ static int hf_kerberos_realm = -1;
 static int hf_kerberos_error = -1;
 static int hf_mode = -1;
 static int ett_connection = -1;
+static int ett_explanation = -1;
+static int ett_advice = -1;
+static int proto_cssp = -1;
+
+/* Per dissection (pinfo->pool): the view last shown in this frame and its item. */
+#define SHOWN_VIEW_KEY 0x7ffffffdu
+#define SHOWN_ITEM_KEY 0x7ffffffcu
 
 static expert_field ei_server_version_refused = EI_INIT;
+static expert_field ei_verdict_ok = EI_INIT;
 static expert_field ei_version_mismatch = EI_INIT;
 static expert_field ei_version_mismatch_shape = EI_INIT;
 static expert_field ei_client_unpatched = EI_INIT;
 static expert_field ei_rejected_unpatched_client = EI_INIT;
+static expert_field ei_auth_failed = EI_INIT;
+static expert_field ei_shape_suggests_refusal = EI_INIT;
 static expert_field ei_field_version = EI_INIT;
-static expert_field ei_cause = EI_INIT;
+
+/*
+ * Wireshark cuts a label at ITEM_LABEL_LENGTH (240 bytes); a line of the
+ * explanation or advice is kept under it (175 bytes), so that it reads whole in the
+ * tree of a 1,600-pixel window.
+ */
+#define LINE_MAX_BYTES 175
 
 static bool became(bool now, bool before)
 {
@@ -60,34 +87,130 @@ static bool finding_became(const cssp_view *view, unsigned finding)
     return (view->judgement->findings & finding) && !(view->findings_before & finding);
 }
 
-static void add_expert_items(proto_item *anchor, packet_info *pinfo, const cssp_view *view, bool fields_noted)
+/*
+ * auth_failed, or its cause named later (docs/verdicts.md §7): the one expert item of a
+ * failed authentication names the cause the explanation and advice are about.
+ */
+static bool auth_failed_became(const cssp_view *view)
 {
     const cssp_judgement *j = view->judgement;
+    return verdict_became(view, CSSP_VERDICT_AUTH_FAILED) ||
+           (j->verdict == CSSP_VERDICT_AUTH_FAILED && j->cause != CSSP_CAUSE_NONE && view->cause_before != j->cause);
+}
+
+static void add_verdict_expert(proto_item *anchor, packet_info *pinfo, const cssp_view *view)
+{
+    const cssp_judgement *j = view->judgement;
+    const char *evidence = cssp_evidence_name(j->evidence);
+    if (verdict_became(view, CSSP_VERDICT_OK)) {
+        if (view->client_seen && view->server_seen)
+            expert_add_info_format(pinfo, anchor, &ei_verdict_ok, "CredSSP completed (client v%u, server v%u)",
+                                   view->client_version, view->server_version);
+        else
+            expert_add_info_format(pinfo, anchor, &ei_verdict_ok, "CredSSP completed (evidence: %s)", evidence);
+    } else if (verdict_became(view, CSSP_VERDICT_VERSION_MISMATCH) && j->evidence == CSSP_EVIDENCE_TRAFFIC_SHAPE) {
+        /* the verdict, so an Error like the decrypted one; its text says what it rests on */
+        expert_add_info(pinfo, anchor, &ei_version_mismatch_shape);
+    } else if (verdict_became(view, CSSP_VERDICT_VERSION_MISMATCH)) {
+        expert_add_info_format(pinfo, anchor, &ei_version_mismatch,
+                               "CredSSP version mismatch: the client (v%u) refused the server's v%u ('The function "
+                               "requested is not supported', event 6041)",
+                               view->client_version, view->server_version);
+    } else if (verdict_became(view, CSSP_VERDICT_REJECTED_UNPATCHED_CLIENT)) {
+        if (view->client_seen)
+            expert_add_info_format(pinfo, anchor, &ei_rejected_unpatched_client,
+                                   "The server refused the unpatched client (CredSSP v%u)", view->client_version);
+        else
+            expert_add_info_format(pinfo, anchor, &ei_rejected_unpatched_client,
+                                   "The server refused the client (evidence: %s)", evidence);
+    } else if (auth_failed_became(view)) {
+        const char *name = view->has_error_code ? cssp_error_name(view->error_code) : NULL;
+        const char *cause = j->cause != CSSP_CAUSE_NONE ? cssp_cause_name(j->cause) : NULL;
+        if (view->has_error_code)
+            expert_add_info_format(pinfo, anchor, &ei_auth_failed,
+                                   "Authentication failed: errorCode %s%s0x%08X%s%s%s",
+                                   name ? name : "", name ? " (" : "", view->error_code, name ? ")" : "",
+                                   cause ? ", cause " : "", cause ? cause : "");
+        else if (cause)
+            expert_add_info_format(pinfo, anchor, &ei_auth_failed,
+                                   "Authentication failed: cause %s (evidence: %s)", cause, evidence);
+        else if (j->evidence == CSSP_EVIDENCE_TRAFFIC_SHAPE)
+            expert_add_info(pinfo, anchor, &ei_auth_failed);
+        else
+            expert_add_info_format(pinfo, anchor, &ei_auth_failed,
+                                   "Authentication failed: the server refused the credentials without an errorCode "
+                                   "(evidence: %s)",
+                                   evidence);
+    } else if (j->verdict == CSSP_VERDICT_INCOMPLETE && j->evidence == CSSP_EVIDENCE_TRAFFIC_SHAPE && j->advice &&
+               j->advice != view->advice_before) {
+        expert_add_info(pinfo, anchor, &ei_shape_suggests_refusal);
+    }
+    /* no_nla and negotiation_failed are raised on the X.224 Confirm by cssp-rdp.c, with their reason */
+}
+
+static void add_expert_items(proto_item *anchor, packet_info *pinfo, const cssp_view *view, bool fields_noted)
+{
+    /* a prediction, not the verdict: the verdict's own item comes where the client refuses */
     if (became(view->mismatch, view->mismatch_before))
         expert_add_info_format(pinfo, anchor, &ei_server_version_refused,
-                               "Server offers CredSSP v%u: clients with Encryption Oracle Remediation = "
-                               "Mitigated/Force Updated Clients refuse it ('The function requested is not "
-                               "supported', event 6041)",
-                               view->server_version);
-    if (verdict_became(view, CSSP_VERDICT_VERSION_MISMATCH))
-        /* from the traffic shape alone: a warning, the explanation asks to confirm */
-        expert_add_info_format(pinfo, anchor,
-                               j->evidence == CSSP_EVIDENCE_TRAFFIC_SHAPE ? &ei_version_mismatch_shape
-                                                                          : &ei_version_mismatch,
-                               "%s", j->explanation);
+                               "Server offers CredSSP v%u to a v%u client: a client on Encryption Oracle Remediation "
+                               "= Mitigated or Force Updated Clients will refuse it",
+                               view->server_version, view->client_version);
     if (became(view->client_seen, view->client_seen_before) && view->client_version >= 2 &&
         view->client_version <= 4)
         expert_add_info_format(pinfo, anchor, &ei_client_unpatched,
                                "Client offers CredSSP v%u: not updated for CVE-2018-0886 (versions 2-4)",
                                view->client_version);
-    if (verdict_became(view, CSSP_VERDICT_REJECTED_UNPATCHED_CLIENT))
-        expert_add_info_format(pinfo, anchor, &ei_rejected_unpatched_client, "%s", j->explanation);
-    /* a failure told apart from the CVE's look-alikes: the analyzer's explanation and advice */
-    bool cause_new = !view->judged_before || view->cause_before != j->cause;
-    if (cause_new && j->verdict == CSSP_VERDICT_AUTH_FAILED && j->cause != CSSP_CAUSE_NONE)
-        expert_add_info_format(pinfo, anchor, &ei_cause, "%s %s", j->explanation, j->advice ? j->advice : "");
+    add_verdict_expert(anchor, pinfo, view);
     if (finding_became(view, CSSP_FINDING_FIELD_VERSION_INCONSISTENT) && !fields_noted)
         expert_add_info(pinfo, anchor, &ei_field_version);
+}
+
+/* The Protocol and Info columns of the packet where the verdict changed say it first. */
+static void set_verdict_columns(packet_info *pinfo, const cssp_view *view)
+{
+    cssp_verdict verdict = view->judgement->verdict;
+    if (verdict == CSSP_VERDICT_INCOMPLETE || (view->judged_before && view->verdict_before == verdict))
+        return;
+    col_set_str(pinfo->cinfo, COL_PROTOCOL, "CSSP");
+    col_prepend_fstr(pinfo->cinfo, COL_INFO, "CredSSP verdict: %s (%s); ", cssp_verdict_name(verdict),
+                     cssp_evidence_name(view->judgement->evidence));
+}
+
+/* Length of the next line of text: up to "; ", else the last space that keeps it under LINE_MAX_BYTES. */
+static size_t next_line(const char *text, size_t *skip)
+{
+    const char *semicolon = strstr(text, "; ");
+    size_t len = semicolon ? (size_t)(semicolon - text) + 1 : strlen(text);
+    *skip = semicolon ? 1 : 0;
+    if (len <= LINE_MAX_BYTES)
+        return len;
+    size_t cut = LINE_MAX_BYTES;
+    while (cut > 0 && text[cut] != ' ')
+        cut--;
+    if (cut == 0) /* no space (another script): cut at a UTF-8 character boundary */
+        for (cut = LINE_MAX_BYTES; cut > 0 && (text[cut] & 0xC0) == 0x80; cut--)
+            ;
+    *skip = text[cut] == ' ' ? 1 : 0;
+    return cut;
+}
+
+/*
+ * A long text as an item that holds it whole (for filters and -T fields) with
+ * one child line per clause ("; ") or per LINE_MAX_BYTES: no label is cut.
+ */
+static void add_lines(proto_tree *tree, tvbuff_t *tvb, int hf, int hf_line, int ett, const char *label,
+                      const char *text)
+{
+    proto_item *ti = proto_tree_add_string_format(tree, hf, tvb, 0, 0, text, "%s", label);
+    proto_item_set_generated(ti);
+    proto_tree *t = proto_item_add_subtree(ti, ett);
+    for (const char *p = text; *p;) {
+        size_t skip;
+        size_t len = next_line(p, &skip);
+        proto_item_set_generated(proto_tree_add_none_format(t, hf_line, tvb, 0, 0, "%.*s", (int)len, p));
+        p += len + skip;
+    }
 }
 
 static void add_version(proto_tree *tree, tvbuff_t *tvb, int hf_version, int hf_frame, bool seen, uint32_t version,
@@ -125,6 +248,7 @@ void cssp_analysis_show(proto_tree *tree, proto_item *anchor, tvbuff_t *tvb, pac
                         const cssp_view *view, bool fields_noted)
 {
     const cssp_judgement *j = view->judgement;
+    set_verdict_columns(pinfo, view);
     proto_item *ti = proto_tree_add_none_format(tree, hf_connection, tvb, 0, 0, "Connection: %s (%s)",
                                                 cssp_verdict_name(j->verdict), cssp_evidence_name(j->evidence));
     proto_item_set_generated(ti);
@@ -146,71 +270,111 @@ void cssp_analysis_show(proto_tree *tree, proto_item *anchor, tvbuff_t *tvb, pac
     for (unsigned bit = 1; bit != 0 && bit <= j->findings; bit <<= 1)
         if (j->findings & bit)
             proto_item_set_generated(proto_tree_add_string(t, hf_finding, tvb, 0, 0, cssp_finding_name(bit)));
-    proto_item_set_generated(proto_tree_add_string(t, hf_explanation, tvb, 0, 0, j->explanation));
+    add_lines(t, tvb, hf_explanation, hf_explanation_line, ett_explanation, "Explanation", j->explanation);
     if (j->advice)
-        proto_item_set_generated(proto_tree_add_string(t, hf_advice, tvb, 0, 0, j->advice));
+        add_lines(t, tvb, hf_advice, hf_advice_line, ett_advice, "Advice", j->advice);
     if (j->cause != CSSP_CAUSE_NONE)
         proto_item_set_generated(proto_tree_add_string(t, hf_cause, tvb, 0, 0, cssp_cause_name(j->cause)));
     add_auth(t, tvb, view->auth);
     add_expert_items(anchor, pinfo, view, fields_noted);
+    p_set_proto_data(pinfo->pool, pinfo, proto_cssp, SHOWN_VIEW_KEY, (void *)view);
+    p_set_proto_data(pinfo->pool, pinfo, proto_cssp, SHOWN_ITEM_KEY, anchor);
+}
+
+const cssp_view *cssp_analysis_shown(packet_info *pinfo, proto_item **anchor)
+{
+    *anchor = p_get_proto_data(pinfo->pool, pinfo, proto_cssp, SHOWN_ITEM_KEY);
+    return p_get_proto_data(pinfo->pool, pinfo, proto_cssp, SHOWN_VIEW_KEY);
+}
+
+bool cssp_analysis_same(const cssp_view *a, const cssp_view *b)
+{
+    /* a judgement and an auth view are shared by the views while they do not change (cssp-state.c) */
+    return a->judgement == b->judgement && a->client_seen == b->client_seen && a->server_seen == b->server_seen &&
+           a->client_version == b->client_version && a->server_version == b->server_version &&
+           a->auth == b->auth;
 }
 
 void cssp_analysis_register(int proto)
 {
     static hf_register_info hf[] = {
         {&hf_connection, {"Connection", "cssp.connection", FT_NONE, BASE_NONE, NULL, 0,
-                          "The RDP connection as judged after this packet", HFILL}},
-        {&hf_sender, {"Sender", "cssp.sender", FT_STRING, BASE_NONE, NULL, 0, "client or server", HFILL}},
+                          "The RDP connection as judged after this packet: verdict so far and evidence", HFILL}},
+        {&hf_sender, {"Sender", "cssp.sender", FT_STRING, BASE_NONE, NULL, 0,
+                      "Which side sent this packet: client or server", HFILL}},
         {&hf_client_version, {"Client CredSSP version", "cssp.client_version", FT_UINT32, BASE_DEC, NULL, 0,
-                              "The version the client advertised first", HFILL}},
+                              "The CredSSP version the client advertised in its first TSRequest", HFILL}},
         {&hf_client_version_frame, {"Client version seen in frame", "cssp.client_version_frame", FT_FRAMENUM,
-                                    BASE_NONE, NULL, 0, NULL, HFILL}},
+                                    BASE_NONE, NULL, 0, "The frame of the client's first TSRequest", HFILL}},
         {&hf_server_version, {"Server CredSSP version", "cssp.server_version", FT_UINT32, BASE_DEC, NULL, 0,
-                              "The version the server advertised first", HFILL}},
+                              "The CredSSP version the server advertised in its first TSRequest", HFILL}},
         {&hf_server_version_frame, {"Server version seen in frame", "cssp.server_version_frame", FT_FRAMENUM,
-                                    BASE_NONE, NULL, 0, NULL, HFILL}},
+                                    BASE_NONE, NULL, 0, "The frame of the server's first TSRequest", HFILL}},
         {&hf_effective_version, {"Effective CredSSP version", "cssp.effective_version", FT_UINT32, BASE_DEC, NULL,
-                                 0, "min(client, server), versions above 6 read as 6", HFILL}},
+                                 0, "The lower of the two versions (a version above 6 counts as 6)", HFILL}},
         {&hf_verdict, {"Verdict so far", "cssp.verdict", FT_STRING, BASE_NONE, NULL, 0,
-                       "The connection's verdict after this packet (docs/verdicts.md)", HFILL}},
-        {&hf_evidence, {"Evidence", "cssp.evidence", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL}},
-        {&hf_finding, {"Finding", "cssp.finding", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL}},
-        {&hf_explanation, {"Explanation", "cssp.explanation", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL}},
-        {&hf_advice, {"Advice", "cssp.advice", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL}},
+                       "What went wrong, or ok, as known after this packet: ok, version_mismatch, "
+                       "rejected_unpatched_client, auth_failed, no_nla, negotiation_failed, incomplete", HFILL}},
+        {&hf_evidence, {"Evidence", "cssp.evidence", FT_STRING, BASE_NONE, NULL, 0,
+                        "What the verdict rests on: decrypted TSRequests, cleartext negotiation, or only the "
+                        "traffic_shape of encrypted records", HFILL}},
+        {&hf_finding, {"Finding", "cssp.finding", FT_STRING, BASE_NONE, NULL, 0,
+                       "A fact worth knowing besides the verdict, e.g. server_unpatched (CredSSP 2-4)", HFILL}},
+        {&hf_explanation, {"Explanation", "cssp.explanation", FT_STRING, BASE_NONE, NULL, 0,
+                           "Why the connection got its verdict, in one sentence (the lines below hold it whole)",
+                           HFILL}},
+        {&hf_explanation_line, {"Explanation line", "cssp.explanation.line", FT_NONE, BASE_NONE, NULL, 0,
+                                "One clause of the explanation", HFILL}},
+        {&hf_advice, {"Advice", "cssp.advice", FT_STRING, BASE_NONE, NULL, 0,
+                      "What to do about it: the remedies, each with its security cost", HFILL}},
+        {&hf_advice_line, {"Advice line", "cssp.advice.line", FT_NONE, BASE_NONE, NULL, 0,
+                           "One remedy of the advice", HFILL}},
         {&hf_cause, {"Cause", "cssp.cause", FT_STRING, BASE_NONE, NULL, 0,
-                     "Why the connection failed, told apart from the CVE's look-alikes (docs/verdicts.md)", HFILL}},
+                     "Why the authentication failed, told apart from the CVE's look-alikes, e.g. "
+                     "ntlm_refused, logon_failure", HFILL}},
         {&hf_auth, {"Authentication", "cssp.auth", FT_STRING, BASE_NONE, NULL, 0,
-                    "The package with its Kerberos service, realm and error, as the analyzer's auth line", HFILL}},
+                    "The authentication package with its Kerberos service, realm and error, in one line", HFILL}},
         {&hf_auth_package, {"Authentication package", "cssp.auth_package", FT_STRING, BASE_NONE, NULL, 0,
                             "ntlm, kerberos, negoex or pku2u: named by the connection's last negoToken", HFILL}},
         {&hf_ntlm_fallback, {"NTLM fallback", "cssp.ntlm_fallback", FT_BOOLEAN, BASE_NONE, NULL, 0,
                              "NTLM ran after Kerberos was offered first or tried", HFILL}},
         {&hf_kerberos_service, {"Kerberos service", "cssp.kerberos_service", FT_STRING, BASE_NONE, NULL, 0,
                                 "The service principal of the ticket (AP-REQ) or of KERB-TGT-REQUEST", HFILL}},
-        {&hf_kerberos_realm, {"Kerberos realm", "cssp.kerberos_realm", FT_STRING, BASE_NONE, NULL, 0, NULL,
-                              HFILL}},
+        {&hf_kerberos_realm, {"Kerberos realm", "cssp.kerberos_realm", FT_STRING, BASE_NONE, NULL, 0,
+                              "The realm (Windows domain) of that service principal", HFILL}},
         {&hf_kerberos_error, {"KRB-ERROR", "cssp.kerberos_error", FT_STRING, BASE_NONE, NULL, 0,
                               "The error code of the first KRB-ERROR in a negoToken", HFILL}},
         {&hf_mode, {"Mode", "cssp.mode", FT_STRING, BASE_NONE, NULL, 0,
                     "Restricted Admin / Remote Credential Guard: requested, and the server's answer", HFILL}},
     };
-    static int *ett[] = {&ett_connection};
+    static int *ett[] = {&ett_connection, &ett_explanation, &ett_advice};
     static ei_register_info ei[] = {
-        {&ei_server_version_refused, {"cssp.server_version.refused", PI_SECURITY, PI_ERROR,
-                                      "Server offers CredSSP 2-4 to a client on 5-6", EXPFILL}},
+        {&ei_server_version_refused, {"cssp.server_version.refused", PI_SECURITY, PI_WARN,
+                                      "Server offers CredSSP 2-4 to a client on 5-6: a patched client will refuse it",
+                                      EXPFILL}},
+        {&ei_verdict_ok, {"cssp.verdict.ok", PI_SEQUENCE, PI_CHAT, "CredSSP completed", EXPFILL}},
         {&ei_version_mismatch, {"cssp.version_mismatch", PI_SECURITY, PI_ERROR,
                                 "The client gave up: CredSSP version mismatch", EXPFILL}},
-        {&ei_version_mismatch_shape, {"cssp.version_mismatch.traffic_shape", PI_SECURITY, PI_WARN,
-                                      "The client gave up after a CHALLENGE-sized reply: CredSSP version mismatch "
-                                      "from the traffic shape", EXPFILL}},
+        {&ei_version_mismatch_shape, {"cssp.version_mismatch.traffic_shape", PI_SECURITY, PI_ERROR,
+                                      "CredSSP version mismatch: the client closed after a CHALLENGE-sized reply, "
+                                      "before its AUTHENTICATE (from the traffic shape; decrypt to confirm)",
+                                      EXPFILL}},
         {&ei_client_unpatched, {"cssp.client_version.unpatched", PI_SECURITY, PI_WARN,
                                 "Client offers CredSSP 2-4", EXPFILL}},
-        {&ei_rejected_unpatched_client, {"cssp.rejected_unpatched_client", PI_SECURITY, PI_WARN,
+        {&ei_rejected_unpatched_client, {"cssp.rejected_unpatched_client", PI_SECURITY, PI_ERROR,
                                          "The server refused an unpatched client", EXPFILL}},
-        {&ei_cause, {"cssp.cause.note", PI_SECURITY, PI_WARN, "The authentication failed for a named cause", EXPFILL}},
+        {&ei_auth_failed, {"cssp.auth_failed", PI_RESPONSE_CODE, PI_ERROR,
+                           "Authentication failed, judged from the traffic shape: the server refused the credentials "
+                           "(decrypt the TLS to read why)",
+                           EXPFILL}},
+        {&ei_shape_suggests_refusal, {"cssp.shape_suggests_refusal", PI_SECURITY, PI_WARN,
+                                      "Without decryption: CredSSP stopped where a refused CredSSP version stops it; "
+                                      "decrypt the TLS (key log) to confirm",
+                                      EXPFILL}},
         {&ei_field_version, {"cssp.field_version_inconsistent", PI_PROTOCOL, PI_WARN,
                              "A field is used outside the CredSSP versions that define it", EXPFILL}},
     };
+    proto_cssp = proto;
     proto_register_field_array(proto, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
     expert_register_field_array(expert_register_protocol(proto), ei, array_length(ei));

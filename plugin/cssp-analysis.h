@@ -14,7 +14,8 @@
 void cssp_analysis_register(int proto);
 
 /*
- * Adds the "Connection" subtree (sender, versions with the frames that carried
+ * Sets the Protocol and Info columns where the verdict changed, and adds the
+ * "Connection" subtree (sender, versions with the frames that carried
  * them, effective version, verdict so far, evidence, findings, explanation,
  * advice) under tree, and the expert items due at this view to anchor.
  * fields_noted: the PDU itself already flagged a field outside its version, so
@@ -22,5 +23,14 @@ void cssp_analysis_register(int proto);
  */
 void cssp_analysis_show(proto_tree *tree, proto_item *anchor, tvbuff_t *tvb, packet_info *pinfo,
                         const cssp_view *view, bool fields_noted);
+
+/*
+ * The view cssp_analysis_show() last showed in the current dissection of this
+ * frame, and the item it was shown under (NULL, NULL when none).
+ */
+const cssp_view *cssp_analysis_shown(packet_info *pinfo, proto_item **anchor);
+
+/* Two views show the same Connection subtree: same judgement, same versions. */
+bool cssp_analysis_same(const cssp_view *a, const cssp_view *b);
 
 #endif

@@ -56,15 +56,15 @@ static void format_error_code(gchar *result, guint32 value)
 {
     const char *name = cssp_error_name(value);
     if (name)
-        snprintf(result, ITEM_LABEL_LENGTH, "%s (0x%08x)", name, value);
+        snprintf(result, ITEM_LABEL_LENGTH, "%s (0x%08X)", name, value);
     else
-        snprintf(result, ITEM_LABEL_LENGTH, "0x%08x", value);
+        snprintf(result, ITEM_LABEL_LENGTH, "0x%08X", value);
 }
 
 static void format_authz_result(gchar *result, guint32 value)
 {
     const char *name = cssp_authz_result_name(value);
-    snprintf(result, ITEM_LABEL_LENGTH, "%s (0x%08x)", name ? name : "unknown", value);
+    snprintf(result, ITEM_LABEL_LENGTH, "%s (0x%08X)", name ? name : "unknown", value);
 }
 
 int cssp_entry_can_desegment(const packet_info *pinfo)
@@ -366,29 +366,33 @@ static cssp_ws_bool heur_cssp_tls(tvbuff_t *tvb, packet_info *pinfo, proto_tree 
 void cssp_dissect_register(int proto)
 {
     static hf_register_info hf[] = {
-        {&hf_version, {"version", "cssp.version", FT_UINT32, BASE_DEC, NULL, 0, "TSRequest.version", HFILL}},
+        {&hf_version, {"version", "cssp.version", FT_UINT32, BASE_DEC, NULL, 0,
+                       "The CredSSP version this side speaks (2-4: without the CVE-2018-0886 update; 5-6: with it)",
+                       HFILL}},
         {&hf_nego_tokens, {"negoTokens", "cssp.nego_tokens", FT_UINT32, BASE_DEC, NULL, 0,
-                           "Number of negoTokens in NegoData", HFILL}},
+                           "How many SPNEGO/Kerberos/NTLM tokens this TSRequest carries", HFILL}},
         {&hf_nego_token, {"negoToken", "cssp.nego_token", FT_BYTES, BASE_NONE, NULL, 0,
                           "SPNEGO, Kerberos or NTLMSSP token", HFILL}},
         {&hf_auth_info, {"authInfo", "cssp.auth_info", FT_UINT32, BASE_DEC, NULL, 0,
                          "Length of the encrypted TSCredentials (the bytes are not shown)", HFILL}},
         {&hf_pub_key_auth, {"pubKeyAuth", "cssp.pub_key_auth", FT_BYTES, BASE_NONE, NULL, 0,
-                            "Encrypted public key binding", HFILL}},
+                            "The server's TLS public key, encrypted: binds the authentication to this TLS connection", HFILL}},
         {&hf_error_code, {"errorCode", "cssp.error_code", FT_UINT32, BASE_CUSTOM, CF_FUNC(format_error_code), 0,
-                          "NTSTATUS of the failed exchange", HFILL}},
+                          "Why the server failed the exchange, as an NTSTATUS code (CredSSP 3-4 and 6)", HFILL}},
         {&hf_client_nonce, {"clientNonce", "cssp.client_nonce", FT_BYTES, BASE_NONE, NULL, 0,
-                            "Nonce of the v5+ public key binding", HFILL}},
+                            "Random value of the client's public key binding (CredSSP 5 and later)", HFILL}},
         {&hf_unknown_element, {"Unknown element", "cssp.unknown_element", FT_BYTES, BASE_NONE, NULL, 0,
-                               "An element TSRequest does not define", HFILL}},
+                               "An element CredSSP's TSRequest does not define, kept as bytes", HFILL}},
         {&hf_early_auth_result, {"authorizationResult", "cssp.early_auth_result", FT_UINT32, BASE_CUSTOM,
                                  CF_FUNC(format_authz_result), 0,
-                                 "Early User Authorization Result ([MS-RDPBCGR] 2.2.10.2)", HFILL}},
+                                 "Whether the user may log on to the server, sent after CredSSP when the client asked for it "
+                                 "(HYBRID_EX)", HFILL}},
     };
     static int *ett[] = {&ett_tsrequest, &ett_nego_token};
     static ei_register_info ei[] = {
         {&ei_malformed, {"cssp.malformed", PI_MALFORMED, PI_ERROR, "TSRequest not decoded", EXPFILL}},
-        {&ei_error_code, {"cssp.error_code.note", PI_RESPONSE_CODE, PI_NOTE, "errorCode", EXPFILL}},
+        {&ei_error_code, {"cssp.error_code.note", PI_RESPONSE_CODE, PI_NOTE,
+                           "The server's TSRequest carries an NTSTATUS error code", EXPFILL}},
         {&ei_field_version, {"cssp.field_version", PI_PROTOCOL, PI_WARN,
                              "Field outside the CredSSP versions that define it", EXPFILL}},
         {&ei_structure, {"cssp.structure", PI_PROTOCOL, PI_NOTE, "Unusual TSRequest structure", EXPFILL}},

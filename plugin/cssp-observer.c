@@ -35,6 +35,7 @@
 static int proto_cssp = -1;
 static int proto_tls = -1;
 static int ett_events = -1;
+static int hf_connection_verdict = -1;
 static dissector_handle_t observer_handle;
 
 typedef struct observation {
@@ -199,30 +200,64 @@ static void observe_frame(tvbuff_t *frame, packet_info *pinfo)
         cssp_conv_commit(conv, pinfo, CSSP_VIEW_KEY_OBSERVER, CSSP_VIEW_TRANSPORT, o.dir);
 }
 
+/*
+ * On later passes (the GUI's packet list, tshark -2) every frame of a judged
+ * connection carries the connection's latest verdict, so that a coloring rule
+ * can colour the whole connection; on the first pass it would only repeat the
+ * verdict so far. Only with a tree: summary lines do not pay for it.
+ */
+static void add_connection_verdict(proto_tree *tree, proto_item *item, tvbuff_t *tvb, packet_info *pinfo)
+{
+    const cssp_conv *conv = cssp_conv_find(pinfo);
+    if (!conv || !conv->has_last || conv->last.judgement->verdict == CSSP_VERDICT_INCOMPLETE)
+        return;
+    proto_tree *t = item ? proto_item_get_subtree(item) : NULL;
+    if (!t) {
+        item = proto_tree_add_item(tree, proto_cssp, tvb, 0, 0, ENC_NA);
+        t = proto_item_add_subtree(item, ett_events);
+    }
+    const char *verdict = cssp_verdict_name(conv->last.judgement->verdict);
+    proto_item_append_text(item, ", connection verdict %s", verdict);
+    proto_item_set_generated(proto_tree_add_string_format_value(t, hf_connection_verdict, tvb, 0, 0, verdict,
+                                                                "%s (frame %u)", verdict, conv->verdict_frame));
+}
+
 static int dissect_observer(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
     if (pinfo->ptype != PT_TCP)
         return 0;
     if (!PINFO_FD_VISITED(pinfo))
         observe_frame(tvb, pinfo);
+    proto_item *item;
+    const cssp_view *shown = cssp_analysis_shown(pinfo, &item);
     /* a frame of a connection the plugin does not follow has no view */
     const cssp_view *view = cssp_view_get(pinfo, CSSP_VIEW_KEY_OBSERVER);
-    if (!view)
-        return 0;
-    /* the packet list shows where a connection's verdict changed on a close or an undecrypted record */
-    if (view->judged_before && view->verdict_before != view->judgement->verdict)
-        col_append_fstr(pinfo->cinfo, COL_INFO, " [CredSSP: %s]", cssp_verdict_name(view->judgement->verdict));
-    proto_item *ti = proto_tree_add_item(tree, proto_cssp, tvb, 0, 0, ENC_NA);
-    proto_item_append_text(ti, ", connection events (TLS records, alerts, TCP closes)");
-    cssp_analysis_show(proto_item_add_subtree(ti, ett_events), ti, tvb, pinfo, view, false);
-    cssp_stats_queue(pinfo, view, false, 0);
+    if (view) {
+        cssp_stats_queue(pinfo, view, false, 0);
+        /* a frame whose CredSSP PDU already showed this judgement shows it once */
+        if (!shown || !cssp_analysis_same(shown, view)) {
+            item = proto_tree_add_item(tree, proto_cssp, tvb, 0, 0, ENC_NA);
+            proto_item_append_text(item, ", connection events (TLS records, alerts, TCP closes)");
+            cssp_analysis_show(proto_item_add_subtree(item, ett_events), item, tvb, pinfo, view, false);
+        }
+    }
+    if (tree && PINFO_FD_VISITED(pinfo))
+        add_connection_verdict(tree, item, tvb, pinfo);
     return 0;
 }
 
 void cssp_observer_register(int proto)
 {
+    static hf_register_info hf[] = {
+        {&hf_connection_verdict, {"Connection verdict (latest)", "cssp.connection_verdict", FT_STRING, BASE_NONE,
+                                  NULL, 0,
+                                  "The verdict of this packet's RDP connection as of its last CredSSP packet, on "
+                                  "every packet of it: for coloring rules",
+                                  HFILL}},
+    };
     static int *ett[] = {&ett_events};
     proto_cssp = proto;
+    proto_register_field_array(proto, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
     observer_handle = create_dissector_handle(dissect_observer, proto);
 }

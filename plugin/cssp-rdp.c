@@ -53,13 +53,13 @@ static dissector_handle_t tpkt_handle;
 static void format_protocols(gchar *result, guint32 value)
 {
     char names[96];
-    snprintf(result, ITEM_LABEL_LENGTH, "%s (0x%08x)", cssp_format_protocols(value, "|", names, sizeof names), value);
+    snprintf(result, ITEM_LABEL_LENGTH, "%s (0x%08X)", cssp_format_protocols(value, "|", names, sizeof names), value);
 }
 
 static void format_protocol(gchar *result, guint32 value)
 {
     const char *name = cssp_protocol_name(value);
-    snprintf(result, ITEM_LABEL_LENGTH, "%s (0x%08x)", name ? name : "unknown", value);
+    snprintf(result, ITEM_LABEL_LENGTH, "%s (0x%08X)", name ? name : "unknown", value);
 }
 
 /* "RESTRICTED_ADMIN_MODE_REQUIRED (0x01)", the names the analyzer's JSON gives */
@@ -67,7 +67,7 @@ static void format_flags(gchar *result, guint32 value, const cssp_name *table)
 {
     char names[160];
     cssp_format_bits(table, value, ", ", names, sizeof names);
-    snprintf(result, ITEM_LABEL_LENGTH, "%s%s0x%02x%s", names, names[0] ? " (" : "", (unsigned)value,
+    snprintf(result, ITEM_LABEL_LENGTH, "%s%s0x%02X%s", names, names[0] ? " (" : "", (unsigned)value,
              names[0] ? ")" : "");
 }
 
@@ -285,25 +285,35 @@ void cssp_rdp_register(int proto)
 {
     static hf_register_info hf[] = {
         {&hf_cookie, {"Cookie or routing token", "cssp.cookie", FT_STRING, BASE_NONE, NULL, 0,
-                      "From the X.224 Connection Request", HFILL}},
+                      "The client's mstshash cookie (user name) or load-balancer routing token, from the X.224 "
+                      "Connection Request", HFILL}},
         {&hf_requested, {"requestedProtocols", "cssp.requested_protocols", FT_UINT32, BASE_CUSTOM,
-                         CF_FUNC(format_protocols), 0, "RDP_NEG_REQ", HFILL}},
+                         CF_FUNC(format_protocols), 0,
+                         "The security protocols the client offers (RDP_NEG_REQ): SSL = TLS, HYBRID = TLS + CredSSP "
+                         "(Network Level Authentication)", HFILL}},
         {&hf_selected, {"selectedProtocol", "cssp.selected_protocol", FT_UINT32, BASE_CUSTOM,
-                        CF_FUNC(format_protocol), 0, "RDP_NEG_RSP", HFILL}},
+                        CF_FUNC(format_protocol), 0,
+                        "The security protocol the server chose (RDP_NEG_RSP); CredSSP follows only HYBRID and "
+                        "HYBRID_EX", HFILL}},
         {&hf_failure, {"failureCode", "cssp.neg_failure", FT_UINT32, BASE_CUSTOM, CF_FUNC(format_failure), 0,
-                       "RDP_NEG_FAILURE", HFILL}},
+                       "Why the server refused the security negotiation (RDP_NEG_FAILURE)", HFILL}},
         {&hf_client_flags, {"Client flags", "cssp.client_flags", FT_UINT8, BASE_CUSTOM, CF_FUNC(format_client_flags),
                             0, "RDP_NEG_REQ flags (Restricted Admin, Remote Credential Guard, correlation info)",
                             HFILL}},
         {&hf_server_flags, {"Server flags", "cssp.server_flags", FT_UINT8, BASE_CUSTOM, CF_FUNC(format_server_flags),
-                            0, "RDP_NEG_RSP flags (what the server supports)", HFILL}},
+                            0, "RDP_NEG_RSP flags: what the server supports (extended client data, Restricted Admin, "
+                            "Redirected Authentication)", HFILL}},
         {&hf_correlation_id, {"Correlation id", "cssp.correlation_id", FT_STRING, BASE_NONE, NULL, 0,
-                              "RDP_NEG_CORRELATION_INFO correlationId, as a GUID", HFILL}},
+                              "The correlation id the client sent (RDP_NEG_CORRELATION_INFO), as a GUID: it finds "
+                              "the connection in the server's event logs", HFILL}},
     };
     static int *ett[] = {&ett_negotiation};
     static ei_register_info ei[] = {
-        {&ei_no_nla, {"cssp.nla_not_negotiated", PI_SECURITY, PI_WARN, "NLA not negotiated", EXPFILL}},
-        {&ei_neg_failure, {"cssp.neg_failure.note", PI_RESPONSE_CODE, PI_WARN, "RDP_NEG_FAILURE", EXPFILL}},
+        {&ei_no_nla, {"cssp.nla_not_negotiated", PI_SECURITY, PI_WARN,
+                       "Network Level Authentication not negotiated: the server chose a protocol without CredSSP",
+                       EXPFILL}},
+        {&ei_neg_failure, {"cssp.neg_failure.note", PI_RESPONSE_CODE, PI_ERROR,
+                            "The server refused the security negotiation (RDP_NEG_FAILURE)", EXPFILL}},
     };
     proto_cssp = proto;
     proto_register_field_array(proto, hf, array_length(hf));

@@ -180,6 +180,7 @@ const cssp_view *cssp_conv_commit(cssp_conv *conv, packet_info *pinfo, uint32_t 
 {
     const cssp_facts *f = &conv->engine.facts;
     cssp_view *view = wmem_new0(wmem_file_scope(), cssp_view);
+    view->conv = conv;
     view->kind = kind;
     view->dir = dir;
     view->judgement = share_judgement(conv);
@@ -191,16 +192,22 @@ const cssp_view *cssp_conv_commit(cssp_conv *conv, packet_info *pinfo, uint32_t 
     view->client_frame = (uint32_t)f->client_version_ref;
     view->server_frame = (uint32_t)f->server_version_ref;
     view->mismatch = is_mismatch(f);
+    view->has_error_code = f->has_error_code;
+    view->error_code = f->error_code;
+    if (!conv->has_last || conv->last.judgement->verdict != view->judgement->verdict)
+        conv->verdict_frame = pinfo->num;
     if (conv->has_last) {
         view->judged_before = true;
         view->verdict_before = conv->last.judgement->verdict;
         view->cause_before = conv->last.judgement->cause;
         view->findings_before = conv->last.judgement->findings;
+        view->advice_before = conv->last.judgement->advice;
         view->client_seen_before = conv->last.client_seen;
         view->server_seen_before = conv->last.server_seen;
         view->mismatch_before = conv->last.mismatch;
     }
     conv->last = *view;
+    conv->latest = view;
     conv->has_last = true;
     conv->recognised = true;
     p_add_proto_data(wmem_file_scope(), pinfo, proto_cssp, key, view);

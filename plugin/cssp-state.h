@@ -41,6 +41,7 @@ typedef struct cssp_auth_view {
 
 /* The connection as judged right after one PDU or event, with what it was just before. */
 typedef struct cssp_view {
+    const struct cssp_conv *conv;     /* the connection it belongs to */
     cssp_view_kind kind;
     cssp_dir dir;
     const cssp_judgement *judgement;  /* shared by a connection's views while it does not change */
@@ -49,6 +50,9 @@ typedef struct cssp_view {
     cssp_verdict verdict_before;
     cssp_cause cause_before;
     unsigned findings_before;
+    const char *advice_before;        /* the engine's advice before this view (static text or NULL) */
+    bool has_error_code;              /* the server's errorCode, once one was read */
+    uint32_t error_code;
     bool client_seen, server_seen;    /* the version each side advertised first */
     uint32_t client_version, server_version;
     uint32_t client_frame, server_frame;
@@ -72,6 +76,8 @@ typedef struct cssp_conv {
     uint32_t early_auth_frame;
     cssp_view last;                   /* the latest view, source of the next view's "before" */
     bool has_last;
+    uint32_t verdict_frame;           /* the frame whose view set the latest verdict */
+    const cssp_view *latest;          /* the stored view that `last` copies */
 } cssp_conv;
 
 /* The highest CredSSP version [MS-CSSP] 2.2.1 defines. */

@@ -24,7 +24,7 @@ static int proto_cssp = -1;
 
 void proto_register_cssp(void)
 {
-    proto_cssp = proto_register_protocol("CredSSP version negotiation (cssp plugin)", "CSSP", "cssp");
+    proto_cssp = proto_register_protocol("CredSSP analysis", "CSSP", "cssp");
     cssp_state_register(proto_cssp);
     cssp_analysis_register(proto_cssp);
     cssp_dissect_register(proto_cssp);

@@ -360,7 +360,7 @@ def case_tls12_ntlm_refused(directory):
     return name, packets, keylog, {
         "verdict": "auth_failed", "client_version": 6, "server_version": 6, "tsrequests": 4, "port": 3389,
         "error_code": SEC_E_UNSUPPORTED_FUNCTION, "auth_package": "ntlm", "cause": "ntlm_refused",
-        "experts": ["cssp.error_code.note", "cssp.cause.note"]}
+        "experts": ["cssp.error_code.note", "cssp.auth_failed"]}
 
 
 def kerberos_tokens():

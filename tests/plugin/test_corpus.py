@@ -69,7 +69,7 @@ def main():
         stats = tshark.run("-n", "-q", "-r", pcap, *options, "-z", "cssp,tree").stdout
         lines = [line.split() for line in stats.splitlines()]
         for row in (("auth_failed", "569"), ("ok", "2"), ("negotiation_failed", "3"),
-                    ("STATUS_LOGON_FAILURE", "(0xC000006D)", str(failed)), ("v6", str(failed + succeeded))):
+                    ("STATUS_LOGON_FAILURE", "(0xC000006D)", str(failed)), ("client", "v6", str(failed + succeeded))):
             checks.check(any(tokens[:len(row)] == list(row) for tokens in lines), f"stats tree row {row}:\n{stats}")
     finally:
         tshark.close()

@@ -28,7 +28,7 @@ EXPECTED = {
     "rdp-no-nla-rejected1.pcapng": ("", "negotiation_failed", "hybrid_required", 0),
 }
 FIELDS = ["tcp.stream", "cssp.verdict", "cssp.auth_package", "cssp.kerberos_service", "cssp.kerberos_realm",
-          "cssp.cause", "cssp.client_flags", "cssp.mode", "_ws.expert.message"]
+          "cssp.cause", "cssp.client_flags", "cssp.mode", "cssp.advice", "_ws.expert.message"]
 
 
 def last_views(tshark, pcap):
@@ -81,8 +81,11 @@ def main():
                              f"{name}: kerberos_service {view.get('cssp.kerberos_service')!r}")
                 checks.equal(view.get("cssp.kerberos_realm", "").lower(), REALM, f"{name}: kerberos_realm")
             if cause == "account_restriction":
-                checks.check(any("Protected Users" in m and "NTLM" in m for m in view["experts"]),
-                             f"{name}: the cause's expert item names NTLM and Protected Users")
+                advice = view.get("cssp.advice", "")
+                checks.check("Protected Users" in advice and "NTLM" in advice,
+                             f"{name}: the cause's advice names NTLM and Protected Users ({advice!r})")
+                checks.check(any(m.startswith("Authentication failed") and cause in m for m in view["experts"]),
+                             f"{name}: the auth_failed expert item names the cause ({view['experts']})")
             _, analyzed, _ = run_json(analyzer, os.path.join(folder, name))
             if analyzed:
                 a = analyzed[0]

@@ -35,7 +35,7 @@ def expected_experts(conn):
     if client is not None and server is not None and client >= 5 and 2 <= server <= 4:
         experts.add("cssp.server_version.refused")
     if verdict == "version_mismatch":
-        # from the traffic shape alone the plugin warns instead (docs/verdicts.md rule 11)
+        # from the traffic shape alone its own item, an Error too (docs/verdicts.md rule 11)
         shape = conn["evidence"] == "traffic_shape"
         experts.add("cssp.version_mismatch.traffic_shape" if shape else "cssp.version_mismatch")
     if verdict == "rejected_unpatched_client":

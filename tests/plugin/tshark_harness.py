@@ -120,8 +120,9 @@ EXPERT_ITEMS = {
     "cssp.client_version.unpatched",
     "cssp.rejected_unpatched_client", "cssp.version.changed", "cssp.field_version",
     "cssp.field_version_inconsistent", "cssp.nla_not_negotiated", "cssp.neg_failure.note",
-    "cssp.early_auth_result.denied", "cssp.error_code.note", "cssp.cause.note", "cssp.malformed", "cssp.structure",
-    "cssp.version.undefined", "cssp.unreassembled",
+    "cssp.early_auth_result.denied", "cssp.error_code.note", "cssp.malformed", "cssp.structure",
+    "cssp.version.undefined", "cssp.unreassembled", "cssp.verdict.ok", "cssp.auth_failed",
+    "cssp.shape_suggests_refusal",
 }
 
 
@@ -130,9 +131,22 @@ def as_list(value):
     return value if isinstance(value, list) else [value]
 
 
+LATER_PASS_FIELDS = {"cssp.connection_verdict"}
+
+
 def cssp_layers(packets):
-    """(frame number, cssp layer) of each packet: what must not differ between one pass and two."""
-    return [(layers["frame"]["frame.number"], layers.get("cssp")) for layers in packets]
+    """(frame number, cssp layer) of each packet that has one: what must not differ between one pass and two.
+    The connection's latest verdict is added only on later passes (docs/plugin.md), so it is left out."""
+    result = []
+    for layers in packets:
+        items = []
+        for item in as_list(layers.get("cssp", [])):
+            kept = {k: v for k, v in item.items() if k not in LATER_PASS_FIELDS}
+            if kept:
+                items.append(kept)
+        if items:
+            result.append((layers["frame"]["frame.number"], items))
+    return result
 
 
 def keys_below(value):

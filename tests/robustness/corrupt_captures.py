@@ -41,7 +41,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 RATES = [0.001, 0.003, 0.01, 0.03, 0.1]
 TIME_FLOOR = 20.0       # seconds any run may take
 TIME_FACTOR = 20.0      # or this many times the intact file's time, whichever is more
-PLUGIN_TREE = b"(cssp plugin)"  # in the name of the plugin's protocol tree
+PLUGIN_TREE = b"\nCredSSP analysis, "  # the plugin's protocol tree (the built-in one is "Credential Security Support Provider")
 PLUGIN_PROTOCOL = b"CSSP"  # the plugin's short protocol name, as "Dissector bug, protocol CSSP: ..." would name it
 SANITIZER_WORDS = ("AddressSanitizer", "LeakSanitizer", "UndefinedBehaviorSanitizer", "runtime error:")
 
