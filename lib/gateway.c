@@ -5,7 +5,6 @@
  */
 #include "cssp/gateway.h"
 
-#include <glib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -207,8 +206,11 @@ void cssp_gateway_judge(const cssp_gateway *g, cssp_judgement *j)
         /* a target name near its limit may cut the end of the sentence; the explanation stays a valid string */
         size_t written = (size_t)snprintf(j->explanation, sizeof j->explanation,
                                           "The RD Gateway refused the channel to %s: CHANNEL_RESPONSE %s", target, status);
-        if (written < sizeof j->explanation)
-            g_strlcat(j->explanation, why, sizeof j->explanation);
+        if (written < sizeof j->explanation - 1) {
+            size_t room = sizeof j->explanation - 1 - written, n = strlen(why) < room ? strlen(why) : room;
+            memcpy(j->explanation + written, why, n);
+            j->explanation[written + n] = '\0';
+        }
         j->advice = g->refusal == 0x800759DD ? advice_reach : g->refusal == 0x800759DA ? advice_policy : advice_gateway;
         break;
     }
