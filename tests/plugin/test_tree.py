@@ -160,7 +160,8 @@ def check_sample(checks, tshark, sample, samples_dir):
 
 def check_registration(checks, tshark):
     protocols = tshark.run("-G", "protocols").stdout
-    names = [line.split("\t") for line in protocols.splitlines() if line.endswith("\tcssp")]
+    # name, short name, filter name, then flags that 4.4 added: the filter name is the third column
+    names = [parts for parts in (line.split("\t") for line in protocols.splitlines()) if parts[2:3] == ["cssp"]]
     checks.check(len(names) == 1 and len(names[0][0]) <= 20,
                  f"a short protocol name, as Wireshark's own (got {names})")
     rows = [line.split("\t") for line in tshark.run("-G", "fields").stdout.splitlines()]
