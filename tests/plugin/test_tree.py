@@ -108,17 +108,21 @@ def stats_rows(out):
 
 
 def check_sample(checks, tshark, sample, samples_dir):
-    """Two later-pass runs (what the GUI shows once a file is loaded): fields and columns; tree and statistics."""
+    """Later-pass runs (what the GUI shows once a file is loaded): fields; the packet list; tree and statistics."""
     name = sample["file"]
     pcap = tshark.add(os.path.join(samples_dir, name))
     options = sample_options(tshark, sample, samples_dir)
 
     rows = tshark.run("-2", "-n", "-r", pcap, *options, "-T", "fields", "-E", "occurrence=a",
                       "-E", "aggregator=" + AGGREGATOR, "-e", "frame.number", "-e", "tcp.stream",
-                      "-e", "_ws.col.Protocol", "-e", "_ws.col.Info",
                       *sum((["-e", f] for f in CONNECTION_FIELDS), [])).stdout
     table = [row.split("\t") for row in rows.splitlines()]
-    repeated = [(row[0], field) for row in table for field, value in zip(CONNECTION_FIELDS, row[4:])
+    # The packet list's Protocol and Info columns as the GUI shows them: the summary lines, not the _ws.col.*
+    # fields, which Wireshark 4.4 takes from the columns before the plugin's observer (a postdissector) has run.
+    columns = tshark.run("-2", "-n", "-r", pcap, *options, "-T", "tabs",
+                         "-o", 'gui.column.format:"No.","%m","Protocol","%p","Info","%i"').stdout
+    packet_list = {int(row[0]): row[1:] for row in (line.strip().split("\t", 2) for line in columns.splitlines())}
+    repeated = [(row[0], field) for row in table for field, value in zip(CONNECTION_FIELDS, row[2:])
                 if AGGREGATOR in value]
     checks.equal(repeated, [], f"{name}: no Connection field twice in a packet")
 
@@ -128,7 +132,7 @@ def check_sample(checks, tshark, sample, samples_dir):
     check_labels(checks, name, blocks)
     check_severity(checks, name, blocks)
 
-    verdict_col = 4 + CONNECTION_FIELDS.index("cssp.verdict")
+    verdict_col = 2 + CONNECTION_FIELDS.index("cssp.verdict")
     for expected in sample["connections"]:
         verdict, stream = expected["verdict"], str(expected["stream"])
         where = f"{name} stream {stream}"
@@ -141,10 +145,10 @@ def check_sample(checks, tshark, sample, samples_dir):
             checks.check(any(m.startswith(f"[Expert Info ({wanted[0]}/") and wanted[1] in m for m in messages),
                          f"{where}: an expert item for {verdict} ({wanted}; got {messages})")
         if verdict != "incomplete":
-            first = next((row for row in table if row[1] == stream and row[verdict_col] == verdict), None)
-            checks.check(first is not None and first[2] == "CSSP" and
-                         first[3].startswith(f"CredSSP verdict: {verdict} "),
-                         f"{where}: the verdict packet's columns say {verdict} (got {first and first[:4]})")
+            first = next((int(row[0]) for row in table if row[1] == stream and row[verdict_col] == verdict), None)
+            shown = packet_list.get(first, ["", ""])
+            checks.check(shown[0] == "CSSP" and shown[1].startswith(f"CredSSP verdict: {verdict} "),
+                         f"{where}: the verdict packet's columns say {verdict} (got frame {first}: {shown})")
 
     rows = stats_rows(stats)
     topics = [n for indented, n, _ in rows if not indented]
