@@ -287,10 +287,13 @@ static bool live_open(live_interface *li, capture_filter *filter, FILE *diag)
         diag_say(diag, li->name, 0, "cannot capture: %s", errbuf);
         return false;
     }
-    pcap_set_snaplen(li->pcap, LIVE_SNAPLEN);
-    pcap_set_timeout(li->pcap, LIVE_POLL_MS);
-    pcap_set_immediate_mode(li->pcap, 1); /* a verdict as soon as its packets are there */
-    pcap_set_tstamp_precision(li->pcap, PCAP_TSTAMP_PRECISION_MICRO);
+    /* Timestamps stay in microseconds, libpcap's default before activation. Immediate mode: a verdict as soon
+     * as its packets are there. These fail only on a handle already activated, but newer libpcap asks. */
+    if (pcap_set_snaplen(li->pcap, LIVE_SNAPLEN) != 0 || pcap_set_timeout(li->pcap, LIVE_POLL_MS) != 0 ||
+        pcap_set_immediate_mode(li->pcap, 1) != 0) {
+        diag_say(diag, li->name, 0, "cannot capture: %s", pcap_geterr(li->pcap));
+        return false;
+    }
     int rc = pcap_activate(li->pcap);
     if (rc < 0) {
         const char *why = rc == PCAP_ERROR ? pcap_geterr(li->pcap) : pcap_statustostr(rc);
