@@ -73,7 +73,10 @@ static void stop_with(rdg_tunnel *t, const char *problem)
 
 /* ---- the gateway's authentication tokens ---- */
 
-/* "Negotiate <base64>" / "NTLM <base64>": which mechanism the token is (NTLM inside SPNEGO included). */
+/*
+ * "Negotiate <base64>" / "NTLM <base64>": which mechanism the token is, by the package the core reads in it
+ * (NTLM or a Kerberos AP-REQ inside SPNEGO included: mstsc's Negotiate logon to a gateway is Kerberos).
+ */
 static void inspect_auth(rdg_tunnel *t, const uint8_t *value, size_t len)
 {
     size_t sp = 0;
@@ -86,10 +89,14 @@ static void inspect_auth(rdg_tunnel *t, const uint8_t *value, size_t len)
     g_base64_decode_inplace(text, &n);
     cssp_token_info info;
     if (n && cssp_token_inspect((const uint8_t *)text, n, &info) == CSSP_OK) {
-        if (info.has_ntlm)
+        if (info.has_ntlm || info.package == CSSP_PACKAGE_NTLM)
             t->mechanism = "NTLM";
-        else if (info.kind == CSSP_TOKEN_KERBEROS)
+        else if (info.package == CSSP_PACKAGE_KERBEROS)
             t->mechanism = "Kerberos";
+        else if (info.package == CSSP_PACKAGE_PKU2U)
+            t->mechanism = "PKU2U";
+        else if (info.package == CSSP_PACKAGE_NEGOEX)
+            t->mechanism = "NEGOEX";
         else if (info.kind != CSSP_TOKEN_UNKNOWN && !t->mechanism)
             t->mechanism = cssp_token_kind_name(info.kind);
     }

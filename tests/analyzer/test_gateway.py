@@ -177,8 +177,28 @@ c.equal(x.get("problem"), None, "legacy: seed and chunks read")
 c.equal((x.get("gateway_error") or {}).get("status"), "E_PROXY_RAP_ACCESSDENIED", "legacy: the refusal read")
 c.equal(x.get("verdict"), "gateway_refused", "legacy: verdict")
 
-# A direct connection says transport tcp.
+# mstsc's logon to a domain gateway: Negotiate with a Kerberos AP-REQ inside SPNEGO (RFC 4178 NegTokenInit,
+# mechToken = the RFC 4121 InitialContextToken), accepted at once with 101: the mechanism is Kerberos.
+def kerberos_negotiate():
+    der, oid = rc_mod.der, lambda hexs: rc_mod.der(0x06, bytes.fromhex(hexs))
+    krb5, ntlm = "2a864886f712010202", "2b06010401823702020a"
+    ticket = der(0x61, der(0x30, der(0xA0, rc_mod.der_int(5)) + der(0xA1, der(0x1B, b"AD.EXAMPLE.TEST"))))
+    ap_req = der(0x60, oid(krb5) + b"\x01\x00" + der(0x6E, der(0x30, der(0xA0, rc_mod.der_int(5)) +
+                                                              der(0xA1, rc_mod.der_int(14)) + der(0xA3, ticket))))
+    return der(0x60, oid("2b0601050502") + der(0xA0, der(0x30, der(0xA0, der(0x30, oid(krb5) + oid(ntlm))) +
+                                                            der(0xA2, der(0x04, ap_req)))))
+
+
 import rdp_capture as rc_mod  # noqa: E402
+kerberos = [(CLIENT, rdg.http_request(rdg.negotiate(kerberos_negotiate()))),
+            (SERVER, rdg.http_response(101, b"Switching Protocols"))] + rdg.frame_all(
+    rdg.tunnel_setup(channel_status=rdg.E_PROXY_TS_CONNECTFAILED))
+rc, conns, err = analyse("kerberos", kerberos, lambda outer: [outer])
+x = conns[0] if conns else {}
+c.equal(x.get("gateway_auth"), {"scheme": "Negotiate", "mechanism": "Kerberos", "http_statuses": [101],
+                                "outcome": "accepted"}, "kerberos: Kerberos inside SPNEGO names the mechanism")
+
+# A direct connection says transport tcp.
 pcap, keys = rc_mod.rdp_tls_capture("tls13", 6, 6, "ok")
 rc, conns, err = run_json(analyzer, write("direct.pcap", pcap), "-k", write("direct.keys", keys.encode()))
 c.equal([(x["transport"], x["target"], x["gateway"]) for x in conns], [("tcp", None, None)], "direct: transport tcp")
