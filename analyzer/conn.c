@@ -55,9 +55,10 @@ static void stop(conn *c);
 /* The legacy tunnel's two channels part: the IN channel served only its OUT channel and stops too. */
 static void unpair(conn *c)
 {
-    if (c->waits_for_in) {
-        rdg_pairs_forget(c->pairs, c);
-        c->waits_for_in = false;
+    if (c->pair_id) {
+        rdg_pairs_forget(c->pairs, c->pair_id, c);
+        g_free(c->pair_id);
+        c->pair_id = NULL;
     }
     conn *other = c->partner;
     if (!other)
@@ -551,14 +552,15 @@ static void tunnel_recognised(void *ctx, rdg_channel channel, const char *connec
     if (!c->pairs || !connection_id[0])
         return;
     if (channel == RDG_CHANNEL_OUT) {
-        rdg_pairs_add_out(c->pairs, connection_id, c);
-        c->waits_for_in = true;
+        if (rdg_pairs_add_out(c->pairs, connection_id, c))
+            c->pair_id = g_strdup(connection_id);
         return;
     }
     conn *out = rdg_pairs_take(c->pairs, connection_id);
     if (!out)
         return;
-    out->waits_for_in = false;
+    g_free(out->pair_id);
+    out->pair_id = NULL;
     if (out->finalized || !out->tunnel)
         return;
     c->partner = out;

@@ -57,7 +57,7 @@ typedef struct conn {
     bool tunnelled;                   /* an RD Gateway connection: the RDP connection is the tunnel's */
     const char *gateway_mechanism;    /* how the client authenticated to the gateway (static text), or NULL */
     struct rdg_pairs *pairs;          /* the run's legacy OUT channels by RDG-Connection-Id (set by the analysis) */
-    bool waits_for_in;                /* a legacy OUT channel registered in pairs */
+    char *pair_id;                    /* the RDG-Connection-Id under which this OUT channel waits in pairs */
     struct conn *partner;             /* the other channel of a legacy RD Gateway tunnel, while both are read */
     bool in_channel;                  /* a legacy IN channel joined to its OUT channel's conn: not reported itself */
     const struct secrets *keys;

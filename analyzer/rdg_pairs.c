@@ -1,6 +1,6 @@
 /*
  * rdg_pairs.c - OUT channels by RDG-Connection-Id (see rdg_pairs.h). At most one entry per conn, removed
- * when the conn is paired or freed, so the table is bounded by the connections the run tracks.
+ * when the conn is paired or dropped, so the table is bounded by the connections the run tracks.
  */
 #include "rdg_pairs.h"
 
@@ -17,10 +17,12 @@ rdg_pairs *rdg_pairs_new(void)
     return p;
 }
 
-void rdg_pairs_add_out(rdg_pairs *p, const char *id, struct conn *out)
+bool rdg_pairs_add_out(rdg_pairs *p, const char *id, struct conn *out)
 {
-    if (id[0] && !g_hash_table_contains(p->out, id))
-        g_hash_table_insert(p->out, g_strdup(id), out);
+    if (!id[0] || g_hash_table_contains(p->out, id))
+        return false;
+    g_hash_table_insert(p->out, g_strdup(id), out);
+    return true;
 }
 
 struct conn *rdg_pairs_take(rdg_pairs *p, const char *id)
@@ -31,15 +33,10 @@ struct conn *rdg_pairs_take(rdg_pairs *p, const char *id)
     return out;
 }
 
-static gboolean is_conn(gpointer key, gpointer value, gpointer conn)
+void rdg_pairs_forget(rdg_pairs *p, const char *id, const struct conn *out)
 {
-    (void)key;
-    return value == conn;
-}
-
-void rdg_pairs_forget(rdg_pairs *p, struct conn *c)
-{
-    g_hash_table_foreach_remove(p->out, is_conn, c);
+    if (g_hash_table_lookup(p->out, id) == out)
+        g_hash_table_remove(p->out, id);
 }
 
 void rdg_pairs_free(rdg_pairs *p)

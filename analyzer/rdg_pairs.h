@@ -9,16 +9,18 @@
 #ifndef CSSP_ANALYZER_RDG_PAIRS_H
 #define CSSP_ANALYZER_RDG_PAIRS_H
 
+#include <stdbool.h>
+
 struct conn;
 typedef struct rdg_pairs rdg_pairs;
 
 rdg_pairs *rdg_pairs_new(void);
-/* An OUT channel with this id (not empty): the first one stays when ids repeat. */
-void rdg_pairs_add_out(rdg_pairs *p, const char *id, struct conn *out);
+/* An OUT channel with this id (not empty). False when another one already waits with it (it stays). */
+bool rdg_pairs_add_out(rdg_pairs *p, const char *id, struct conn *out);
 /* The OUT channel waiting with this id, taken out of the table; NULL when none waits. */
 struct conn *rdg_pairs_take(rdg_pairs *p, const char *id);
-/* The conn goes away: it no longer waits under any id. */
-void rdg_pairs_forget(rdg_pairs *p, struct conn *c);
+/* The OUT channel goes away: it no longer waits under its id (nothing happens if another one does). */
+void rdg_pairs_forget(rdg_pairs *p, const char *id, const struct conn *out);
 void rdg_pairs_free(rdg_pairs *p);
 
 #endif
