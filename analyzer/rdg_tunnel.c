@@ -124,6 +124,8 @@ static void packet_bytes(rdg_tunnel *t, cssp_dir dir, const uint8_t *bytes, size
     t->d[dir].seed_left -= seed;
     bytes += seed;
     len -= seed;
+    if (len == 0) /* the seed alone (an empty buffer has no data pointer): nothing new to cut */
+        return;
     GByteArray *buf = t->d[dir].packet;
     g_byte_array_append(buf, bytes, (guint)len);
     size_t at = 0;
