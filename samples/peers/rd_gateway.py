@@ -61,7 +61,7 @@ class Gateway:
             if not token.startswith(NTLM_SIGNATURE):
                 self.send_head(tls, 401, "Unauthorized", challenged + (("Content-Length", "0"),))
                 continue
-            if token[8] == 1:
+            if token[8:9] == b"\x01":  # NEGOTIATE
                 ntlm = NtlmServer(self.args.user, self.args.password, "LAB", "RDGW", "10.0.17763")
                 self.send_head(tls, 401, "Unauthorized", [("WWW-Authenticate", tw.auth_value(scheme, ntlm.challenge(token))),
                                                          ("Content-Length", "0")])
