@@ -63,13 +63,14 @@ class Gateway:
                 continue
             if token[8:9] == b"\x01":  # NEGOTIATE
                 ntlm = NtlmServer(self.args.user, self.args.password, "LAB", "RDGW", "10.0.17763")
-                self.send_head(tls, 401, "Unauthorized", [("WWW-Authenticate", tw.auth_value(scheme, ntlm.challenge(token))),
-                                                         ("Content-Length", "0")])
+                challenge = tw.auth_value(scheme, ntlm.challenge(token))
+                self.send_head(tls, 401, "Unauthorized", [("WWW-Authenticate", challenge), ("Content-Length", "0")])
                 continue
             user, sealing = ntlm.authenticate(token) if ntlm else (None, None)
             if sealing is None:
                 log("%s: HTTP logon failed for %r" % (method, user))
-                self.send_head(tls, 401, "Unauthorized", challenged + (("Content-Length", "0"), ("Connection", "close")))
+                self.send_head(tls, 401, "Unauthorized",
+                               challenged + (("Content-Length", "0"), ("Connection", "close")))
                 return None
             log("%s: %r logged on (%s)" % (method, user, scheme))
             return method, fields
