@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cssp/packet.h"
+#include "rdg_pairs.h"
 
 typedef struct flow_key {
     uint8_t family;
@@ -27,6 +28,7 @@ struct analysis {
     report *out;
     analysis_stats stats;
     tcp_stream_budget reassembly;   /* shared by every connection's streams */
+    rdg_pairs *pairs;               /* legacy RD Gateway OUT channels waiting for their IN channel */
 };
 
 /* FNV-1a over 64-bit words: called for every packet, so not byte by byte. */
@@ -74,6 +76,7 @@ analysis *analysis_new(const secrets *keys, report *out)
     a->keys = keys;
     a->out = out;
     tcp_stream_budget_init(&a->reassembly, ANALYSIS_REASSEMBLY_BUDGET);
+    a->pairs = rdg_pairs_new();
     return a;
 }
 
@@ -134,6 +137,7 @@ static conn *add_conn(analysis *a, const flow_key *key, const tcp_packet *p, int
     if (g_hash_table_size(a->flows) >= ANALYSIS_MAX_CONNS)
         evict_oldest(a);
     conn *c = conn_new(p, a->stats.packets, ts_us, a->keys, &a->reassembly);
+    c->pairs = a->pairs;
     g_hash_table_insert(a->flows, g_memdup2(key, sizeof *key), c);
     g_queue_push_tail(&a->order, c);
     c->order_link = a->order.tail;
@@ -227,5 +231,6 @@ void analysis_free(analysis *a)
     g_hash_table_destroy(a->flows);
     g_queue_clear(&a->order);
     tcp_stream_budget_clear(&a->reassembly);
+    rdg_pairs_free(a->pairs);
     g_free(a);
 }

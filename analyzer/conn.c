@@ -13,6 +13,7 @@
 #include "cssp/gateway.h"
 #include "cssp/tls_framer.h"
 #include "cssp/tsrequest.h"
+#include "rdg_pairs.h"
 #include "rdg_tunnel.h"
 #include "tls_glue.h"
 
@@ -49,8 +50,29 @@ conn *conn_new(const tcp_packet *first, uint64_t packet_ordinal, int64_t ts_us, 
     return c;
 }
 
+static void stop(conn *c);
+
+/* The legacy tunnel's two channels part: the IN channel served only its OUT channel and stops too. */
+static void unpair(conn *c)
+{
+    if (c->pair_id) {
+        rdg_pairs_forget(c->pairs, c->pair_id, c);
+        g_free(c->pair_id);
+        c->pair_id = NULL;
+    }
+    conn *other = c->partner;
+    if (!other)
+        return;
+    c->partner = other->partner = NULL;
+    conn *in = c->in_channel ? c : other;
+    if (in->tunnel)
+        rdg_tunnel_share_facts(in->tunnel, in->gateway);
+    stop(in);
+}
+
 static void drop_state(conn *c)
 {
+    unpair(c);
     for (int d = 0; d < 2; d++) {
         tcp_stream_release(&c->stream[d]);
         if (c->pending[d]) {
@@ -516,12 +538,36 @@ static void stream_data(void *ctx, const uint8_t *bytes, size_t len)
 
 /* ---- RD Gateway tunnel ---- */
 
-static void tunnel_recognised(void *ctx)
+/*
+ * A legacy OUT channel waits for its IN channel; an IN channel whose OUT channel waits joins it: its tunnel
+ * packets add to the OUT channel's facts and its DATA is the client's half of the OUT channel's connection,
+ * so the tunnelled RDP connection is judged once, with both directions. An IN channel alone is reported alone.
+ */
+static void tunnel_recognised(void *ctx, rdg_channel channel, const char *connection_id)
 {
     conn *c = ctx;
     c->is_rdp = true;
     c->tunnelled = true;
     c->phase = PHASE_DETECT; /* of the tunnelled connection */
+    if (!c->pairs || !connection_id[0])
+        return;
+    if (channel == RDG_CHANNEL_OUT) {
+        if (rdg_pairs_add_out(c->pairs, connection_id, c))
+            c->pair_id = g_strdup(connection_id);
+        return;
+    }
+    conn *out = rdg_pairs_take(c->pairs, connection_id);
+    if (!out)
+        return;
+    g_free(out->pair_id);
+    out->pair_id = NULL;
+    if (out->finalized || !out->tunnel)
+        return;
+    c->partner = out;
+    out->partner = c;
+    c->in_channel = true;
+    c->is_rdp = false; /* the OUT channel's conn reports the tunnel */
+    rdg_tunnel_share_facts(c->tunnel, out->gateway);
 }
 
 static void tunnel_not_gateway(void *ctx)
@@ -532,12 +578,19 @@ static void tunnel_not_gateway(void *ctx)
 
 static void tunnel_data(void *ctx, cssp_dir dir, const uint8_t *bytes, size_t len, uint64_t ref)
 {
-    connection_bytes(ctx, &dir, bytes, len, ref);
+    conn *c = ctx;
+    if (c->in_channel) {
+        if (c->partner)
+            connection_bytes(c->partner, &dir, bytes, len, ref);
+        return;
+    }
+    connection_bytes(c, &dir, bytes, len, ref);
 }
 
 static void tunnel_problem(void *ctx, const char *problem)
 {
-    note_problem(ctx, problem);
+    conn *c = ctx;
+    note_problem(c->in_channel && c->partner ? c->partner : c, problem);
 }
 
 static const rdg_tunnel_sink tunnel_sink = {

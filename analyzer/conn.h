@@ -27,6 +27,7 @@ struct secrets;
 struct tls_glue;
 struct rdg_tunnel;
 struct cssp_gateway;
+struct rdg_pairs;
 
 typedef enum conn_phase {
     PHASE_DETECT,        /* nothing seen yet: is this RDP? */
@@ -55,6 +56,10 @@ typedef struct conn {
     struct cssp_gateway *gateway;     /* the tunnel's facts (allocated with the tunnel) */
     bool tunnelled;                   /* an RD Gateway connection: the RDP connection is the tunnel's */
     const char *gateway_mechanism;    /* how the client authenticated to the gateway (static text), or NULL */
+    struct rdg_pairs *pairs;          /* the run's legacy OUT channels by RDG-Connection-Id (set by the analysis) */
+    char *pair_id;                    /* the RDG-Connection-Id under which this OUT channel waits in pairs */
+    struct conn *partner;             /* the other channel of a legacy RD Gateway tunnel, while both are read */
+    bool in_channel;                  /* a legacy IN channel joined to its OUT channel's conn: not reported itself */
     const struct secrets *keys;
     cssp_conn judge;
     cssp_judgement result;            /* filled when finalized */

@@ -73,7 +73,10 @@ static void stop_with(rdg_tunnel *t, const char *problem)
 
 /* ---- the gateway's authentication tokens ---- */
 
-/* "Negotiate <base64>" / "NTLM <base64>": which mechanism the token is (NTLM inside SPNEGO included). */
+/*
+ * "Negotiate <base64>" / "NTLM <base64>": which mechanism the token is, by the package the core reads in it
+ * (NTLM or a Kerberos AP-REQ inside SPNEGO included: mstsc's Negotiate logon to a gateway is Kerberos).
+ */
 static void inspect_auth(rdg_tunnel *t, const uint8_t *value, size_t len)
 {
     size_t sp = 0;
@@ -86,10 +89,14 @@ static void inspect_auth(rdg_tunnel *t, const uint8_t *value, size_t len)
     g_base64_decode_inplace(text, &n);
     cssp_token_info info;
     if (n && cssp_token_inspect((const uint8_t *)text, n, &info) == CSSP_OK) {
-        if (info.has_ntlm)
+        if (info.has_ntlm || info.package == CSSP_PACKAGE_NTLM)
             t->mechanism = "NTLM";
-        else if (info.kind == CSSP_TOKEN_KERBEROS)
+        else if (info.package == CSSP_PACKAGE_KERBEROS)
             t->mechanism = "Kerberos";
+        else if (info.package == CSSP_PACKAGE_PKU2U)
+            t->mechanism = "PKU2U";
+        else if (info.package == CSSP_PACKAGE_NEGOEX)
+            t->mechanism = "NEGOEX";
         else if (info.kind != CSSP_TOKEN_UNKNOWN && !t->mechanism)
             t->mechanism = cssp_token_kind_name(info.kind);
     }
@@ -117,6 +124,8 @@ static void packet_bytes(rdg_tunnel *t, cssp_dir dir, const uint8_t *bytes, size
     t->d[dir].seed_left -= seed;
     bytes += seed;
     len -= seed;
+    if (len == 0) /* the seed alone (an empty buffer has no data pointer): nothing new to cut */
+        return;
     GByteArray *buf = t->d[dir].packet;
     g_byte_array_append(buf, bytes, (guint)len);
     size_t at = 0;
@@ -240,8 +249,17 @@ static void after_head(rdg_tunnel *t, cssp_dir dir, const cssp_http_head *h, con
         set_mode(t, CSSP_FROM_SERVER, READ_WEBSOCKET);
         return;
     }
-    /* legacy: the RDG_IN_DATA request's body and the answer to RDG_OUT_DATA carry the tunnel */
-    if (legacy && ((h->is_request && strcmp(h->method, "RDG_IN_DATA") == 0) || (!h->is_request && h->status == 200))) {
+    uint64_t body = 0;
+    if (cssp_http_field_value(h, data, "Content-Length", &v, &len)) {
+        for (size_t i = 0; i < len && v[i] >= '0' && v[i] <= '9' && body < (1ull << 40); i++)
+            body = body * 10 + (uint64_t)(v[i] - '0');
+    }
+    /*
+     * legacy: the body of the RDG_IN_DATA request that comes after the logon (the logon's requests have
+     * Content-Length: 0) and the answer to RDG_OUT_DATA carry the tunnel
+     */
+    bool in_body = h->is_request && strcmp(h->method, "RDG_IN_DATA") == 0 && (chunked || body > 0);
+    if (legacy && (in_body || (!h->is_request && h->status == 200))) {
         set_mode(t, dir, chunked ? READ_CHUNKED : READ_RAW);
         /* the gateway opens the OUT channel's body with a random seed of 10 bytes before any packet */
         if (!h->is_request && t->out_channel)
@@ -252,12 +270,21 @@ static void after_head(rdg_tunnel *t, cssp_dir dir, const cssp_http_head *h, con
         stop_with(t, "a chunked HTTP body where the RD Gateway protocol has none");
         return;
     }
-    uint64_t body = 0;
-    if (cssp_http_field_value(h, data, "Content-Length", &v, &len)) {
-        for (size_t i = 0; i < len && v[i] >= '0' && v[i] <= '9' && body < (1ull << 40); i++)
-            body = body * 10 + (uint64_t)(v[i] - '0');
-    }
     t->d[dir].skip = body;
+}
+
+/* The RDG-Connection-Id that ties the legacy transport's two channels together; "" when absent or odd. */
+static void connection_id(const cssp_http_head *h, const uint8_t *data, char id[RDG_CONNECTION_ID_MAX + 1])
+{
+    const uint8_t *v;
+    size_t len;
+    if (!cssp_http_field_value(h, data, "RDG-Connection-Id", &v, &len) || len > RDG_CONNECTION_ID_MAX)
+        return;
+    for (size_t i = 0; i < len; i++)
+        if (v[i] < 0x21 || v[i] > 0x7E)
+            return;
+    memcpy(id, v, len);
+    id[len] = '\0';
 }
 
 static void heads_bytes(rdg_tunnel *t, cssp_dir dir, direction *d)
@@ -289,7 +316,9 @@ static void heads_bytes(rdg_tunnel *t, cssp_dir dir, direction *d)
             cssp_gateway_init(t->facts, transport);
             t->out_channel = strcmp(h.method, "RDG_OUT_DATA") == 0;
             t->recognised = t->decided = true;
-            t->sink->recognised(t->ctx);
+            char id[RDG_CONNECTION_ID_MAX + 1] = "";
+            connection_id(&h, data, id);
+            t->sink->recognised(t->ctx, strcmp(h.method, "RDG_IN_DATA") == 0 ? RDG_CHANNEL_IN : RDG_CHANNEL_OUT, id);
         }
         const uint8_t *v;
         size_t len;
@@ -398,6 +427,11 @@ void rdg_tunnel_feed(rdg_tunnel *t, cssp_dir dir, const uint8_t *bytes, size_t l
         return;
     t->ref = ref;
     tls_glue_feed(t->tls, dir, bytes, len, ref);
+}
+
+void rdg_tunnel_share_facts(rdg_tunnel *t, cssp_gateway *facts)
+{
+    t->facts = facts;
 }
 
 void rdg_tunnel_gap(rdg_tunnel *t, cssp_dir dir)

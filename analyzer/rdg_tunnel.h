@@ -22,9 +22,20 @@
 
 typedef struct rdg_tunnel rdg_tunnel;
 
+#define RDG_CONNECTION_ID_MAX 80   /* "{4212a182-86c3-d42f-cf83-72e9497e6600}" and room to spare */
+
+/* Which request opened the connection: the legacy transport's two channels are two TLS connections. */
+typedef enum rdg_channel {
+    RDG_CHANNEL_OUT,      /* RDG_OUT_DATA (legacy OUT channel, or a WebSocket upgrade) or GET with an upgrade */
+    RDG_CHANNEL_IN        /* RDG_IN_DATA: the legacy IN channel, the client's half of a tunnel */
+} rdg_channel;
+
 typedef struct rdg_tunnel_sink {
-    /* The first request opened a tunnel: facts now describe it (transport, then everything learnt). */
-    void (*recognised)(void *ctx);
+    /*
+     * The first request opened a tunnel: facts now describe it (transport, then everything learnt).
+     * connection_id: its RDG-Connection-Id (printable ASCII, at most RDG_CONNECTION_ID_MAX), "" without one.
+     */
+    void (*recognised)(void *ctx, rdg_channel channel, const char *connection_id);
     /* Not an RD Gateway connection, or one whose TLS cannot be read: nothing more will be reported. */
     void (*not_gateway)(void *ctx);
     /* Tunnelled bytes of the RDP connection, in order per direction. */
@@ -36,6 +47,12 @@ typedef struct rdg_tunnel_sink {
 /* facts: filled as the tunnel is read (owned by the caller, may outlive the tunnel). */
 rdg_tunnel *rdg_tunnel_new(const secrets *keys, cssp_gateway *facts, const rdg_tunnel_sink *sink, void *ctx);
 void rdg_tunnel_feed(rdg_tunnel *t, cssp_dir dir, const uint8_t *bytes, size_t len, uint64_t ref);
+/*
+ * From now on the tunnel's facts go into `facts`: a legacy IN channel paired with its OUT channel adds what it
+ * reads (the client's tunnel packets) to the OUT channel's facts. The caller switches it back before those
+ * facts go away.
+ */
+void rdg_tunnel_share_facts(rdg_tunnel *t, cssp_gateway *facts);
 /* Bytes are missing from this direction of the TCP stream. */
 void rdg_tunnel_gap(rdg_tunnel *t, cssp_dir dir);
 /* How the client authenticated to the gateway, from the tokens seen: "NTLM", "Kerberos", ... or NULL. */

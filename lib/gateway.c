@@ -56,6 +56,9 @@ void cssp_gateway_http(cssp_gateway *g, cssp_dir dir, const cssp_http_head *head
     if (g->status_count < CSSP_GATEWAY_MAX_STATUSES)
         g->statuses[g->status_count] = head->status;
     g->status_count++;
+    /* a request with Upgrade: websocket answered 200, not 101: the gateway goes on with the legacy transport */
+    if (head->status == 200 && g->stage == CSSP_GW_HTTP)
+        g->transport = CSSP_GW_TRANSPORT_LEGACY;
     if (head->status == 401 && g->auth_scheme == CSSP_HTTP_AUTH_NONE &&
         cssp_http_field_value(head, data, "WWW-Authenticate", &value, &len))
         g->auth_scheme = cssp_http_auth_scheme(value, len);

@@ -12,7 +12,8 @@
 #
 # Usage: sudo samples/record.sh [OUTPUT_DIR]   (default: the samples/ folder itself)
 # Set RECORD_SKIP_INSTALL=1 to skip apt-get when the packages are already there, RECORD_KEEP_WORK=1 to
-# keep the work folder (peer logs, full key logs) for a look after a failure.
+# keep the work folder (peer logs, full key logs) for a look after a failure, RECORD_ONLY=gateway (or
+# another record_* group name) to record only that group.
 set -euo pipefail
 export PYTHONDONTWRITEBYTECODE=1   # keep samples/peers free of __pycache__
 
@@ -205,7 +206,7 @@ start_display() {
 
 check_ports_free() {
     local port
-    for port in 3389 13389; do
+    for port in 3389 13389 $GATEWAY_PORT; do
         if ss -Hltn "sport = :$port" | grep -q .; then
             log "port $port is in use: the recordings need it (and capture all traffic on it)"
             exit 1
@@ -217,6 +218,7 @@ prepare() {
     mkdir -p "$WORK/xdg/freerdp/shadow" "$WORK/home"
     make_certificate scripted RDSRV
     make_certificate shadow freerdp-shadow
+    make_certificate gateway RDGW
     # freerdp-shadow-cli takes its TLS identity from here; the key is kept for the static RSA sample.
     cp "$WORK/shadow.crt.pem" "$WORK/xdg/freerdp/shadow/shadow.crt"
     cp "$WORK/shadow.key.pem" "$WORK/xdg/freerdp/shadow/shadow.key"
@@ -443,6 +445,132 @@ record_freerdp_shadow() { # real FreeRDP 2 server: cells 2 (Mitigated) and 4, fa
     shadow_stop $PORT
 }
 
+# ---- through an RD Gateway ---------------------------------------------------------------------
+
+GATEWAY_PORT=443
+GATEWAY_PID=
+gateway() { # ARGS... (the scripted RD Gateway on 127.0.0.1:443, in front of 127.0.0.1:3389)
+    rm -f "$WORK/gateway.ready"
+    "$PY" "$PEERS/rd_gateway.py" --port $GATEWAY_PORT --rdp-port $PORT --ready-file "$WORK/gateway.ready" \
+        --cert "$WORK/gateway.crt.pem" --key "$WORK/gateway.key.pem" --user "$ACCOUNT" --password "$PASSWORD" "$@" \
+        2>>"$WORK/gateway.log" &
+    GATEWAY_PID=$!
+    local i
+    for i in $(seq 100); do
+        [ -f "$WORK/gateway.ready" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+gateway_done() {
+    wait "$GATEWAY_PID" || true
+}
+
+# The scripted client through the gateway: its own key logs for the gateway's TLS and the tunnelled one.
+gateway_scripted_client() { # TRANSPORT ARGS...
+    local transport=$1
+    shift
+    "$PY" "$PEERS/credssp_client.py" --host RDSRV --port $PORT --gateway 127.0.0.1:$GATEWAY_PORT \
+        --gateway-transport "$transport" --user "$ACCOUNT" --keylog "$WORK/inner.keys" \
+        --gateway-keylog "$WORK/outer.keys" "$@" || true
+}
+
+# xfreerdp's gateway client (/gt:http: WebSocket, or the legacy transport when the gateway answers 200)
+gateway_xfreerdp() { # GATEWAY_PASSWORD
+    env DISPLAY=$DISPLAY_NUMBER XDG_CONFIG_HOME="$WORK/xdg" HOME="$WORK/home" \
+        LD_PRELOAD="$PRELOAD" SSLKEYLOGFILE="$WORK/client.keys" \
+        timeout 30 xfreerdp /v:RDSRV "/u:$ACCOUNT" "/p:$PASSWORD" "/g:127.0.0.1:$GATEWAY_PORT" "/gu:$ACCOUNT" \
+        "/gp:$1" /gt:http /sec:nla /cert:ignore +auth-only >>"$WORK/xfreerdp.log" 2>&1 || true
+}
+
+gateway_capture_start() { # NAME: fresh key logs, so that each holds only this recording's sessions
+    : >"$WORK/client.keys"
+    : >"$WORK/inner.keys"
+    : >"$WORK/outer.keys"
+    capture_start "$1" "tcp port $GATEWAY_PORT"
+}
+
+# Copies the capture and the key-log lines of its TLS sessions: the gateway's (their ClientHellos are in the
+# capture) and, with KEYLOG files, every line of those files (the tunnelled sessions, invisible to tshark).
+publish_gateway() { # NAME OUTER_KEYLOG [INNER_KEYLOG...]
+    local name=$1 outer=$2
+    shift 2
+    cp "$WORK/$name.pcap" "$OUT/$name.pcap"
+    keys_for "$OUT/$name.pcap" $GATEWAY_PORT "$WORK/$name.outer" "$outer"
+    cat "$WORK/$name.outer" "$@" | sort -u >"$OUT/$name.keys"
+    log "$name.pcap: $(stat -c %s "$OUT/$name.pcap") bytes"
+}
+
+record_gateway() { # RDP through the scripted RD Gateway on 443 (the capture holds only the gateway's port)
+    # a patched client refuses an unpatched server inside the tunnel, with and without the inner secrets
+    gateway_capture_start gateway-ws-mismatch-scripted-client-server-v3
+    scripted_server $PORT --credssp-version 3 --build 6.3.9600
+    gateway
+    gateway_scripted_client websocket --password "$PASSWORD" --refusal fin
+    gateway_done
+    scripted_server_done
+    capture_stop
+    publish_gateway gateway-ws-mismatch-scripted-client-server-v3 "$WORK/outer.keys" "$WORK/inner.keys"
+    cp "$OUT/gateway-ws-mismatch-scripted-client-server-v3.pcap" \
+        "$OUT/gateway-ws-mismatch-scripted-client-server-v3-outer-keys.pcap"
+    cp "$WORK/gateway-ws-mismatch-scripted-client-server-v3.outer" \
+        "$OUT/gateway-ws-mismatch-scripted-client-server-v3-outer-keys.keys"
+
+    # the same mismatch over the legacy transport (RDG_OUT_DATA and RDG_IN_DATA, two TLS connections)
+    gateway_capture_start gateway-legacy-mismatch-scripted-client-server-v4
+    scripted_server $PORT --credssp-version 4 --build 10.0.14393
+    gateway
+    gateway_scripted_client legacy --password "$PASSWORD" --refusal close_notify
+    gateway_done
+    scripted_server_done
+    capture_stop
+    publish_gateway gateway-legacy-mismatch-scripted-client-server-v4 "$WORK/outer.keys" "$WORK/inner.keys"
+
+    # a logon failure at the target (CredSSP errorCode), the gateway having let the client through
+    gateway_capture_start gateway-ws-auth-failed-scripted-client-server-v6
+    scripted_server $PORT --credssp-version 6 --build 10.0.17763
+    gateway
+    gateway_scripted_client websocket --password "$WRONG_PASSWORD" --gateway-password "$PASSWORD"
+    gateway_done
+    scripted_server_done
+    capture_stop
+    publish_gateway gateway-ws-auth-failed-scripted-client-server-v6 "$WORK/outer.keys" "$WORK/inner.keys"
+
+    # the gateway's resource authorization policy refuses the target: CHANNEL_RESPONSE E_PROXY_RAP_ACCESSDENIED
+    gateway_capture_start gateway-ws-refused-channel-scripted-client
+    gateway --refuse channel
+    gateway_scripted_client websocket --password "$PASSWORD"
+    gateway_done
+    capture_stop
+    publish_gateway gateway-ws-refused-channel-scripted-client "$WORK/outer.keys"
+
+    # FreeRDP 2's gateway client against freerdp-shadow-cli: a success over each transport
+    shadow_server $PORT "${SHADOW_NLA[@]}"
+    gateway_capture_start gateway-ws-xfreerdp-freerdp-shadow
+    gateway
+    gateway_xfreerdp "$PASSWORD"
+    gateway_done
+    capture_stop
+    publish_gateway gateway-ws-xfreerdp-freerdp-shadow "$WORK/client.keys" "$WORK/client.keys"
+
+    gateway_capture_start gateway-legacy-xfreerdp-freerdp-shadow
+    gateway --no-websocket
+    gateway_xfreerdp "$PASSWORD"
+    gateway_done
+    capture_stop
+    publish_gateway gateway-legacy-xfreerdp-freerdp-shadow "$WORK/client.keys" "$WORK/client.keys"
+
+    # and its wrong gateway password: the gateway's HTTP logon answers 401 again, the target is never reached
+    gateway_capture_start gateway-ws-refused-http-xfreerdp
+    gateway
+    gateway_xfreerdp "$WRONG_PASSWORD"
+    gateway_done
+    capture_stop
+    publish_gateway gateway-ws-refused-http-xfreerdp "$WORK/client.keys"
+    shadow_stop $PORT
+}
+
 # Cuts of a complete patched-patched capture in the middle of CredSSP.
 record_truncated() {
     local source=$OUT/cell4-xfreerdp-freerdp-shadow-tls13.pcap
@@ -471,6 +599,11 @@ main() {
     build_preload
     prepare
     start_display
+    if [ -n "${RECORD_ONLY:-}" ]; then   # e.g. RECORD_ONLY=gateway: one group of recordings
+        "record_$RECORD_ONLY"
+        log "done: record_$RECORD_ONLY into $OUT"
+        return
+    fi
     record_unpatched_pairs
     record_force_updated_server
     record_mismatch
@@ -478,6 +611,7 @@ main() {
     record_scripted_patched_pair
     record_interleaved
     record_freerdp_shadow
+    record_gateway
     record_truncated
     log "done: $(du -sh "$OUT" | cut -f1) in $OUT"
 }

@@ -10,6 +10,8 @@ connection the way --refusal says (fin, rst or close_notify). With --policy
 vulnerable it falls back to the SubjectPublicKey echo and completes.
 --credssp-version 2-4 makes it an unpatched client.
 --step-delay sleeps before each TSRequest so that parallel clients interleave.
+--gateway HOST:PORT tunnels the connection through an RD Gateway (rdg_client.py): --host and --port are
+then the target the gateway is asked for in CHANNEL_CREATE.
 Exit status: 0 when CredSSP completed, 2 when it was refused or failed.
 """
 
@@ -19,6 +21,7 @@ import sys
 import time
 
 import credssp_binding
+import rdg_client
 import rdp_wire
 from ntlm_session import WINDOWS_BUILDS, NtlmClient
 from tls_channel import TlsChannel, make_context
@@ -102,9 +105,21 @@ def main():
     parser.add_argument("--max-tls", choices=("1.2", "1.3"))
     parser.add_argument("--ciphers")
     parser.add_argument("--step-delay", type=float, default=0.0)
+    parser.add_argument("--gateway", help="HOST:PORT of an RD Gateway to go through")
+    parser.add_argument("--gateway-transport", choices=("websocket", "legacy"), default="websocket")
+    parser.add_argument("--gateway-password", help="the password of the gateway logon (default: --password)")
+    parser.add_argument("--gateway-keylog", help="NSS key log of the TLS sessions with the gateway")
     args = parser.parse_args()
 
-    sock = rdp_wire.tcp_connect(args.host, args.port)
+    if args.gateway:
+        try:
+            sock = rdg_client.open_tunnel(args.gateway, args.host, args.port, args.gateway_transport,
+                                          (args.user, args.gateway_password or args.password), args.gateway_keylog)
+        except rdg_client.TunnelRefused as refusal:
+            log("the RD Gateway refused: %s" % refusal)
+            sys.exit(2)
+    else:
+        sock = rdp_wire.tcp_connect(args.host, args.port)
     sock.sendall(rdp_wire.connection_request(args.requested, args.user))
     negotiation = rdp_wire.parse_negotiation(rdp_wire.read_tpkt(sock), rdp_wire.X224_CONNECTION_CONFIRM)
     if negotiation is None or negotiation[0] != rdp_wire.NEG_RSP or negotiation[2] not in (

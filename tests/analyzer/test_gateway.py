@@ -177,8 +177,61 @@ c.equal(x.get("problem"), None, "legacy: seed and chunks read")
 c.equal((x.get("gateway_error") or {}).get("status"), "E_PROXY_RAP_ACCESSDENIED", "legacy: the refusal read")
 c.equal(x.get("verdict"), "gateway_refused", "legacy: verdict")
 
-# A direct connection says transport tcp.
 import rdp_capture as rc_mod  # noqa: E402
+
+# The legacy transport's IN channel ([MS-TSGU] 3.3.5.1: RDG_IN_DATA, its chunked body the client's packets)
+# without its OUT channel in reach: alone in the capture, after its OUT channel closed (the OUT channel is
+# judged then, so the IN channel is reported alone), or with a body that is not chunked properly.
+def channel_capture(channels):
+    """One TLS connection to the gateway per (client port, outer messages), one after the other."""
+    frames, keys = [], ""
+    for cport, messages in channels:
+        chunks, keylog = rc_mod.tls_conversation(messages, "tls12-ecdhe-gcm")
+        frames += rc_mod.conversation_frames(chunks, client="192.0.2.10", server="192.0.2.30", cport=cport, sport=443)
+        keys += keylog
+    return rc_mod.synth.pcap(rc_mod.synth.ETHERNET, frames), keys
+
+
+def in_channel(body):
+    head = rdg.http_request(rdg.negotiate(b"\x60\x00"), method=b"RDG_IN_DATA", websocket=False)
+    return [(CLIENT, head[:-2] + b"Transfer-Encoding: chunked\r\n\r\n" + body)]
+
+
+out_channel = legacy[:1] + [(SERVER, b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked(bytes(10)) +
+                             chunked(rdg.handshake_response()))]
+client_half = chunked(rdg.handshake_request()) + chunked(rdg.tunnel_create())
+for name, channels, reports in (("in-alone", [(50400, in_channel(client_half))], 1),
+                                ("out-closed-first", [(50401, out_channel), (50402, in_channel(client_half))], 2),
+                                ("in-bad-chunk", [(50403, in_channel(b"zz\r\n" + rdg.handshake_request()))], 1)):
+    pcap, keys = channel_capture(channels)
+    rc, conns, err = run_json(analyzer, write(name + ".pcap", pcap), "-k", write(name + ".keys", keys.encode()))
+    c.equal(len(conns), reports, f"{name}: connections reported")
+    c.check(all(x["transport"] == "rd_gateway" and x["gateway_transport"] == "legacy" for x in conns),
+            f"{name}: legacy RD Gateway connections")
+    c.check(all(x["verdict"] == "incomplete" for x in conns), f"{name}: the tunnel never opened: incomplete")
+c.check("chunked" in (conns[0].get("problem") or "") if conns else False, "in-bad-chunk: the bad chunk noted")
+
+# mstsc's logon to a domain gateway: Negotiate with a Kerberos AP-REQ inside SPNEGO (RFC 4178 NegTokenInit,
+# mechToken = the RFC 4121 InitialContextToken), accepted at once with 101: the mechanism is Kerberos.
+def kerberos_negotiate():
+    der, oid = rc_mod.der, lambda hexs: rc_mod.der(0x06, bytes.fromhex(hexs))
+    krb5, ntlm = "2a864886f712010202", "2b06010401823702020a"
+    ticket = der(0x61, der(0x30, der(0xA0, rc_mod.der_int(5)) + der(0xA1, der(0x1B, b"AD.EXAMPLE.TEST"))))
+    ap_req = der(0x60, oid(krb5) + b"\x01\x00" + der(0x6E, der(0x30, der(0xA0, rc_mod.der_int(5)) +
+                                                              der(0xA1, rc_mod.der_int(14)) + der(0xA3, ticket))))
+    return der(0x60, oid("2b0601050502") + der(0xA0, der(0x30, der(0xA0, der(0x30, oid(krb5) + oid(ntlm))) +
+                                                            der(0xA2, der(0x04, ap_req)))))
+
+
+kerberos = [(CLIENT, rdg.http_request(rdg.negotiate(kerberos_negotiate()))),
+            (SERVER, rdg.http_response(101, b"Switching Protocols"))] + rdg.frame_all(
+    rdg.tunnel_setup(channel_status=rdg.E_PROXY_TS_CONNECTFAILED))
+rc, conns, err = analyse("kerberos", kerberos, lambda outer: [outer])
+x = conns[0] if conns else {}
+c.equal(x.get("gateway_auth"), {"scheme": "Negotiate", "mechanism": "Kerberos", "http_statuses": [101],
+                                "outcome": "accepted"}, "kerberos: Kerberos inside SPNEGO names the mechanism")
+
+# A direct connection says transport tcp.
 pcap, keys = rc_mod.rdp_tls_capture("tls13", 6, 6, "ok")
 rc, conns, err = run_json(analyzer, write("direct.pcap", pcap), "-k", write("direct.keys", keys.encode()))
 c.equal([(x["transport"], x["target"], x["gateway"]) for x in conns], [("tcp", None, None)], "direct: transport tcp")

@@ -49,6 +49,14 @@ auth = (conns[0].get("gateway_auth") or {}) if conns else {}
 c.equal(auth.get("mechanism"), "NTLM", "ntlm downgrade: NTLM inside Negotiate")
 c.equal(auth.get("http_statuses"), [401, 101], "ntlm downgrade: challenged, then upgraded")
 
+# The README's Kerberos captures (password or smartcard, with a KDC in reach) log on to the gateway with
+# Kerberos inside Negotiate, accepted at once (no 401 round trip).
+for name in ("rdp-rdg-same-creds-kerberos-password-success2.pcapng", "rdp-rdg-same-creds-kerberos-smartcard-success2.pcapng",
+             "rdp-rdg-diff-creds-kerberos-password.pcapng"):
+    rc, conns, err = run_json(analyzer, os.path.join(folder, name))
+    auth = (conns[0].get("gateway_auth") or {}) if conns else {}
+    c.equal(auth.get("mechanism"), "Kerberos", f"{name}: Kerberos inside Negotiate")
+
 rc, out, err = run(analyzer, os.path.join(folder, "rdp-rdg-same-creds-kerberos-password-success2.pcapng"))
 c.check("via gateway 10.10.0.7:443 -> target IT-HELP-TEST" in out.replace("it-help-test", "IT-HELP-TEST"),
         "text: via gateway line")

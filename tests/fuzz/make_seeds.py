@@ -159,6 +159,15 @@ def gateway_capture_seed(tmp):
     return inject_secrets(pcap, outer_keys + inner_keys, tmp)
 
 
+def gateway_legacy_seed(tmp):
+    """The recorded legacy RD Gateway tunnel (samples/: RDG_OUT_DATA and RDG_IN_DATA paired by their
+    RDG-Connection-Id, a v6 client refusing a v4 target inside) with its key log in a DSB: mutations reach
+    the pairing of the two channels."""
+    name = os.path.join(SOURCE_DIR, "samples", "gateway-legacy-mismatch-scripted-client-server-v4")
+    with open(name + ".pcap", "rb") as pcap, open(name + ".keys") as keys:
+        return inject_secrets(pcap.read(), keys.read(), tmp)
+
+
 def ntlm_challenge_with_target_info(names):
     """A CHALLENGE whose TargetInfo carries these AV pairs ({AvId: name}), then the timestamp and MsvAvEOL."""
     info = b"".join(struct.pack("<HH", av, len(n.encode("utf-16-le"))) + n.encode("utf-16-le") for av, n in names.items())
@@ -297,6 +306,7 @@ def committed(out_dir):
         pcap, _ = rc.rdp_tls_capture("tls12-rsa-gcm", 6, 6, "logon_failure")
         write(out_dir, "analyzer", "no-keys.pcap", pcap)
         write(out_dir, "analyzer", "rd-gateway.pcapng", gateway_capture_seed(tmp))
+        write(out_dir, "analyzer", "rd-gateway-legacy.pcapng", gateway_legacy_seed(tmp))
         clear = rc.conversation_frames(
             [(rc.CLIENT, synth.x224_request(b"clear", 0xB)), (rc.SERVER, synth.x224_confirm(0x02, 0x8))] +
             rc.credssp_exchange(6, 6, "ok") + [(rc.SERVER, b"\0\0\0\0")], linktype=synth.SLL2)

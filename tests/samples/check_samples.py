@@ -11,6 +11,9 @@ this script extracts per connection and direction:
   - without keys: the number of TLS records with outer content type 23 per direction
 and compares them with the manifest. It also checks that the manifest uses
 only the verdict vocabulary of docs/verdicts.md and names every file.
+For the RD Gateway samples (gateway_samples), tshark 4.0 reads the gateway's
+TLS and HTTP but not the tunnel: their TCP streams and the gateway's HTTP
+answers in capture order (gateway_auth.http_statuses) are checked.
 Standard library only. Prints PASS/FAIL per sample and "N passed, N failed".
 
 Usage: check_samples.py [--tshark PATH] [--dump] SAMPLES_DIR
@@ -24,7 +27,7 @@ import subprocess
 import sys
 
 VERDICTS = {"ok", "version_mismatch", "rejected_unpatched_client", "auth_failed", "no_nla",
-            "negotiation_failed", "incomplete"}
+            "negotiation_failed", "incomplete", "gateway_refused"}
 EVIDENCE = {"decrypted", "cleartext", "traffic_shape"}
 FINDINGS = {"server_unpatched", "client_unpatched", "nla_not_used", "version_changed",
             "field_version_inconsistent", "legacy_tls"}
@@ -190,6 +193,30 @@ def check_sample(tshark, sample, samples_dir):
     return problems
 
 
+def check_gateway_sample(tshark, sample, samples_dir):
+    path = os.path.join(samples_dir, sample["file"])
+    keys = os.path.join(samples_dir, sample["keys"]["keylog"])
+    if not os.path.isfile(path) or not os.path.isfile(keys):
+        return ["file or key file missing"]
+    options = ["-o", "tls.keylog_file:" + keys, "-o", "http.desegment_body:FALSE"]
+    streams = {int(row["tcp.stream"][0]) for row in
+               run_tshark(tshark, path, [], "tcp.port == %d" % sample["gateway_port"], ("tcp.stream",), False)}
+    answers = [int(code) for row in run_tshark(tshark, path, options, "http.response", ("http.response.code",), False)
+               for code in row["http.response.code"]]
+    problems = []
+    expected_streams = sorted(s for c in sample["connections"] for s in c["streams"])
+    if sorted(streams) != expected_streams:
+        problems.append("TCP streams: manifest %r, tshark %r" % (expected_streams, sorted(streams)))
+    statuses = [code for c in sample["connections"] for code in c["gateway_auth"]["http_statuses"]]
+    if answers != statuses:
+        problems.append("HTTP answers: manifest %r, tshark %r" % (statuses, answers))
+    for connection in sample["connections"]:
+        problems += check_vocabulary(connection)
+        if connection["transport"] != "rd_gateway":
+            problems.append("transport %r" % connection["transport"])
+    return problems
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--tshark", default="tshark")
@@ -205,15 +232,17 @@ def main():
         return 0
 
     passed = failed = 0
-    listed = {s["file"] for s in manifest["samples"]}
+    gateway_samples = manifest.get("gateway_samples", [])
+    listed = {s["file"] for s in manifest["samples"] + gateway_samples}
     unlisted = [name for name in sorted(os.listdir(args.samples_dir))
                 if name.endswith((".pcap", ".pcapng")) and name not in listed]
     for name in unlisted:
         print("FAIL %s: not in the manifest" % name)
         failed += 1
-    for sample in manifest["samples"]:
+    checks = [(s, check_sample) for s in manifest["samples"]] + [(s, check_gateway_sample) for s in gateway_samples]
+    for sample, check in checks:
         try:
-            problems = check_sample(args.tshark, sample, args.samples_dir)
+            problems = check(args.tshark, sample, args.samples_dir)
         except OSError as error:
             print("FAIL %s: cannot run tshark: %s" % (sample["file"], error))
             failed += 1
