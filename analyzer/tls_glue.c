@@ -125,6 +125,11 @@ void tls_glue_free(tls_glue *g)
     g_free(g);
 }
 
+size_t tls_glue_held_bytes(const tls_glue *g)
+{
+    return g ? sizeof *g + tls_session_held_bytes(g->session) : 0;
+}
+
 const char *tls_glue_suite_name(uint16_t suite)
 {
     return tls_suite_find(suite) ? tls_suite_name(suite) : NULL;
