@@ -219,10 +219,11 @@ void analysis_packet(analysis *a, int dlt, int64_t ts_us, const uint8_t *data, s
         g_queue_unlink(&a->lru, c->lru_link);
         g_queue_push_tail_link(&a->lru, c->lru_link);
     }
-    /* only a connection still being parsed changes what it holds (names, buffers, TLS state) */
+    /* only a connection still being parsed changes what it holds (names, buffers, TLS state): with new bytes,
+       or when it stops and drops its state */
     bool parsed = !conn_is_final(c) && c->phase != PHASE_DONE && c->phase != PHASE_NOT_RDP;
     conn_packet(c, &p, a->stats.packets);
-    if (parsed)
+    if (parsed && (p.payload_len || conn_is_final(c) || c->phase == PHASE_DONE || c->phase == PHASE_NOT_RDP))
         reweigh(a, c);
     tcp_stream *robbed;
     while ((robbed = tcp_stream_budget_take_dropped(&a->reassembly)) != NULL) {

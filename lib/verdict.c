@@ -144,7 +144,7 @@ void cssp_conn_init(cssp_conn *c)
     f->user = f->domain = f->workstation = f->kerberos_service = f->kerberos_realm = no_name;
 }
 
-/* The names of the facts, for keeping, freeing and counting them in one place. */
+/* The names of the facts, for freeing them all. */
 static const char **name_slot(cssp_facts *f, size_t i)
 {
     const char **slots[] = {&f->user, &f->domain, &f->workstation, &f->kerberos_service, &f->kerberos_realm};
@@ -155,10 +155,12 @@ static const char **name_slot(cssp_facts *f, size_t i)
  * Keeps a name from the wire (NUL-terminated within `cap` bytes by its decoder) on the heap, sized to it.
  * An empty name, or one that cannot be allocated, is kept as "".
  */
-static void keep_name(const char **slot, const char *src, size_t cap)
+static void keep_name(cssp_conn *c, const char **slot, const char *src, size_t cap)
 {
-    if (*slot != no_name)
+    if (*slot != no_name) {
+        c->name_bytes -= strlen(*slot) + 1;
         free((char *)*slot);
+    }
     *slot = no_name;
     const char *end = memchr(src, '\0', cap - 1);
     size_t len = end ? (size_t)(end - src) : cap - 1;
@@ -167,6 +169,7 @@ static void keep_name(const char **slot, const char *src, size_t cap)
         memcpy(copy, src, len);
         copy[len] = '\0';
         *slot = copy;
+        c->name_bytes += len + 1;
     }
 }
 
@@ -178,16 +181,12 @@ void cssp_conn_clear(cssp_conn *c)
             free((char *)*slot);
         *slot = no_name;
     }
+    c->name_bytes = 0;
 }
 
 size_t cssp_conn_heap_bytes(const cssp_conn *c)
 {
-    size_t bytes = 0;
-    const char **slot;
-    for (size_t i = 0; (slot = name_slot((cssp_facts *)&c->facts, i)) != NULL; i++)
-        if (*slot && *slot != no_name)
-            bytes += strlen(*slot) + 1;
-    return bytes;
+    return c->name_bytes;
 }
 
 static void raise_leg(cssp_conn *c, unsigned leg)
@@ -261,15 +260,16 @@ static void note_ntlm(cssp_conn *c, cssp_dir dir, const cssp_ntlm_message *m)
     }
     if (dir == CSSP_FROM_CLIENT && m->type == CSSP_NTLM_AUTHENTICATE) {
         c->client_sent_authenticate = true;
-        keep_name(&f->user, m->user, sizeof m->user);
-        keep_name(&f->domain, m->domain, sizeof m->domain);
-        keep_name(&f->workstation, m->workstation, sizeof m->workstation);
+        keep_name(c, &f->user, m->user, sizeof m->user);
+        keep_name(c, &f->domain, m->domain, sizeof m->domain);
+        keep_name(c, &f->workstation, m->workstation, sizeof m->workstation);
     }
 }
 
 /* The package, the Kerberos service and realm, a KRB-ERROR, and an NTLM fallback after Kerberos. */
-static void note_package(cssp_facts *f, const cssp_tsreq_summary *s)
+static void note_package(cssp_conn *c, const cssp_tsreq_summary *s)
 {
+    cssp_facts *f = &c->facts;
     if (s->offers_kerberos_first || s->package == CSSP_PACKAGE_KERBEROS)
         f->kerberos_tried = true;
     if (s->package != CSSP_PACKAGE_NONE) {
@@ -283,9 +283,9 @@ static void note_package(cssp_facts *f, const cssp_tsreq_summary *s)
     if (s->krb.msg_type == CSSP_KRB_AP_REQ || (s->krb.msg_type == CSSP_KRB_TGT_REQ && !f->kerberos_service[0])) {
         /* a name the message does not carry keeps the one known */
         if (s->krb.service[0])
-            keep_name(&f->kerberos_service, s->krb.service, sizeof s->krb.service);
+            keep_name(c, &f->kerberos_service, s->krb.service, sizeof s->krb.service);
         if (s->krb.realm[0])
-            keep_name(&f->kerberos_realm, s->krb.realm, sizeof s->krb.realm);
+            keep_name(c, &f->kerberos_realm, s->krb.realm, sizeof s->krb.realm);
     }
     if (s->krb.msg_type == CSSP_KRB_ERROR && s->krb.has_error_code && !f->has_krb_error) {
         f->has_krb_error = true;
@@ -301,7 +301,7 @@ static void feed_tsrequest(cssp_conn *c, cssp_dir dir, const cssp_tsreq_summary 
     note_version(c, dir, s->version, ref);
     if (s->has_ntlm)
         note_ntlm(c, dir, &s->ntlm);
-    note_package(f, s);
+    note_package(c, s);
     count_message(c, dir);
     /* A decoded TSRequest advances the exchange by what it carries, not by its turn. */
     if (dir == CSSP_FROM_CLIENT) {

@@ -186,6 +186,7 @@ typedef struct cssp_conn {
     cssp_event_type first_close_type; /* CSSP_EV_FIN, _RST or _TLS_ALERT */
     unsigned close_leg;               /* leg reached when the connection first closed */
     bool end_of_capture;
+    size_t name_bytes;                /* allocated for the facts' names (cssp_conn_heap_bytes) */
 } cssp_conn;
 
 /* Why a connection failed, where the capture tells it apart (docs/verdicts.md, "Causes"); NONE otherwise. */
