@@ -880,6 +880,32 @@ static void test_lookalike_causes(void)
 }
 
 /* The package of the connection, its Kerberos names, a KRB-ERROR and an NTLM fallback. */
+/*
+ * The names from the wire are kept on the heap, sized to what arrived: nothing until a name comes, the bytes
+ * of each name and its NUL after, a name at its decoder's cap whole, and nothing after cssp_conn_clear().
+ */
+static void test_names_on_the_heap(void)
+{
+    static cssp_conn c;
+    start(&c, CSSP_PROTO_HYBRID, 0x0303);
+    CHECK_EQ_U(cssp_conn_heap_bytes(&c), 0);
+    CHECK_EQ_STR(c.facts.user, "");
+    CHECK_EQ_STR(c.facts.kerberos_realm, "");
+    cssp_tsreq_summary s = authenticate(6, true);
+    tsreq(&c, C, &s);
+    CHECK_EQ_U(cssp_conn_heap_bytes(&c), sizeof "alice" + sizeof "LAB" + sizeof "WS1");
+    /* a later AUTHENTICATE (the exchange is not over) replaces them */
+    memset(s.ntlm.user, 'u', sizeof s.ntlm.user - 1);  /* the longest name the decoder gives */
+    s.ntlm.domain[0] = '\0';
+    tsreq(&c, C, &s);
+    CHECK_EQ_U(strlen(c.facts.user), CSSP_NTLM_NAME_MAX - 1);
+    CHECK_EQ_STR(c.facts.domain, "");
+    CHECK_EQ_U(cssp_conn_heap_bytes(&c), CSSP_NTLM_NAME_MAX + sizeof "WS1");
+    cssp_conn_clear(&c);
+    CHECK_EQ_U(cssp_conn_heap_bytes(&c), 0);
+    CHECK_EQ_STR(c.facts.user, "");
+}
+
 static void test_package_facts(void)
 {
     static cssp_conn c;
@@ -1456,6 +1482,7 @@ int main(void)
     test_shape_keyless_refusal_only();
     test_shape_kerberos_u2u();
     test_lookalike_causes();
+    test_names_on_the_heap();
     test_package_facts();
     test_kerberos_decrypted_legs();
     test_mode_text();
