@@ -60,12 +60,19 @@ static bool judge_early(analysis *a, conn *c)
     return had_no_verdict;
 }
 
-/* FNV-1a over 64-bit words: called for every packet, so not byte by byte. */
+/*
+ * A secret start for the flow hash, drawn once per run: the addresses and ports are the capture's, so with a
+ * known hash a capture could bring thousands of connections to one slot of the table and make every lookup
+ * walk them all (IPv6 addresses control whole words, and each FNV step can be undone).
+ */
+static uint64_t flow_hash_seed;
+
+/* FNV-1a over 64-bit words from the secret start: called for every packet, so not byte by byte. */
 static guint flow_key_hash(gconstpointer p)
 {
     const flow_key *k = p;
     const uint64_t prime = 0x100000001b3u;
-    uint64_t words[4], h = 0xcbf29ce484222325u ^ k->family;
+    uint64_t words[4], h = flow_hash_seed ^ k->family;
     memcpy(words, k->addr, sizeof words);
     for (size_t i = 0; i < 4; i++)
         h = (h ^ words[i]) * prime;
@@ -98,6 +105,8 @@ static void make_key(const tcp_packet *p, flow_key *k)
 
 analysis *analysis_new(const secrets *keys, report *out)
 {
+    if (!flow_hash_seed)
+        flow_hash_seed = ((uint64_t)g_random_int() << 32 | g_random_int()) | 1;
     analysis *a = g_new0(analysis, 1);
     a->flows = g_hash_table_new_full(flow_key_hash, flow_key_equal, g_free, NULL);
     g_queue_init(&a->order);

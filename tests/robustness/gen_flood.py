@@ -13,6 +13,9 @@
                                           completes, never closed (buffers of unfinished PDUs):
         credssp    CredSSP in clear: a TSRequest that declares 60,000 bytes and stops one short
         handshake  TLS: a ClientHello that declares 60,000 bytes, sent in records, the last one cut
+    gen_flood.py collide N                N IPv6 RDP connections (SYN and Request, never closed) whose address
+                                          pairs all have the same value under the analyzer's flow hash as it was
+                                          before its start was made secret (FNV-1a over 64-bit words)
     gen_flood.py hellos N                 N connections to port 443 that send a TLS ClientHello and stop (each
                                           could be an RD Gateway connection), never closed
     gen_flood.py endless KIND MIB         one connection that never finishes, MIB MiB of it:
@@ -137,6 +140,24 @@ def stalls(w, n, kind):
     copies(w, n, synth.stream("10.0.0.1", SERVER, 1024, 3389, exchanges, split=1460))
 
 
+def collide(w, n):
+    """Client addresses chosen so that FNV-1a over the flow key's words (family, then the smaller address's two
+    words, ...) reaches the same value after the client's address, whatever its first word: each step
+    h = (h ^ word) * prime can be undone, so the second word is solved for."""
+    mask, prime, target = (1 << 64) - 1, 0x100000001B3, 0x0123456789ABCDEF
+    start = 0xCBF29CE484222325 ^ 6
+    template = synth.negotiation("2001:db8::1", "2001:db8:ffff::1", 40000, 3389, synth.x224_request(b"collide", 0x3),
+                                 synth.x224_confirm(0x03, 0x5))[:4:3]  # SYN, Request
+    src = 14 + 8  # the IPv6 source address in an Ethernet frame
+    for i in range(1, n + 1):
+        w0 = int.from_bytes(bytes.fromhex("20010db8") + i.to_bytes(4, "big"), "little")
+        w1 = ((start ^ w0) * prime & mask) ^ target
+        for frame in template:
+            f = bytearray(frame)
+            f[src:src + 16] = w0.to_bytes(8, "little") + w1.to_bytes(8, "little")
+            w.frame(bytes(f))
+
+
 def hellos(w, n):
     """A TLS ClientHello to 443: the analyzer cannot tell an RD Gateway connection before its first request."""
     hello = handshake_record(1, b"\x03\x03" + b"\x11" * 32 + b"\x00\x00\x02\xc0\x30\x01\x00")
@@ -231,8 +252,8 @@ def main():
         connections(w, int(args[1]), "--open" in args, syn_only="--syn" in args)
     elif len(args) == 3 and args[0] == "stalls" and args[2] in ("credssp", "handshake"):
         stalls(w, int(args[1]), args[2])
-    elif len(args) == 2 and args[0] in ("names", "hellos"):
-        (names if args[0] == "names" else hellos)(w, int(args[1]))
+    elif len(args) == 2 and args[0] in ("names", "hellos", "collide"):
+        {"names": names, "hellos": hellos, "collide": collide}[args[0]](w, int(args[1]))
     elif len(args) == 3 and args[0] == "holes":
         holes(w, int(args[1]), int(args[2]))
     elif len(args) == 2 and args[0] == "servers":
