@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cssp/packet.h"
+#include "seeded_hash.h"
 
 typedef struct flow_key {
     uint8_t family;
@@ -39,8 +40,6 @@ static void reweigh(analysis *a, conn *c)
     size_t now = conn_held_bytes(c) + CONN_TABLE_OVERHEAD;
     a->state_bytes = a->state_bytes - c->weight + now;
     c->weight = now;
-    if (a->state_bytes > a->stats.state_bytes_max)
-        a->stats.state_bytes_max = a->state_bytes;
 }
 
 static void release(analysis *a, conn *c)
@@ -49,35 +48,20 @@ static void release(analysis *a, conn *c)
     conn_free(c);
 }
 
-/* Judges a connection before its end to keep the budget; true when it had no verdict yet (it is marked). */
-static bool judge_early(analysis *a, conn *c)
+/* Judges a connection before its end to keep the budget; one that had no verdict yet is marked and counted. */
+static void judge_early(analysis *a, conn *c)
 {
-    bool had_no_verdict = c->is_rdp && !conn_is_final(c);
+    if (c->is_rdp && !conn_is_final(c))
+        a->stats.evicted++;
     conn_evict(c);
     reweigh(a, c);
-    if (had_no_verdict)
-        a->stats.evicted++;
-    return had_no_verdict;
 }
 
-/*
- * A secret start for the flow hash, drawn once per run: the addresses and ports are the capture's, so with a
- * known hash a capture could bring thousands of connections to one slot of the table and make every lookup
- * walk them all (IPv6 addresses control whole words, and each FNV step can be undone).
- */
-static uint64_t flow_hash_seed;
-
-/* FNV-1a over 64-bit words from the secret start: called for every packet, so not byte by byte. */
+/* Called for every packet: over 64-bit words, and seeded (the addresses and ports are the capture's). */
 static guint flow_key_hash(gconstpointer p)
 {
     const flow_key *k = p;
-    const uint64_t prime = 0x100000001b3u;
-    uint64_t words[4], h = flow_hash_seed ^ k->family;
-    memcpy(words, k->addr, sizeof words);
-    for (size_t i = 0; i < 4; i++)
-        h = (h ^ words[i]) * prime;
-    h = (h ^ ((uint64_t)k->port[0] << 16 | k->port[1])) * prime;
-    return (guint)(h ^ h >> 32);
+    return seeded_hash_words(k->addr, 4, (uint64_t)k->family << 32 | (uint64_t)k->port[0] << 16 | k->port[1]);
 }
 
 static gboolean flow_key_equal(gconstpointer a, gconstpointer b)
@@ -105,8 +89,6 @@ static void make_key(const tcp_packet *p, flow_key *k)
 
 analysis *analysis_new(const secrets *keys, report *out)
 {
-    if (!flow_hash_seed)
-        flow_hash_seed = ((uint64_t)g_random_int() << 32 | g_random_int()) | 1;
     analysis *a = g_new0(analysis, 1);
     a->flows = g_hash_table_new_full(flow_key_hash, flow_key_equal, g_free, NULL);
     g_queue_init(&a->order);

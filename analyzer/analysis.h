@@ -28,7 +28,6 @@
 typedef struct analysis_stats {
     uint64_t packets, tcp_packets, malformed, unsupported_link, rdp_conns, held_back_max;
     uint64_t evicted;               /* RDP connections judged before their end to keep the connection budget */
-    uint64_t state_bytes_max;       /* the most bytes of connection state held at once */
     uint64_t budget_conns;          /* connections that lost out-of-order data to ANALYSIS_REASSEMBLY_BUDGET */
 } analysis_stats;
 

@@ -198,8 +198,9 @@ int main(int argc, char **argv)
                 ANALYSIS_MAX_CONNS, ANALYSIS_STATE_BUDGET >> 20, (unsigned long long)st.evicted);
     if (secrets_over_budget(keys))
         fprintf(stderr, "credssp-analyze: warning: %zu secrets of the key logs were not kept (past their %u MiB "
-                "memory budget); the sessions they were for are not decrypted\n", secrets_over_budget(keys),
-                (unsigned)TLS_KEYLOG_MAX_MIB);
+                "memory budget, %u MiB for those the captures carry); the sessions they were for are not "
+                "decrypted\n", secrets_over_budget(keys), (unsigned)TLS_KEYLOG_MAX_MIB,
+                (unsigned)TLS_KEYLOG_MAX_EMBEDDED_MIB);
     if (st.budget_conns)
         fprintf(stderr, "credssp-analyze: warning: the %u MiB budget for out-of-order TCP data across connections was "
                 "reached; %llu connections lost theirs (their note says so)\n", ANALYSIS_REASSEMBLY_BUDGET >> 20,

@@ -56,7 +56,7 @@ bool secrets_load_rsa(secrets *s, const char *path, FILE *diag)
 
 void secrets_add_keylog_text(secrets *s, const char *source, const void *text, size_t len, FILE *diag)
 {
-    tls_keylog_load_buffer(s->keylog, source, text, len, diag);
+    tls_keylog_load_embedded(s->keylog, source, text, len, diag);
 }
 
 static cssp_dir dir_of(tls_direction d)

@@ -144,13 +144,6 @@ void cssp_conn_init(cssp_conn *c)
     f->user = f->domain = f->workstation = f->kerberos_service = f->kerberos_realm = no_name;
 }
 
-/* The names of the facts, for freeing them all. */
-static const char **name_slot(cssp_facts *f, size_t i)
-{
-    const char **slots[] = {&f->user, &f->domain, &f->workstation, &f->kerberos_service, &f->kerberos_realm};
-    return i < sizeof slots / sizeof slots[0] ? slots[i] : NULL;
-}
-
 /*
  * Keeps a name from the wire (NUL-terminated within `cap` bytes by its decoder) on the heap, sized to it.
  * An empty name, or one that cannot be allocated, is kept as "".
@@ -175,11 +168,12 @@ static void keep_name(cssp_conn *c, const char **slot, const char *src, size_t c
 
 void cssp_conn_clear(cssp_conn *c)
 {
-    const char **slot;
-    for (size_t i = 0; (slot = name_slot(&c->facts, i)) != NULL; i++) {
-        if (*slot && *slot != no_name)
-            free((char *)*slot);
-        *slot = no_name;
+    cssp_facts *f = &c->facts;
+    const char **names[] = {&f->user, &f->domain, &f->workstation, &f->kerberos_service, &f->kerberos_realm};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (*names[i] && *names[i] != no_name) /* NULL: a conn zeroed but never initialised */
+            free((char *)*names[i]);
+        *names[i] = no_name;
     }
     c->name_bytes = 0;
 }

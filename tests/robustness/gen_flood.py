@@ -16,6 +16,8 @@
     gen_flood.py collide N                N IPv6 RDP connections (SYN and Request, never closed) whose address
                                           pairs all have the same value under the analyzer's flow hash as it was
                                           before its start was made secret (FNV-1a over 64-bit words)
+    gen_flood.py secrets MIB              a pcapng whose Decryption Secrets Blocks (16 MiB at most each) carry MIB
+                                          MiB of TLS 1.2 key-log lines, then one short RDP connection
     gen_flood.py hellos N                 N connections to port 443 that send a TLS ClientHello and stop (each
                                           could be an RD Gateway connection), never closed
     gen_flood.py endless KIND MIB         one connection that never finishes, MIB MiB of it:
@@ -245,8 +247,29 @@ def endless(w, kind, mib):
     w.flush()
 
 
+def secrets(out, mib):
+    """Key-log text in Decryption Secrets Blocks, written as it is made (a block of some 15 MiB at a time)."""
+    out.write(synth.pcapng_block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1)) +
+              synth.pcapng_block(1, struct.pack("<HHI", synth.ETHERNET, 0, 262144)))
+    line, total, i = len(f"CLIENT_RANDOM {0:064x} {'ab' * 48}\n"), mib << 20, 0
+    per_block = (15 << 20) // line
+    while total > 0:
+        count = min(per_block, total // line + 1)
+        text = "".join(f"CLIENT_RANDOM {i + j:064x} {'ab' * 48}\n" for j in range(count)).encode()
+        out.write(synth.pcapng_block(10, struct.pack("<II", 0x544C534B, len(text)) + text))
+        i, total = i + count, total - len(text)
+    for n, frame in enumerate(synth.negotiation("10.0.0.1", SERVER, 1024, 3389, synth.x224_request(b"dsb", 0x3),
+                                                synth.x224_confirm(0x03, 0x5))):
+        ts = (1700000000 + n) * 1000000
+        out.write(synth.pcapng_block(6, struct.pack("<IIIII", 0, ts >> 32, ts & 0xFFFFFFFF, len(frame), len(frame))
+                                     + frame))
+
+
 def main():
     args = sys.argv[1:]
+    if len(args) == 2 and args[0] == "secrets":
+        secrets(sys.stdout.buffer, int(args[1]))
+        return
     w = Writer(sys.stdout.buffer)
     if len(args) >= 2 and args[0] == "connections":
         connections(w, int(args[1]), "--open" in args, syn_only="--syn" in args)

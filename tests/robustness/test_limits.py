@@ -148,6 +148,17 @@ cpu_limit = 4.0 if sanitized else 1.5
 c.check(last_cpu <= cpu_limit, f"colliding flows: {last_cpu:.2f} s of CPU, at most {cpu_limit}")
 del lines
 
+# A capture's own secrets (pcapng Decryption Secrets Blocks) have a budget of their own (TLS_KEYLOG_MAX_EMBEDDED_MIB):
+# 100 MiB of key-log lines in the capture took 136.7 MiB when they shared the key logs' 256 MiB.
+rc, lines, err, peak = run(["secrets", "100"], "--json")
+c.equal((rc, len(lines)), (0, 1), "100 MiB of embedded secrets: the connection after them reported")
+c.check("the secrets the captures carry pass their memory budget (16 MiB); this and later new secrets are ignored"
+        in err, f"100 MiB of embedded secrets: the budget is said; got {err!r}")
+c.check("memory budget, 16 MiB for those the captures carry)" in err,
+        f"100 MiB of embedded secrets: counted at the end; got {err!r}")
+c.check(peak <= LIMIT, f"100 MiB of embedded secrets: peak RSS {peak} KiB, at most {LIMIT}")
+del lines
+
 # The per-server summary's limit.
 rc, lines, err, _ = run(["servers", "16394"])
 c.check(any("10 connections to further servers not summarised: more than 16384 servers" in l for l in lines),
