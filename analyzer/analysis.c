@@ -13,6 +13,7 @@
 
 #include "cssp/packet.h"
 #include "rdg_pairs.h"
+#include "seeded_hash.h"
 
 typedef struct flow_key {
     uint8_t family;
@@ -29,19 +30,40 @@ struct analysis {
     analysis_stats stats;
     tcp_stream_budget reassembly;   /* shared by every connection's streams */
     rdg_pairs *pairs;               /* legacy RD Gateway OUT channels waiting for their IN channel */
+    size_t state_bytes;             /* the connection budget's count: each live conn's `weight` */
 };
 
-/* FNV-1a over 64-bit words: called for every packet, so not byte by byte. */
+/* What the table adds to each conn: its key, two queue links and a hash table slot. */
+#define CONN_TABLE_OVERHEAD 160
+
+/* Counts a conn's state again after it may have changed (new names or buffers, buffers dropped). */
+static void reweigh(analysis *a, conn *c)
+{
+    size_t now = conn_held_bytes(c) + CONN_TABLE_OVERHEAD;
+    a->state_bytes = a->state_bytes - c->weight + now;
+    c->weight = now;
+}
+
+static void release(analysis *a, conn *c)
+{
+    a->state_bytes -= c->weight;
+    conn_free(c);
+}
+
+/* Judges a connection before its end to keep the budget; one that had no verdict yet is marked and counted. */
+static void judge_early(analysis *a, conn *c)
+{
+    if (c->is_rdp && !conn_is_final(c))
+        a->stats.evicted++;
+    conn_evict(c);
+    reweigh(a, c);
+}
+
+/* Called for every packet: over 64-bit words, and seeded (the addresses and ports are the capture's). */
 static guint flow_key_hash(gconstpointer p)
 {
     const flow_key *k = p;
-    const uint64_t prime = 0x100000001b3u;
-    uint64_t words[4], h = 0xcbf29ce484222325u ^ k->family;
-    memcpy(words, k->addr, sizeof words);
-    for (size_t i = 0; i < 4; i++)
-        h = (h ^ words[i]) * prime;
-    h = (h ^ ((uint64_t)k->port[0] << 16 | k->port[1])) * prime;
-    return (guint)(h ^ h >> 32);
+    return seeded_hash_words(k->addr, 4, (uint64_t)k->family << 32 | (uint64_t)k->port[0] << 16 | k->port[1]);
 }
 
 static gboolean flow_key_equal(gconstpointer a, gconstpointer b)
@@ -89,8 +111,7 @@ static void release_finished(analysis *a)
             /* a connection that never ends must not hold back the others' reports without bound */
             if (a->order.length <= ANALYSIS_MAX_CONNS)
                 break;
-            a->stats.evicted++;
-            conn_finish(c);
+            judge_early(a, c);
         }
         g_queue_pop_head(&a->order);
         c->order_link = NULL;
@@ -99,7 +120,7 @@ static void release_finished(analysis *a)
             report_connection(a->out, c);
         }
         if (!c->lru_link) /* already out of the table */
-            conn_free(c);
+            release(a, c);
     }
     if (a->order.length > a->stats.held_back_max)
         a->stats.held_back_max = a->order.length;
@@ -116,7 +137,7 @@ static void forget(analysis *a, conn *c, const flow_key *key)
         c->order_link = NULL;
     }
     if (!c->order_link)
-        conn_free(c);
+        release(a, c);
 }
 
 static void evict_oldest(analysis *a)
@@ -126,10 +147,22 @@ static void evict_oldest(analysis *a)
     tcp_packet ends = {.src = c->client, .dst = c->server};
     flow_key key;
     make_key(&ends, &key);
-    if (!conn_is_final(c))
-        a->stats.evicted++;
-    conn_finish(c);
+    judge_early(a, c);
     forget(a, c, &key);
+}
+
+/*
+ * Past the state budget, the least recently seen connections go (a connection with a verdict only leaves the
+ * table; its state is already dropped). Then the reports that waited for them go out, and with them the
+ * settled connections that waited behind.
+ */
+static void keep_state_budget(analysis *a)
+{
+    while (a->state_bytes > ANALYSIS_STATE_BUDGET && !g_queue_is_empty(&a->lru)) {
+        evict_oldest(a);
+        release_finished(a);
+    }
+    release_finished(a);
 }
 
 static conn *add_conn(analysis *a, const flow_key *key, const tcp_packet *p, int64_t ts_us)
@@ -138,6 +171,7 @@ static conn *add_conn(analysis *a, const flow_key *key, const tcp_packet *p, int
         evict_oldest(a);
     conn *c = conn_new(p, a->stats.packets, ts_us, a->keys, &a->reassembly);
     c->pairs = a->pairs;
+    reweigh(a, c);
     g_hash_table_insert(a->flows, g_memdup2(key, sizeof *key), c);
     g_queue_push_tail(&a->order, c);
     c->order_link = a->order.tail;
@@ -163,6 +197,7 @@ void analysis_packet(analysis *a, int dlt, int64_t ts_us, const uint8_t *data, s
     /* a new SYN on a connection that was closed or judged: the port pair is reused */
     if (c && (p.flags & TCP_SYN) && !(p.flags & TCP_ACK) && (c->closed[0] || c->closed[1] || conn_is_final(c))) {
         conn_finish(c);
+        reweigh(a, c);
         forget(a, c, &key);
         c = NULL;
     }
@@ -179,17 +214,26 @@ void analysis_packet(analysis *a, int dlt, int64_t ts_us, const uint8_t *data, s
         g_queue_unlink(&a->lru, c->lru_link);
         g_queue_push_tail_link(&a->lru, c->lru_link);
     }
+    /* only a connection still being parsed changes what it holds (names, buffers, TLS state): with new bytes,
+       or when it stops and drops its state */
+    bool parsed = !conn_is_final(c) && c->phase != PHASE_DONE && c->phase != PHASE_NOT_RDP;
     conn_packet(c, &p, a->stats.packets);
+    if (parsed && (p.payload_len || conn_is_final(c) || c->phase == PHASE_DONE || c->phase == PHASE_NOT_RDP))
+        reweigh(a, c);
     tcp_stream *robbed;
-    while ((robbed = tcp_stream_budget_take_dropped(&a->reassembly)) != NULL)
+    while ((robbed = tcp_stream_budget_take_dropped(&a->reassembly)) != NULL) {
         if (conn_lost_to_budget(robbed->owner))
             a->stats.budget_conns++;
+        reweigh(a, robbed->owner);
+    }
     if (c->phase == PHASE_NOT_RDP && c->order_link) {
         g_queue_delete_link(&a->order, c->order_link);
         c->order_link = NULL;
     }
-    if (((c->closed[0] && c->closed[1]) || (p.flags & TCP_RST)) && c->is_rdp && !conn_is_final(c))
+    if (((c->closed[0] && c->closed[1]) || (p.flags & TCP_RST)) && c->is_rdp && !conn_is_final(c)) {
         conn_finish(c);
+        reweigh(a, c);
+    }
     /*
      * A judged or non-RDP connection (foreign, or closed before any data) leaves the
      * table once both sides closed (or one reset); while open it stays, so its late
@@ -198,13 +242,15 @@ void analysis_packet(analysis *a, int dlt, int64_t ts_us, const uint8_t *data, s
     bool over = (c->closed[0] && c->closed[1]) || (p.flags & TCP_RST);
     if (over && (conn_is_final(c) || !c->is_rdp))
         forget(a, c, &key);
-    release_finished(a);
+    keep_state_budget(a);
 }
 
 void analysis_finish(analysis *a)
 {
-    for (GList *l = a->order.head; l; l = l->next)
+    for (GList *l = a->order.head; l; l = l->next) {
         conn_finish(l->data);
+        reweigh(a, l->data);
+    }
     release_finished(a);
     GHashTableIter it;
     gpointer k, v;
@@ -214,7 +260,7 @@ void analysis_finish(analysis *a)
         g_hash_table_iter_steal(&it);
         g_free(k);
         if (!c->order_link)
-            conn_free(c);
+            release(a, c);
     }
     g_queue_clear(&a->lru);
 }

@@ -94,6 +94,8 @@ static void drop_state(conn *c)
 void conn_free(conn *c)
 {
     drop_state(c);
+    cssp_conn_clear(&c->judge);
+    g_free(c->cookie);
     g_free(c->gateway);
     g_free(c);
 }
@@ -215,8 +217,10 @@ static void on_x224_pdu(conn *c, cssp_dir dir, const cssp_x224 *pdu, uint64_t re
     cssp_event ev;
     if (!cssp_x224_event(pdu, dir, ref, &ev))
         return;
-    if (pdu->kind == CSSP_X224_CONNECTION_REQUEST && pdu->token_kind != CSSP_X224_NO_TOKEN)
-        g_strlcpy(c->cookie, pdu->cookie, sizeof c->cookie);
+    if (pdu->kind == CSSP_X224_CONNECTION_REQUEST && pdu->token_kind != CSSP_X224_NO_TOKEN && pdu->cookie[0]) {
+        g_free(c->cookie);
+        c->cookie = g_strndup(pdu->cookie, sizeof pdu->cookie - 1);
+    }
     if (pdu->kind == CSSP_X224_CONNECTION_CONFIRM && c->phase == PHASE_X224)
         c->phase = PHASE_SECURITY;
     feed(c, &ev);
@@ -622,11 +626,16 @@ static bool same_endpoint(const tcp_endpoint *a, const tcp_endpoint *b)
 
 static void finalize(conn *c)
 {
-    cssp_conn_judge(&c->judge, &c->result);
-    if (c->tunnelled)
-        cssp_gateway_judge(c->gateway, &c->result);
     c->finalized = true;
     drop_state(c);
+}
+
+void conn_judge(const conn *c, cssp_judgement *out)
+{
+    /* the engine's state no longer changes once the connection is final, so neither does this */
+    cssp_conn_judge(&c->judge, out);
+    if (c->tunnelled)
+        cssp_gateway_judge(c->gateway, out);
 }
 
 bool conn_lost_to_budget(conn *c)
@@ -684,6 +693,24 @@ void conn_packet(conn *c, const tcp_packet *p, uint64_t packet_ordinal)
         drop_state(c);
     if (c->is_rdp && settled(c))
         finalize(c);
+}
+
+void conn_evict(conn *c)
+{
+    if (c->is_rdp && !c->finalized)
+        note_problem(c, "judged before its end: the connection budget was reached (too many connections open, "
+                        "or too much state held, at once; the least recently seen one makes room)");
+    conn_finish(c);
+}
+
+size_t conn_held_bytes(const conn *c)
+{
+    size_t bytes = sizeof *c + cssp_conn_heap_bytes(&c->judge) + (c->cookie ? strlen(c->cookie) + 1 : 0) +
+                   (c->gateway ? sizeof *c->gateway : 0) + tls_glue_held_bytes(c->tls) +
+                   (c->tunnel ? rdg_tunnel_held_bytes(c->tunnel) : 0);
+    for (int d = 0; d < 2; d++)
+        bytes += c->pending[d] ? sizeof *c->pending[d] + c->pending[d]->len : 0;
+    return bytes;
 }
 
 bool conn_is_final(const conn *c)

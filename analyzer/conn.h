@@ -61,9 +61,8 @@ typedef struct conn {
     struct conn *partner;             /* the other channel of a legacy RD Gateway tunnel, while both are read */
     bool in_channel;                  /* a legacy IN channel joined to its OUT channel's conn: not reported itself */
     const struct secrets *keys;
-    cssp_conn judge;
-    cssp_judgement result;            /* filled when finalized */
-    char cookie[CSSP_X224_COOKIE_MAX];
+    cssp_conn judge;                  /* its names are on the heap (cssp_conn_clear) */
+    char *cookie;                     /* cookie or routing token of the Request, on the heap; NULL when none */
     uint64_t gaps;
     const char *problem;              /* the first parse problem met, for the report; static text */
     bool early_auth_pending;          /* an Early User Authorization Result waits for the client's side */
@@ -77,6 +76,7 @@ typedef struct conn {
     GList *order_link;                /* in the analysis's first-packet order queue */
     GList *lru_link;                  /* in the analysis's least-recently-seen queue */
     uint64_t flow_key_hash;
+    size_t weight;                    /* conn_held_bytes() as the analysis's connection budget last counted it */
 } conn;
 
 /* Roles from the first packet seen: SYN sender, else the side on 3389, else the higher port is the client. */
@@ -98,7 +98,19 @@ void conn_finish(conn *c);
  */
 bool conn_lost_to_budget(conn *c);
 
+/*
+ * The connection budget needs room (analysis.h): judge it now as at the end of the capture, with a note
+ * saying why when it had no verdict yet.
+ */
+void conn_evict(conn *c);
+
+/* Bytes this connection holds: the conn, the names it kept, buffers of unfinished PDUs, TLS and tunnel state. */
+size_t conn_held_bytes(const conn *c);
+
 /* True when the verdict is final and the state can be reported. */
 bool conn_is_final(const conn *c);
+
+/* The judgement of a final connection (the engine's, or the RD Gateway's refusal); not kept, made when asked. */
+void conn_judge(const conn *c, cssp_judgement *out);
 
 #endif

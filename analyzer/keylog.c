@@ -9,6 +9,7 @@
 #include <openssl/crypto.h>
 
 #include "diag.h"
+#include "seeded_hash.h"
 
 /* Per client random: up to TLS_KEYLOG_MAX_CANDIDATES secrets per label, each list sized to its count. */
 typedef struct keylog_entry {
@@ -20,6 +21,8 @@ typedef struct keylog_entry {
 struct tls_keylog {
     GHashTable *entries; /* key: entry->client_random, value: keylog_entry (owned) */
     size_t bytes;        /* held for the secrets and their entries, against TLS_KEYLOG_MAX_BYTES */
+    size_t embedded_bytes; /* of those, for secrets captures carried, against TLS_KEYLOG_MAX_EMBEDDED_BYTES */
+    bool loading_embedded; /* the load in progress is a capture's */
     tls_keylog_stats stats;
 };
 
@@ -62,9 +65,8 @@ typedef struct load_context {
 
 static guint random_hash(gconstpointer key)
 {
-    /* Client randoms are uniformly random in their last bytes (the first four may be a time). */
-    const uint8_t *r = key;
-    return (guint)r[28] << 24 | (guint)r[29] << 16 | (guint)r[30] << 8 | r[31];
+    /* Seeded: a key log (or a capture's Decryption Secrets Block) chooses its client randoms. */
+    return seeded_hash_words(key, TLS_RANDOM_LEN / 8, 0);
 }
 
 static gboolean random_equal(gconstpointer a, gconstpointer b)
@@ -137,7 +139,22 @@ static size_t next_field(const char **cursor, const char *end, const char **fiel
 
 static bool fits(const tls_keylog *store, size_t more)
 {
-    return store->bytes + more <= TLS_KEYLOG_MAX_BYTES;
+    return store->bytes + more <= TLS_KEYLOG_MAX_BYTES &&
+           (!store->loading_embedded || store->embedded_bytes + more <= TLS_KEYLOG_MAX_EMBEDDED_BYTES);
+}
+
+/* Whether a secret just dropped hit the captures' budget rather than the whole store's. */
+static bool embedded_budget_hit(const tls_keylog *store)
+{
+    return store->loading_embedded &&
+           store->embedded_bytes + ENTRY_COST + sizeof(tls_secret) > TLS_KEYLOG_MAX_EMBEDDED_BYTES;
+}
+
+static void charge(tls_keylog *store, size_t bytes)
+{
+    store->bytes += bytes;
+    if (store->loading_embedded)
+        store->embedded_bytes += bytes;
 }
 
 static keylog_entry *entry_for(tls_keylog *store, const uint8_t client_random[TLS_RANDOM_LEN])
@@ -145,7 +162,7 @@ static keylog_entry *entry_for(tls_keylog *store, const uint8_t client_random[TL
     keylog_entry *entry = g_hash_table_lookup(store->entries, client_random);
     if (entry || !fits(store, ENTRY_COST + sizeof(tls_secret)))
         return entry;
-    store->bytes += ENTRY_COST;
+    charge(store, ENTRY_COST);
     entry = g_new0(keylog_entry, 1);
     memcpy(entry->client_random, client_random, TLS_RANDOM_LEN);
     g_hash_table_insert(store->entries, entry->client_random, entry);
@@ -186,7 +203,7 @@ static store_outcome store_secret(tls_keylog *store, const uint8_t client_random
         store->stats.secrets_over_budget++;
         return SECRET_DROPPED_FULL;
     }
-    store->bytes += sizeof(tls_secret);
+    charge(store, sizeof(tls_secret));
     /* Grown by hand rather than g_renew(), so that no unwiped copy of a secret is left behind. */
     tls_secret *grown = g_new(tls_secret, count + 1);
     if (count > 0) {
@@ -268,9 +285,12 @@ static void parse_line(load_context *ctx, const char *text, size_t len)
                          " different secrets for one session and label; later ones are ignored");
             break;
         case SECRET_DROPPED_FULL:
-            report_limit(ctx, &ctx->full_reported, "the key logs' secrets pass their memory budget ("
-                                                   G_STRINGIFY(TLS_KEYLOG_MAX_MIB) " MiB); "
-                                                   "this and later new secrets are ignored");
+            report_limit(ctx, &ctx->full_reported,
+                         embedded_budget_hit(ctx->store)
+                             ? "the secrets the captures carry pass their memory budget ("
+                               G_STRINGIFY(TLS_KEYLOG_MAX_EMBEDDED_MIB) " MiB); this and later new secrets are ignored"
+                             : "the key logs' secrets pass their memory budget (" G_STRINGIFY(TLS_KEYLOG_MAX_MIB)
+                               " MiB); this and later new secrets are ignored");
             break;
         }
     }
@@ -330,6 +350,13 @@ void tls_keylog_load_buffer(tls_keylog *store, const char *source, const void *t
     take_bytes(ctx, text, len);
     finish_load(ctx);
     g_free(ctx);
+}
+
+void tls_keylog_load_embedded(tls_keylog *store, const char *source, const void *text, size_t len, FILE *diag)
+{
+    store->loading_embedded = true;
+    tls_keylog_load_buffer(store, source, text, len, diag);
+    store->loading_embedded = false;
 }
 
 bool tls_keylog_load_file(tls_keylog *store, const char *path, FILE *diag)

@@ -39,6 +39,13 @@
  */
 #define TLS_KEYLOG_MAX_MIB 256
 #define TLS_KEYLOG_MAX_BYTES ((size_t)TLS_KEYLOG_MAX_MIB << 20)
+/*
+ * Of that, what the secrets a capture carries (pcapng Decryption Secrets Blocks, tls_keylog_load_embedded) may
+ * take: a capture alone must stay within the analysis's memory bound (docs/robustness.md). Some 100,000 TLS 1.2
+ * or 50,000 TLS 1.3 sessions.
+ */
+#define TLS_KEYLOG_MAX_EMBEDDED_MIB 16
+#define TLS_KEYLOG_MAX_EMBEDDED_BYTES ((size_t)TLS_KEYLOG_MAX_EMBEDDED_MIB << 20)
 #define TLS_KEYLOG_MAX_LINE 1024       /* longer lines are malformed */
 #define TLS_KEYLOG_MAX_REPORTED 5      /* malformed lines reported one by one per source */
 
@@ -67,7 +74,7 @@ typedef struct tls_keylog_stats {
     size_t lines_unused;     /* well-formed lines with a label this tool does not need */
     size_t lines_malformed;  /* lines that are not key-log lines */
     size_t secrets_dropped;  /* well-formed secrets not kept: candidate limit or memory budget */
-    size_t secrets_over_budget; /* of those, not kept because of TLS_KEYLOG_MAX_BYTES */
+    size_t secrets_over_budget; /* of those, not kept because of TLS_KEYLOG_MAX_BYTES or _MAX_EMBEDDED_BYTES */
 } tls_keylog_stats;
 
 typedef struct tls_keylog tls_keylog;
@@ -87,6 +94,9 @@ bool tls_keylog_load_file(tls_keylog *store, const char *path, FILE *diag);
  */
 void tls_keylog_load_buffer(tls_keylog *store, const char *source, const void *text, size_t len,
                             FILE *diag);
+
+/* The same for a key log a capture carries (a Decryption Secrets Block): within TLS_KEYLOG_MAX_EMBEDDED_BYTES. */
+void tls_keylog_load_embedded(tls_keylog *store, const char *source, const void *text, size_t len, FILE *diag);
 
 /* The candidates for this client random and label; count 0 when there are none. */
 tls_secret_list tls_keylog_find(const tls_keylog *store, const uint8_t client_random[TLS_RANDOM_LEN],

@@ -193,12 +193,14 @@ int main(int argc, char **argv)
     analysis_finish(a);
     analysis_stats st = analysis_get_stats(a);
     if (st.evicted)
-        fprintf(stderr, "credssp-analyze: warning: more than %u connections open or awaiting their report at once; %llu were judged early\n",
-                ANALYSIS_MAX_CONNS, (unsigned long long)st.evicted);
+        fprintf(stderr, "credssp-analyze: warning: the connection budget (%u connections, %u MiB of their state) "
+                "was reached; %llu RDP connections were judged before their end (their note says so)\n",
+                ANALYSIS_MAX_CONNS, ANALYSIS_STATE_BUDGET >> 20, (unsigned long long)st.evicted);
     if (secrets_over_budget(keys))
         fprintf(stderr, "credssp-analyze: warning: %zu secrets of the key logs were not kept (past their %u MiB "
-                "memory budget); the sessions they were for are not decrypted\n", secrets_over_budget(keys),
-                (unsigned)TLS_KEYLOG_MAX_MIB);
+                "memory budget, %u MiB for those the captures carry); the sessions they were for are not "
+                "decrypted\n", secrets_over_budget(keys), (unsigned)TLS_KEYLOG_MAX_MIB,
+                (unsigned)TLS_KEYLOG_MAX_EMBEDDED_MIB);
     if (st.budget_conns)
         fprintf(stderr, "credssp-analyze: warning: the %u MiB budget for out-of-order TCP data across connections was "
                 "reached; %llu connections lost theirs (their note says so)\n", ANALYSIS_REASSEMBLY_BUDGET >> 20,

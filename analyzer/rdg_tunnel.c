@@ -456,3 +456,11 @@ void rdg_tunnel_free(rdg_tunnel *t)
     }
     g_free(t);
 }
+
+size_t rdg_tunnel_held_bytes(const rdg_tunnel *t)
+{
+    size_t bytes = sizeof *t + tls_glue_held_bytes(t->tls);
+    for (int d = 0; d < 2; d++)
+        bytes += (t->d[d].in ? t->d[d].in->len : 0) + (t->d[d].packet ? t->d[d].packet->len : 0);
+    return bytes;
+}

@@ -58,5 +58,7 @@ void rdg_tunnel_gap(rdg_tunnel *t, cssp_dir dir);
 /* How the client authenticated to the gateway, from the tokens seen: "NTLM", "Kerberos", ... or NULL. */
 const char *rdg_tunnel_mechanism(const rdg_tunnel *t);
 void rdg_tunnel_free(rdg_tunnel *t);
+/* Bytes the tunnel holds (its buffers and its TLS), for the analysis's memory budget. */
+size_t rdg_tunnel_held_bytes(const rdg_tunnel *t);
 
 #endif

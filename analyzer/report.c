@@ -158,11 +158,11 @@ static bool gateway_error(const cssp_gateway *g, const char **stage, uint32_t *s
  * its CredSSP version (docs/user-guide.md, "No keys? Ask the server"); false otherwise. IPv6 is quoted for the
  * shell, which would otherwise read the brackets as a pattern.
  */
-static bool probe_command(const conn *c, char *buf, size_t size)
+static bool probe_command(const conn *c, const cssp_judgement *j, char *buf, size_t size)
 {
     char server[TCP_ENDPOINT_TEXT_SIZE];
     /* through an RD Gateway, the server seen is the gateway, which the probe cannot ask for the target's CredSSP */
-    if (c->result.evidence != CSSP_EVIDENCE_TRAFFIC_SHAPE || c->tunnelled)
+    if (j->evidence != CSSP_EVIDENCE_TRAFFIC_SHAPE || c->tunnelled)
         return false;
     tcp_endpoint_format(&c->server, server);
     snprintf(buf, size, c->server.family == 6 ? "credssp-probe '%s'" : "credssp-probe %s", server);
@@ -354,10 +354,9 @@ static void json_gateway(GString *s, const conn *c)
     }
 }
 
-static void report_json(report *r, const conn *c)
+static void report_json(report *r, const conn *c, const cssp_judgement *j)
 {
     const cssp_facts *f = &c->judge.facts;
-    const cssp_judgement *j = &c->result;
     char buf[512];
     GString *s = g_string_truncate(r->line, 0);
     put_literal(s, "{\"type\":\"connection\"");
@@ -370,7 +369,7 @@ static void report_json(report *r, const conn *c)
     put(s, buf, format_time(c->start_us, buf));
     g_string_append_c(s, '"');
     json_key(s, "cookie");
-    json_string(s, c->cookie[0] ? c->cookie : NULL);
+    json_string(s, c->cookie);
     json_key(s, "requested_protocols");
     if (f->has_request && f->request_has_neg) {
         put_literal(s, "[\"");
@@ -449,7 +448,7 @@ static void report_json(report *r, const conn *c)
     json_key(s, "problem");
     json_string(s, c->problem);
     json_key(s, "probe_command");
-    json_string(s, probe_command(c, buf, sizeof buf) ? buf : NULL);
+    json_string(s, probe_command(c, j, buf, sizeof buf) ? buf : NULL);
     json_auth_and_flags(s, f, j);
     json_gateway(s, c);
     put_literal(s, "}\n");
@@ -490,16 +489,15 @@ static void text_gateway(report *r, FILE *o, const conn *c)
     }
 }
 
-static void report_text(report *r, const conn *c)
+static void report_text(report *r, const conn *c, const cssp_judgement *j)
 {
     const cssp_facts *f = &c->judge.facts;
-    const cssp_judgement *j = &c->result;
     char a[TCP_ENDPOINT_TEXT_SIZE], b[TCP_ENDPOINT_TEXT_SIZE], t[TIME_TEXT_SIZE], buf[512];
     FILE *o = r->out;
     format_time(c->start_us, t);
     fprintf(o, "#%lu  %s  %s -> %s", r->count, t, tcp_endpoint_format(&c->client, a),
             tcp_endpoint_format(&c->server, b));
-    if (c->cookie[0])
+    if (c->cookie)
         fprintf(o, "  cookie \"%s\"", inert(r, c->cookie));
     fputc('\n', o);
     if (c->tunnelled)
@@ -561,7 +559,7 @@ static void report_text(report *r, const conn *c)
             sep = ", ";
         }
     fprintf(o, ")\n                 %s\n", inert(r, j->explanation));
-    if (probe_command(c, buf, sizeof buf))
+    if (probe_command(c, j, buf, sizeof buf))
         fprintf(o, "    confirm      %s  (asks the server for its CredSSP version, without credentials)\n", inert(r, buf));
     fputc('\n', o);
 }
@@ -595,7 +593,7 @@ static void print_shape_note(FILE *o, unsigned long by_shape)
         fprintf(o, " (%lu from traffic shape: decrypt or check the server's CredSSP version to confirm)", by_shape);
 }
 
-static void count_server(report *r, const conn *c)
+static void count_server(report *r, const conn *c, const cssp_judgement *j)
 {
     /* a tunnelled connection counts for its target, reached through the gateway */
     char name[CSSP_GATEWAY_TARGET_MAX + TCP_ENDPOINT_TEXT_SIZE + 32], gw[TCP_ENDPOINT_TEXT_SIZE];
@@ -619,18 +617,17 @@ static void count_server(report *r, const conn *c)
     const cssp_facts *f = &c->judge.facts;
     if (f->server_version_seen && f->server_version < 32)
         s->versions_offered |= 1u << f->server_version;
-    s->verdicts[c->result.verdict]++;
-    if (c->result.verdict == CSSP_VERDICT_VERSION_MISMATCH || c->result.verdict == CSSP_VERDICT_REJECTED_UNPATCHED_CLIENT)
+    s->verdicts[j->verdict]++;
+    if (j->verdict == CSSP_VERDICT_VERSION_MISMATCH || j->verdict == CSSP_VERDICT_REJECTED_UNPATCHED_CLIENT)
         s->refused++;
-    if (refused_by_shape(&c->result))
+    if (refused_by_shape(j))
         s->refused_by_shape++;
     /* auth_failed by cause: the look-alikes told apart (the other causes are their verdicts) */
-    if (c->result.verdict == CSSP_VERDICT_AUTH_FAILED && c->result.cause != CSSP_CAUSE_NONE &&
-        s->causes[c->result.cause]++ == 0)
-        s->cause_advice[c->result.cause] = c->result.advice;
-    int rank = advice_rank(c->result.verdict);
-    if (c->result.advice && rank > s->advice_rank) {
-        s->advice = c->result.advice;
+    if (j->verdict == CSSP_VERDICT_AUTH_FAILED && j->cause != CSSP_CAUSE_NONE && s->causes[j->cause]++ == 0)
+        s->cause_advice[j->cause] = j->advice;
+    int rank = advice_rank(j->verdict);
+    if (j->advice && rank > s->advice_rank) {
+        s->advice = j->advice;
         s->advice_rank = rank;
     }
 }
@@ -650,19 +647,21 @@ static void note_write_error(report *r)
 
 void report_connection(report *r, const conn *c)
 {
+    cssp_judgement j;
+    conn_judge(c, &j);
     r->count++;
-    if (c->result.verdict == CSSP_VERDICT_VERSION_MISMATCH || c->result.verdict == CSSP_VERDICT_REJECTED_UNPATCHED_CLIENT)
+    if (j.verdict == CSSP_VERDICT_VERSION_MISMATCH || j.verdict == CSSP_VERDICT_REJECTED_UNPATCHED_CLIENT)
         r->refused++;
-    if (refused_by_shape(&c->result))
+    if (refused_by_shape(&j))
         r->refused_by_shape++;
     if (r->json)
-        report_json(r, c);
+        report_json(r, c, &j);
     else
-        report_text(r, c);
+        report_text(r, c, &j);
     if (r->flush_each)
         fflush(r->out);
     note_write_error(r);
-    count_server(r, c);
+    count_server(r, c, &j);
 }
 
 static void print_summary(report *r)

@@ -11,7 +11,7 @@
 
 #include "conn.h"
 
-#define REPORT_MAX_SERVERS 100000   /* servers summarised; later ones are counted under "others" */
+#define REPORT_MAX_SERVERS 16384   /* servers summarised (some 0.7 KiB each at most); later ones are counted under "others" */
 
 typedef struct report report;
 

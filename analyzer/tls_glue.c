@@ -56,7 +56,7 @@ bool secrets_load_rsa(secrets *s, const char *path, FILE *diag)
 
 void secrets_add_keylog_text(secrets *s, const char *source, const void *text, size_t len, FILE *diag)
 {
-    tls_keylog_load_buffer(s->keylog, source, text, len, diag);
+    tls_keylog_load_embedded(s->keylog, source, text, len, diag);
 }
 
 static cssp_dir dir_of(tls_direction d)
@@ -123,6 +123,11 @@ void tls_glue_free(tls_glue *g)
     tls_session_stop(g->session); /* reports secrets that opened nothing */
     tls_session_free(g->session);
     g_free(g);
+}
+
+size_t tls_glue_held_bytes(const tls_glue *g)
+{
+    return g ? sizeof *g + tls_session_held_bytes(g->session) : 0;
 }
 
 const char *tls_glue_suite_name(uint16_t suite)

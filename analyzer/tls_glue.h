@@ -43,6 +43,8 @@ void tls_glue_feed(tls_glue *g, cssp_dir dir, const uint8_t *bytes, size_t len, 
 /* Bytes are missing from this direction: it is no longer parsed. */
 void tls_glue_gap(tls_glue *g, cssp_dir dir);
 void tls_glue_free(tls_glue *g);
+/* Bytes held for this connection's TLS (tls_session_held_bytes), for the analysis's memory budget. */
+size_t tls_glue_held_bytes(const tls_glue *g);
 
 /* IANA name of a cipher suite ("TLS_AES_256_GCM_SHA384"), or NULL for one the decrypter does not know. */
 const char *tls_glue_suite_name(uint16_t suite);

@@ -133,6 +133,12 @@ void tls_session_stop(tls_session *session);
 const tls_session_info *tls_session_get_info(const tls_session *session);
 void tls_session_free(tls_session *session);
 
+/*
+ * Bytes this session holds, for the analysis's memory budget: the structure, a record or a handshake
+ * message being assembled, RSA master secrets, and an estimate of OpenSSL's digest and cipher contexts.
+ */
+size_t tls_session_held_bytes(const tls_session *session);
+
 const char *tls_failure_name(tls_failure failure);
 
 #endif

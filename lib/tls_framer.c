@@ -81,3 +81,8 @@ tls_framer_result tls_framer_feed(tls_framer *f, const uint8_t *bytes, size_t le
     }
     return TLS_FRAMER_OK;
 }
+
+size_t tls_framer_held_bytes(const tls_framer *f)
+{
+    return f->fragment ? record_length(f->header) : 0;
+}

@@ -16,6 +16,7 @@
 #include "cssp/verdict.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cssp/names.h"
@@ -132,11 +133,54 @@ static bool is_tls13_alert_len(uint16_t suite, size_t len)
 
 /* ---- feeding ------------------------------------------------------------ */
 
+static const char no_name[] = "";
+
 void cssp_conn_init(cssp_conn *c)
 {
     memset(c, 0, sizeof *c);
     c->last_sender = -1;
     c->first_close = -1;
+    cssp_facts *f = &c->facts;
+    f->user = f->domain = f->workstation = f->kerberos_service = f->kerberos_realm = no_name;
+}
+
+/*
+ * Keeps a name from the wire (NUL-terminated within `cap` bytes by its decoder) on the heap, sized to it.
+ * An empty name, or one that cannot be allocated, is kept as "".
+ */
+static void keep_name(cssp_conn *c, const char **slot, const char *src, size_t cap)
+{
+    if (*slot != no_name) {
+        c->name_bytes -= strlen(*slot) + 1;
+        free((char *)*slot);
+    }
+    *slot = no_name;
+    const char *end = memchr(src, '\0', cap - 1);
+    size_t len = end ? (size_t)(end - src) : cap - 1;
+    char *copy = len ? malloc(len + 1) : NULL;
+    if (copy) {
+        memcpy(copy, src, len);
+        copy[len] = '\0';
+        *slot = copy;
+        c->name_bytes += len + 1;
+    }
+}
+
+void cssp_conn_clear(cssp_conn *c)
+{
+    cssp_facts *f = &c->facts;
+    const char **names[] = {&f->user, &f->domain, &f->workstation, &f->kerberos_service, &f->kerberos_realm};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (*names[i] && *names[i] != no_name) /* NULL: a conn zeroed but never initialised */
+            free((char *)*names[i]);
+        *names[i] = no_name;
+    }
+    c->name_bytes = 0;
+}
+
+size_t cssp_conn_heap_bytes(const cssp_conn *c)
+{
+    return c->name_bytes;
 }
 
 static void raise_leg(cssp_conn *c, unsigned leg)
@@ -194,12 +238,6 @@ static void note_version(cssp_conn *c, cssp_dir dir, uint32_t version, uint64_t 
     }
 }
 
-static void copy_name(char dst[CSSP_NTLM_NAME_MAX], const char src[CSSP_NTLM_NAME_MAX])
-{
-    memcpy(dst, src, CSSP_NTLM_NAME_MAX);
-    dst[CSSP_NTLM_NAME_MAX - 1] = '\0';
-}
-
 static void note_ntlm(cssp_conn *c, cssp_dir dir, const cssp_ntlm_message *m)
 {
     cssp_facts *f = &c->facts;
@@ -216,23 +254,16 @@ static void note_ntlm(cssp_conn *c, cssp_dir dir, const cssp_ntlm_message *m)
     }
     if (dir == CSSP_FROM_CLIENT && m->type == CSSP_NTLM_AUTHENTICATE) {
         c->client_sent_authenticate = true;
-        copy_name(f->user, m->user);
-        copy_name(f->domain, m->domain);
-        copy_name(f->workstation, m->workstation);
+        keep_name(c, &f->user, m->user, sizeof m->user);
+        keep_name(c, &f->domain, m->domain, sizeof m->domain);
+        keep_name(c, &f->workstation, m->workstation, sizeof m->workstation);
     }
 }
 
-static void copy_krb_name(char dst[CSSP_KRB_NAME_MAX], const char src[CSSP_KRB_NAME_MAX])
-{
-    if (!src[0])
-        return;
-    memcpy(dst, src, CSSP_KRB_NAME_MAX);
-    dst[CSSP_KRB_NAME_MAX - 1] = '\0';
-}
-
 /* The package, the Kerberos service and realm, a KRB-ERROR, and an NTLM fallback after Kerberos. */
-static void note_package(cssp_facts *f, const cssp_tsreq_summary *s)
+static void note_package(cssp_conn *c, const cssp_tsreq_summary *s)
 {
+    cssp_facts *f = &c->facts;
     if (s->offers_kerberos_first || s->package == CSSP_PACKAGE_KERBEROS)
         f->kerberos_tried = true;
     if (s->package != CSSP_PACKAGE_NONE) {
@@ -244,8 +275,11 @@ static void note_package(cssp_facts *f, const cssp_tsreq_summary *s)
         return;
     /* The AP-REQ's ticket names the service for sure; the user-to-user request names it before. */
     if (s->krb.msg_type == CSSP_KRB_AP_REQ || (s->krb.msg_type == CSSP_KRB_TGT_REQ && !f->kerberos_service[0])) {
-        copy_krb_name(f->kerberos_service, s->krb.service);
-        copy_krb_name(f->kerberos_realm, s->krb.realm);
+        /* a name the message does not carry keeps the one known */
+        if (s->krb.service[0])
+            keep_name(c, &f->kerberos_service, s->krb.service, sizeof s->krb.service);
+        if (s->krb.realm[0])
+            keep_name(c, &f->kerberos_realm, s->krb.realm, sizeof s->krb.realm);
     }
     if (s->krb.msg_type == CSSP_KRB_ERROR && s->krb.has_error_code && !f->has_krb_error) {
         f->has_krb_error = true;
@@ -261,7 +295,7 @@ static void feed_tsrequest(cssp_conn *c, cssp_dir dir, const cssp_tsreq_summary 
     note_version(c, dir, s->version, ref);
     if (s->has_ntlm)
         note_ntlm(c, dir, &s->ntlm);
-    note_package(f, s);
+    note_package(c, s);
     count_message(c, dir);
     /* A decoded TSRequest advances the exchange by what it carries, not by its turn. */
     if (dir == CSSP_FROM_CLIENT) {

@@ -8,8 +8,10 @@
 #include <epan/conversation.h>
 #include <epan/dissectors/packet-tcp.h>
 #include <epan/proto_data.h>
+#include <epan/wmem_scopes.h>
 
 #include "cssp/facts_text.h"
+#include "ws-compat.h"
 
 #define RDP_PORT 3389
 /* Key of the per-dissection PDU counter in pinfo->pool proto data (never a view key). */
@@ -29,6 +31,13 @@ cssp_conv *cssp_conv_find(packet_info *pinfo)
     return conv && conv->recognised ? conv : NULL;
 }
 
+/* The engine keeps the names it reads on the heap: they go with the file's other state. */
+static cssp_ws_bool release_engine(wmem_allocator_t *allocator _U_, wmem_cb_event_t event _U_, void *conv)
+{
+    cssp_conn_clear(&((cssp_conv *)conv)->engine);
+    return false;
+}
+
 cssp_conv *cssp_conv_get(packet_info *pinfo)
 {
     conversation_t *conversation = find_or_create_conversation(pinfo);
@@ -36,6 +45,7 @@ cssp_conv *cssp_conv_get(packet_info *pinfo)
     if (!conv) {
         conv = wmem_new0(wmem_file_scope(), cssp_conv);
         cssp_conn_init(&conv->engine);
+        wmem_register_callback(wmem_file_scope(), release_engine, conv);
         conversation_add_proto_data(conversation, proto_cssp, conv);
     }
     return conv;

@@ -40,4 +40,5 @@ void probe_result_free(probe_result *r)
     g_free(r->target);
     g_free(r->certificate_subject);
     g_free(r->problem);
+    cssp_conn_clear(&r->conn);
 }

@@ -193,5 +193,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     require_judgement(&final);
     if (over)
         FUZZ_REQUIRE(same_judgement(&final, &settled));
+    cssp_conn_clear(&conn);
     return 0;
 }

@@ -31,6 +31,13 @@ enum {
 
 /* ---- event helpers ---------------------------------------------------------- */
 
+/* A conn ready for a new exchange: the names the engine kept from the last one are freed (conns are static). */
+static void reset(cssp_conn *c)
+{
+    cssp_conn_clear(c);
+    cssp_conn_init(c);
+}
+
 static void feed(cssp_conn *c, cssp_event ev)
 {
     cssp_conn_feed(c, &ev);
@@ -55,7 +62,7 @@ static void tls(cssp_conn *c, uint16_t version, uint16_t suite)
 
 static void start(cssp_conn *c, uint32_t selected, uint16_t tls_version)
 {
-    cssp_conn_init(c);
+    reset(c);
     neg_request(c, CSSP_PROTO_SSL | CSSP_PROTO_HYBRID | CSSP_PROTO_HYBRID_EX);
     neg_response(c, selected);
     tls(c, tls_version, tls_version == 0x0304 ? SUITE_TLS13_AES_256_GCM_SHA384 : SUITE_ECDHE_RSA_AES256_GCM_SHA384);
@@ -230,7 +237,7 @@ static void test_names(void)
 /* (1) unpatched client, unpatched server: works (both exposed). */
 static void test_matrix_1_unpatched_unpatched(void)
 {
-    cssp_conn c;
+    static cssp_conn c; /* static: reset() frees the names it kept in the test before */
     start(&c, CSSP_PROTO_HYBRID, 0x0303);
     exchange(&c, 3, 3, true);
     cssp_judgement j = EXPECT(&c, CSSP_VERDICT_OK, CSSP_EVIDENCE_DECRYPTED,
@@ -243,7 +250,7 @@ static void test_matrix_1_unpatched_unpatched(void)
 /* (2) unpatched client, patched server on Mitigated (or Vulnerable): works. */
 static void test_matrix_2_mitigated(void)
 {
-    cssp_conn c;
+    static cssp_conn c;
     start(&c, CSSP_PROTO_HYBRID_EX, 0x0303);
     exchange(&c, 4, 6, true);
     early_auth(&c, CSSP_AUTHZ_SUCCESS);
@@ -255,7 +262,7 @@ static void test_matrix_2_mitigated(void)
 /* (2) unpatched client, patched server on Force Updated Clients: refused, by errorCode or by a close. */
 static void test_matrix_2_force(void)
 {
-    cssp_conn c;
+    static cssp_conn c;
     cssp_tsreq_summary s;
     start(&c, CSSP_PROTO_HYBRID, 0x0303);
     s = negotiate(3), tsreq(&c, C, &s);
@@ -289,7 +296,7 @@ static void test_matrix_2_force(void)
 /* (3) patched client, unpatched server: the client refuses ("function requested is not supported"). */
 static void test_matrix_3_version_mismatch(void)
 {
-    cssp_conn c;
+    static cssp_conn c;
     cssp_tsreq_summary s;
     start(&c, CSSP_PROTO_HYBRID_EX, 0x0303);
     s = negotiate(6), tsreq(&c, C, &s);
@@ -325,7 +332,7 @@ static void test_matrix_3_version_mismatch(void)
 /* (4) patched client, patched server: works, nothing to advise. */
 static void test_matrix_4_patched_patched(void)
 {
-    cssp_conn c;
+    static cssp_conn c;
     start(&c, CSSP_PROTO_HYBRID_EX, 0x0303);
     exchange(&c, 6, 6, true);
     CHECK(!cssp_conn_credssp_over(&c)); /* HYBRID_EX: the Early User Authorization Result is still to come */
@@ -346,7 +353,7 @@ static void test_matrix_4_patched_patched(void)
 
 static void test_auth_failed_error_code(void)
 {
-    cssp_conn c;
+    static cssp_conn c;
     cssp_tsreq_summary s;
     start(&c, CSSP_PROTO_HYBRID_EX, 0x0304);
     s = negotiate(6), tsreq(&c, C, &s);
@@ -374,7 +381,7 @@ static void test_auth_failed_error_code(void)
 
 static void test_auth_failed_server_alert_after_authenticate(void)
 {
-    cssp_conn c;
+    static cssp_conn c;
     cssp_tsreq_summary s;
     start(&c, CSSP_PROTO_HYBRID, 0x0303);
     s = negotiate(6), tsreq(&c, C, &s);
@@ -396,7 +403,7 @@ static void test_auth_failed_server_alert_after_authenticate(void)
 
 static void test_auth_failed_authz_denied(void)
 {
-    cssp_conn c;
+    static cssp_conn c;
     start(&c, CSSP_PROTO_HYBRID_EX, 0x0303);
     exchange(&c, 6, 6, true);
     early_auth(&c, CSSP_AUTHZ_ACCESS_DENIED);
@@ -416,9 +423,9 @@ static void test_auth_failed_authz_denied(void)
 static void test_no_nla(void)
 {
     static const uint32_t without_credssp[] = {CSSP_PROTO_SSL, CSSP_PROTO_RDP, CSSP_PROTO_RDSTLS, CSSP_PROTO_RDSAAD};
-    cssp_conn c;
+    static cssp_conn c;
     for (size_t i = 0; i < sizeof without_credssp / sizeof without_credssp[0]; i++) {
-        cssp_conn_init(&c);
+        reset(&c);
         neg_request(&c, CSSP_PROTO_SSL | CSSP_PROTO_HYBRID);
         neg_response(&c, without_credssp[i]);
         cssp_judgement j = EXPECT(&c, CSSP_VERDICT_NO_NLA, CSSP_EVIDENCE_CLEARTEXT, CSSP_FINDING_NLA_NOT_USED);
@@ -427,13 +434,13 @@ static void test_no_nla(void)
         CHECK(cssp_conn_credssp_over(&c));
     }
     /* Legacy Connection Confirm without RDP_NEG_RSP, legacy request without RDP_NEG_REQ. */
-    cssp_conn_init(&c);
+    reset(&c);
     feed(&c, (cssp_event){.type = CSSP_EV_NEG_REQUEST, .dir = C, .u.neg_request = {.has_neg = false}});
     feed(&c, (cssp_event){.type = CSSP_EV_NEG_RESPONSE, .dir = S, .u.neg_response = {.has_neg = false}});
     cssp_judgement j = EXPECT(&c, CSSP_VERDICT_NO_NLA, CSSP_EVIDENCE_CLEARTEXT, CSSP_FINDING_NLA_NOT_USED);
     CHECK(has(j.explanation, "legacy"));
     /* TLS traffic after SSL was selected stays no_nla: it is RDP, not CredSSP. */
-    cssp_conn_init(&c);
+    reset(&c);
     neg_response(&c, CSSP_PROTO_SSL);
     tls(&c, 0x0301, SUITE_RSA_RC4_128_SHA);
     record(&c, C, 300);
@@ -441,15 +448,15 @@ static void test_no_nla(void)
     fin(&c, C);
     EXPECT(&c, CSSP_VERDICT_NO_NLA, CSSP_EVIDENCE_CLEARTEXT, CSSP_FINDING_NLA_NOT_USED);
     /* An undefined selectedProtocol proves nothing. */
-    cssp_conn_init(&c);
+    reset(&c);
     neg_response(&c, 0x20);
     EXPECT(&c, CSSP_VERDICT_INCOMPLETE, CSSP_EVIDENCE_CLEARTEXT, 0);
 }
 
 static void test_negotiation_failed(void)
 {
-    cssp_conn c;
-    cssp_conn_init(&c);
+    static cssp_conn c;
+    reset(&c);
     neg_request(&c, CSSP_PROTO_SSL);
     feed(&c, (cssp_event){.type = CSSP_EV_NEG_FAILURE, .dir = S, .u.neg_failure = {5}});
     cssp_judgement j = EXPECT(&c, CSSP_VERDICT_NEGOTIATION_FAILED, CSSP_EVIDENCE_CLEARTEXT, 0);
@@ -462,7 +469,7 @@ static void test_negotiation_failed(void)
     EXPECT(&c, CSSP_VERDICT_NEGOTIATION_FAILED, CSSP_EVIDENCE_CLEARTEXT, 0);
 
     for (uint32_t code = 1; code <= 7; code++) {
-        cssp_conn_init(&c);
+        reset(&c);
         feed(&c, (cssp_event){.type = CSSP_EV_NEG_FAILURE, .dir = S, .u.neg_failure = {code}});
         j = EXPECT(&c, CSSP_VERDICT_NEGOTIATION_FAILED, CSSP_EVIDENCE_CLEARTEXT, 0);
         CHECK(j.advice != NULL);
@@ -475,15 +482,15 @@ static void test_negotiation_failed(void)
 /* CredSSP in clear (a TLS-stripping proxy, as in the rdps2rdp captures): no TLS handshake. */
 static void test_cleartext_credssp(void)
 {
-    cssp_conn c;
-    cssp_conn_init(&c);
+    static cssp_conn c;
+    reset(&c);
     neg_request(&c, CSSP_PROTO_SSL | CSSP_PROTO_HYBRID | CSSP_PROTO_HYBRID_EX);
     neg_response(&c, CSSP_PROTO_HYBRID_EX);
     exchange(&c, 6, 6, true);
     early_auth(&c, CSSP_AUTHZ_SUCCESS);
     EXPECT(&c, CSSP_VERDICT_OK, CSSP_EVIDENCE_CLEARTEXT, 0);
 
-    cssp_conn_init(&c);
+    reset(&c);
     cssp_tsreq_summary s = negotiate(6);
     tsreq(&c, C, &s);
     s = challenge(2), tsreq(&c, S, &s);
@@ -495,7 +502,7 @@ static void test_cleartext_credssp(void)
 static void test_shape_ndpi_rdp_complete(void)
 {
     static const size_t lens[] = {81, 286, 567, 83, 100, 28};
-    cssp_conn c;
+    static cssp_conn c;
     start(&c, CSSP_PROTO_HYBRID_EX, 0x0303);
     records(&c, C, lens, 6);
     CHECK(!cssp_conn_credssp_over(&c)); /* the Early User Authorization Result may still be a refusal */
@@ -510,7 +517,7 @@ static void test_shape_ndpi_rdp_complete(void)
 static void test_shape_sharprdp_complete(void)
 {
     static const size_t lens[] = {81, 245, 609, 83, 108, 28, 486, 150};
-    cssp_conn c;
+    static cssp_conn c;
     start(&c, CSSP_PROTO_HYBRID_EX, 0x0303);
     records(&c, C, lens, 7);
     CHECK(cssp_conn_credssp_over(&c));
@@ -526,7 +533,7 @@ static void test_shape_sharprdp_complete(void)
 static void test_shape_ndpi_server_alert(void)
 {
     static const size_t lens[] = {81, 215, 633};
-    cssp_conn c;
+    static cssp_conn c;
     start(&c, CSSP_PROTO_HYBRID, 0x0303);
     records(&c, C, lens, 3);
     alert(&c, S);
@@ -544,8 +551,8 @@ static void test_shape_zeek_rdp_to_ssl(void)
 {
     static const size_t first[] = {80, 336, 928, 336};
     static const size_t second[] = {80, 336, 928, 336, 160};
-    cssp_conn c;
-    cssp_conn_init(&c);
+    static cssp_conn c;
+    reset(&c);
     neg_request(&c, CSSP_PROTO_SSL | CSSP_PROTO_HYBRID);
     neg_response(&c, CSSP_PROTO_HYBRID);
     tls(&c, 0x0301, SUITE_RSA_RC4_128_SHA);
@@ -557,7 +564,7 @@ static void test_shape_zeek_rdp_to_ssl(void)
     CHECK(has(j.explanation, "certificate"));
     CHECK(j.advice == NULL);
 
-    cssp_conn_init(&c);
+    reset(&c);
     neg_response(&c, CSSP_PROTO_HYBRID);
     tls(&c, 0x0301, SUITE_RSA_RC4_128_SHA);
     records(&c, C, second, 5);
@@ -573,7 +580,7 @@ static void test_shape_zeek_rdp_to_ssl(void)
 static void test_tls13_htb_logon_failure_shape(void)
 {
     static const size_t lens[] = {1094, 69, 98, 108, 317, 536, 32};
-    cssp_conn c;
+    static cssp_conn c;
     start(&c, CSSP_PROTO_HYBRID_EX, 0x0304);
     records(&c, S, lens, 7);
     CHECK_EQ_U(c.set_aside[S], 2);
@@ -591,7 +598,7 @@ static void test_tls13_htb_logon_failure_shape(void)
 /* Stream 96: the client's Finished and NEGOTIATE are one turn, the ticket shares the server's turn. */
 static void test_tls13_htb_ticket_after_negotiate(void)
 {
-    cssp_conn c;
+    static cssp_conn c;
     start(&c, CSSP_PROTO_HYBRID_EX, 0x0304);
     record(&c, S, 1094);
     record(&c, C, 69);
@@ -609,7 +616,7 @@ static void test_tls13_htb_ticket_after_negotiate(void)
 static void test_tls13_htb_success(void)
 {
     static const size_t lens[] = {1094, 69, 98, 108, 317, 632, 115, 154, 21, 417};
-    cssp_conn c;
+    static cssp_conn c;
     start(&c, CSSP_PROTO_HYBRID_EX, 0x0304);
     records(&c, S, lens, 3);
     records(&c, C, lens + 3, 7);
@@ -620,7 +627,7 @@ static void test_tls13_htb_success(void)
 /* A 19-byte record is an encrypted alert (close_notify) in TLS 1.3, and data in TLS 1.2. */
 static void test_tls13_close_notify(void)
 {
-    cssp_conn c;
+    static cssp_conn c;
     start(&c, CSSP_PROTO_HYBRID_EX, 0x0304);
     record(&c, S, 1094);
     record(&c, C, 69);
@@ -662,7 +669,7 @@ static void test_tls13_close_notify(void)
 
 static void test_shape_server_closes_after_first(void)
 {
-    cssp_conn c;
+    static cssp_conn c;
     start(&c, CSSP_PROTO_HYBRID, 0x0303);
     record(&c, C, 81);
     fin(&c, S);
@@ -674,7 +681,7 @@ static void test_shape_server_closes_after_first(void)
 static void test_shape_access_denied(void)
 {
     static const size_t lens[] = {81, 286, 567, 83, 100, 28};
-    cssp_conn c;
+    static cssp_conn c;
     start(&c, CSSP_PROTO_HYBRID_EX, 0x0303);
     records(&c, C, lens, 6);
     fin(&c, S);
@@ -692,7 +699,7 @@ static void test_shape_access_denied(void)
 static void test_shape_large_reply_is_not_an_error(void)
 {
     static const size_t lens[] = {81, 286, 567, 83};
-    cssp_conn c;
+    static cssp_conn c;
     start(&c, CSSP_PROTO_HYBRID, 0x0303);
     records(&c, C, lens, 4);
     EXPECT(&c, CSSP_VERDICT_INCOMPLETE, CSSP_EVIDENCE_TRAFFIC_SHAPE, 0);
@@ -710,7 +717,7 @@ static void test_shape_large_reply_is_not_an_error(void)
 /* Rule 11 takes the keyless refusal and nothing that only looks like it. */
 static void test_shape_keyless_refusal_only(void)
 {
-    cssp_conn c;
+    static cssp_conn c;
     /* the sample cell3-mismatch-server-v3-fin-nokeys.pcap: s(handshake, tickets set aside) c74 s214, client FIN */
     start(&c, CSSP_PROTO_HYBRID_EX, 0x0304);
     record(&c, S, 1094);
@@ -764,7 +771,7 @@ static void test_shape_keyless_refusal_only(void)
 static void test_shape_kerberos_u2u(void)
 {
     static const size_t lens[] = {199, 1375, 1911, 251, 215, 127, 187, 28, 486};
-    cssp_conn c;
+    static cssp_conn c;
     start(&c, CSSP_PROTO_HYBRID_EX, 0x0303);
     records(&c, C, lens, 4);
     CHECK(c.extra_round_trip);
@@ -809,7 +816,7 @@ static cssp_judgement refused_with(cssp_conn *c, uint32_t client_v, uint32_t ser
 
 static void test_lookalike_causes(void)
 {
-    cssp_conn c;
+    static cssp_conn c;
     /* SEC_E_UNSUPPORTED_FUNCTION at v6/v6 with NTLM: the server refused NTLM, not the CVE */
     cssp_judgement j = refused_with(&c, 6, 6, CSSP_PACKAGE_NTLM, 0x80090302);
     EXPECT(&c, CSSP_VERDICT_AUTH_FAILED, CSSP_EVIDENCE_DECRYPTED, 0);
@@ -854,11 +861,11 @@ static void test_lookalike_causes(void)
     CHECK(has(j.advice, "NTLM") && has(j.advice, "Kerberos"));
 
     /* negotiation failures and the CVE itself */
-    cssp_conn_init(&c);
+    reset(&c);
     feed(&c, (cssp_event){.type = CSSP_EV_NEG_FAILURE, .dir = S, .u.neg_failure = {5}});
     cssp_conn_judge(&c, &j);
     CHECK_EQ_STR(cssp_cause_name(j.cause), "hybrid_required");
-    cssp_conn_init(&c);
+    reset(&c);
     feed(&c, (cssp_event){.type = CSSP_EV_NEG_FAILURE, .dir = S, .u.neg_failure = {2}});
     cssp_conn_judge(&c, &j);
     CHECK_EQ_STR(cssp_cause_name(j.cause), "ssl_not_allowed");
@@ -873,9 +880,35 @@ static void test_lookalike_causes(void)
 }
 
 /* The package of the connection, its Kerberos names, a KRB-ERROR and an NTLM fallback. */
+/*
+ * The names from the wire are kept on the heap, sized to what arrived: nothing until a name comes, the bytes
+ * of each name and its NUL after, a name at its decoder's cap whole, and nothing after cssp_conn_clear().
+ */
+static void test_names_on_the_heap(void)
+{
+    static cssp_conn c;
+    start(&c, CSSP_PROTO_HYBRID, 0x0303);
+    CHECK_EQ_U(cssp_conn_heap_bytes(&c), 0);
+    CHECK_EQ_STR(c.facts.user, "");
+    CHECK_EQ_STR(c.facts.kerberos_realm, "");
+    cssp_tsreq_summary s = authenticate(6, true);
+    tsreq(&c, C, &s);
+    CHECK_EQ_U(cssp_conn_heap_bytes(&c), sizeof "alice" + sizeof "LAB" + sizeof "WS1");
+    /* a later AUTHENTICATE (the exchange is not over) replaces them */
+    memset(s.ntlm.user, 'u', sizeof s.ntlm.user - 1);  /* the longest name the decoder gives */
+    s.ntlm.domain[0] = '\0';
+    tsreq(&c, C, &s);
+    CHECK_EQ_U(strlen(c.facts.user), CSSP_NTLM_NAME_MAX - 1);
+    CHECK_EQ_STR(c.facts.domain, "");
+    CHECK_EQ_U(cssp_conn_heap_bytes(&c), CSSP_NTLM_NAME_MAX + sizeof "WS1");
+    cssp_conn_clear(&c);
+    CHECK_EQ_U(cssp_conn_heap_bytes(&c), 0);
+    CHECK_EQ_STR(c.facts.user, "");
+}
+
 static void test_package_facts(void)
 {
-    cssp_conn c;
+    static cssp_conn c;
     start(&c, CSSP_PROTO_HYBRID_EX, 0x0303);
     cssp_tsreq_summary s = {.version = 6, .nego_token_count = 1, .package = CSSP_PACKAGE_KERBEROS,
                             .offers_kerberos_first = true, .has_krb = true};
@@ -916,7 +949,7 @@ static void test_package_facts(void)
  */
 static void test_kerberos_decrypted_legs(void)
 {
-    cssp_conn c;
+    static cssp_conn c;
     cssp_tsreq_summary token = {.version = 6, .nego_token_count = 1, .package = CSSP_PACKAGE_KERBEROS};
     start(&c, CSSP_PROTO_HYBRID_EX, 0x0303);
     tsreq(&c, C, &token); /* KERB-TGT-REQUEST */
@@ -949,9 +982,9 @@ static void test_kerberos_decrypted_legs(void)
 /* The mode line: Restricted Admin / Remote Credential Guard requested, and the server's answer. */
 static void test_mode_text(void)
 {
-    cssp_conn c;
+    static cssp_conn c;
     char text[200];
-    cssp_conn_init(&c);
+    reset(&c);
     feed(&c, (cssp_event){.type = CSSP_EV_NEG_REQUEST, .dir = C,
                           .u.neg_request = {.has_neg = true, .requested_protocols = 0x0B, .flags = 0x01}});
     CHECK(cssp_mode_text(&c.facts, text, sizeof text));
@@ -961,7 +994,7 @@ static void test_mode_text(void)
     CHECK(cssp_mode_text(&c.facts, text, sizeof text));
     CHECK_EQ_STR(text, "Restricted Admin requested, supported by the server");
 
-    cssp_conn_init(&c);
+    reset(&c);
     feed(&c, (cssp_event){.type = CSSP_EV_NEG_REQUEST, .dir = C,
                           .u.neg_request = {.has_neg = true, .requested_protocols = 0x0B, .flags = 0x02}});
     feed(&c, (cssp_event){.type = CSSP_EV_NEG_RESPONSE, .dir = S,
@@ -969,7 +1002,7 @@ static void test_mode_text(void)
     CHECK(cssp_mode_text(&c.facts, text, sizeof text));
     CHECK_EQ_STR(text, "Remote Credential Guard requested, not supported by the server");
 
-    cssp_conn_init(&c);
+    reset(&c);
     neg_request(&c, 0x0B);
     CHECK(!cssp_mode_text(&c.facts, text, sizeof text));
     CHECK_EQ_STR(text, "");
@@ -979,7 +1012,7 @@ static void test_mode_text(void)
 
 static void test_version_changed(void)
 {
-    cssp_conn c;
+    static cssp_conn c;
     cssp_tsreq_summary s;
     start(&c, CSSP_PROTO_HYBRID, 0x0303);
     s = negotiate(6), tsreq(&c, C, &s);
@@ -1013,7 +1046,7 @@ static void test_version_changed(void)
 
 static void test_clamp_96(void)
 {
-    cssp_conn c;
+    static cssp_conn c;
     cssp_tsreq_summary s;
     /* nmap rdp-ntlm-info: version 96, read as 6; it closes after the CHALLENGE. */
     start(&c, CSSP_PROTO_HYBRID, 0x0303);
@@ -1037,7 +1070,7 @@ static void test_clamp_96(void)
 
 static void test_field_version_inconsistent(void)
 {
-    cssp_conn c;
+    static cssp_conn c;
     cssp_tsreq_summary s;
     /* A note from the decoder. */
     start(&c, CSSP_PROTO_HYBRID, 0x0303);
@@ -1076,7 +1109,7 @@ static void test_legacy_tls(void)
 {
     static const uint16_t versions[] = {0x0301, 0x0302, 0x0303, 0x0304};
     for (size_t i = 0; i < 4; i++) {
-        cssp_conn c;
+        static cssp_conn c;
         start(&c, CSSP_PROTO_HYBRID, versions[i]);
         exchange(&c, 6, 6, true);
         EXPECT(&c, CSSP_VERDICT_OK, CSSP_EVIDENCE_DECRYPTED, versions[i] < 0x0303 ? CSSP_FINDING_LEGACY_TLS : 0);
@@ -1088,22 +1121,22 @@ static void test_legacy_tls(void)
 static void test_missing_start(void)
 {
     static const size_t lens[] = {81, 286, 567, 83, 100};
-    cssp_conn c;
+    static cssp_conn c;
     /* No X.224, but the TLS handshake: judged. */
-    cssp_conn_init(&c);
+    reset(&c);
     tls(&c, 0x0303, SUITE_ECDHE_RSA_AES256_GCM_SHA384);
     records(&c, C, lens, 5);
     CHECK(cssp_conn_credssp_over(&c));
     EXPECT(&c, CSSP_VERDICT_OK, CSSP_EVIDENCE_TRAFFIC_SHAPE, 0);
     /* Records only: the middle of a session, not CredSSP. */
-    cssp_conn_init(&c);
+    reset(&c);
     records(&c, C, lens, 5);
     end(&c);
     cssp_judgement j = EXPECT(&c, CSSP_VERDICT_INCOMPLETE, CSSP_EVIDENCE_TRAFFIC_SHAPE, 0);
     CHECK(has(j.explanation, "start of the connection is not in the capture"));
     CHECK_EQ_U(c.turns[C] + c.turns[S], 0);
     /* A decoded TSRequest without anything before it is still read. */
-    cssp_conn_init(&c);
+    reset(&c);
     cssp_tsreq_summary s = error_reply(3, STATUS_LOGON_FAILURE);
     tsreq(&c, S, &s);
     EXPECT(&c, CSSP_VERDICT_AUTH_FAILED, CSSP_EVIDENCE_CLEARTEXT, CSSP_FINDING_SERVER_UNPATCHED);
@@ -1111,7 +1144,7 @@ static void test_missing_start(void)
 
 static void test_end_of_capture_mid_exchange(void)
 {
-    cssp_conn c;
+    static cssp_conn c;
     cssp_tsreq_summary s;
     start(&c, CSSP_PROTO_HYBRID, 0x0303);
     s = negotiate(6), tsreq(&c, C, &s);
@@ -1139,17 +1172,17 @@ static void test_end_of_capture_mid_exchange(void)
     j = EXPECT(&c, CSSP_VERDICT_INCOMPLETE, CSSP_EVIDENCE_TRAFFIC_SHAPE, 0);
     CHECK(has(j.explanation, "No CredSSP message is in the capture"));
     /* Nothing at all. */
-    cssp_conn_init(&c);
+    reset(&c);
     end(&c);
     EXPECT(&c, CSSP_VERDICT_INCOMPLETE, CSSP_EVIDENCE_CLEARTEXT, 0);
 }
 
 static void test_odd_orders(void)
 {
-    cssp_conn c;
+    static cssp_conn c;
     cssp_tsreq_summary s;
     /* FIN before anything. */
-    cssp_conn_init(&c);
+    reset(&c);
     fin(&c, C);
     cssp_judgement j = EXPECT(&c, CSSP_VERDICT_INCOMPLETE, CSSP_EVIDENCE_CLEARTEXT, 0);
     CHECK(has(j.explanation, "before any CredSSP message"));
@@ -1160,13 +1193,13 @@ static void test_odd_orders(void)
     j = EXPECT(&c, CSSP_VERDICT_INCOMPLETE, CSSP_EVIDENCE_TRAFFIC_SHAPE, 0);
     CHECK(has(j.explanation, "client reset the connection before any CredSSP message"));
     /* TSRequests before the negotiation; the late X.224 exchange cannot turn them into no_nla. */
-    cssp_conn_init(&c);
+    reset(&c);
     exchange(&c, 6, 6, true);
     neg_request(&c, CSSP_PROTO_SSL);
     neg_response(&c, CSSP_PROTO_SSL);
     EXPECT(&c, CSSP_VERDICT_OK, CSSP_EVIDENCE_CLEARTEXT, 0);
     /* A server message first, a NULL summary, an out-of-range direction, an unknown event type. */
-    cssp_conn_init(&c);
+    reset(&c);
     s = challenge(6);
     tsreq(&c, S, &s);
     feed(&c, (cssp_event){.type = CSSP_EV_TSREQUEST, .dir = C, .u.tsreq = NULL});
@@ -1205,8 +1238,8 @@ static void test_random_streams(void)
     summaries[5] = error_reply(4, STATUS_NOT_SUPPORTED);
     summaries[5].notes = ~0u;
     for (int round = 0; round < 3000; round++) {
-        cssp_conn c;
-        cssp_conn_init(&c);
+        static cssp_conn c;
+        reset(&c);
         bool settled = false;
         cssp_judgement before;
         memset(&before, 0, sizeof before);
@@ -1298,8 +1331,8 @@ static void test_real_rdps2rdp(void)
     CHECK(creds.has_auth_info && !creds.has_error_code);
     CHECK_EQ_U(neg.notes | chal.notes | auth.notes | pka.notes | creds.notes, 0);
 
-    cssp_conn c;
-    cssp_conn_init(&c);
+    static cssp_conn c;
+    reset(&c);
     neg_request(&c, CSSP_PROTO_SSL | CSSP_PROTO_HYBRID | CSSP_PROTO_HYBRID_EX);
     neg_response(&c, CSSP_PROTO_HYBRID_EX);
     tsreq(&c, C, &neg);
@@ -1332,7 +1365,7 @@ static void test_real_htb_logon_failure(void)
     CHECK(err.has_error_code);
     CHECK_EQ_U(err.error_code, STATUS_LOGON_FAILURE);
 
-    cssp_conn c;
+    static cssp_conn c;
     start(&c, CSSP_PROTO_HYBRID_EX, 0x0304);
     record(&c, S, 1094);
     record(&c, C, 69);
@@ -1365,7 +1398,7 @@ static void test_summarize_hostile_tokens(void)
     CHECK_EQ_U(s.nego_token_count, 1);
     CHECK_EQ_U(s.token_kind, CSSP_TOKEN_NTLMSSP);
     CHECK(!s.has_ntlm);
-    cssp_conn c;
+    static cssp_conn c;
     start(&c, CSSP_PROTO_HYBRID, 0x0303);
     tsreq(&c, C, &s);
     CHECK(!c.client_sent_authenticate);
@@ -1449,6 +1482,7 @@ int main(void)
     test_shape_keyless_refusal_only();
     test_shape_kerberos_u2u();
     test_lookalike_causes();
+    test_names_on_the_heap();
     test_package_facts();
     test_kerberos_decrypted_legs();
     test_mode_text();

@@ -25,11 +25,10 @@
 #include "cssp/status.h"
 
 /*
- * UTF-8 bytes kept per name, including the NUL; longer names are cut at a character boundary. 128 holds every
- * Windows account, NetBIOS domain and computer name and the UPNs seen in practice; it is kept in every open
- * connection three times, so it weighs on the analyzer's memory bound (docs/robustness.md).
+ * UTF-8 bytes kept per name, including the NUL; longer names are cut at a character boundary. A decoded
+ * message holds this much per name; the verdict engine keeps only what arrived, on the heap (verdict.h).
  */
-#define CSSP_NTLM_NAME_MAX 128
+#define CSSP_NTLM_NAME_MAX 256
 
 typedef enum cssp_token_kind {
     CSSP_TOKEN_UNKNOWN = 0,

@@ -48,4 +48,7 @@ tls_framer_result tls_framer_feed(tls_framer *f, const uint8_t *bytes, size_t le
 /* Frees the record in progress. */
 void tls_framer_reset(tls_framer *f);
 
+/* Bytes allocated for the record in progress (0 when none): for a front end's memory budget. */
+size_t tls_framer_held_bytes(const tls_framer *f);
+
 #endif

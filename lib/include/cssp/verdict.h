@@ -10,8 +10,11 @@
  * The vocabulary (verdict, evidence and finding names) is public interface;
  * docs/verdicts.md documents it, the state machine and every rule.
  *
- * Pure: no I/O, no allocation, no global state. A cssp_conn is a plain struct
- * the caller owns (a few hundred bytes plus the NTLM names).
+ * Pure: no I/O, no global state. A cssp_conn is a plain struct the caller
+ * owns (some 250 bytes); the only memory the engine allocates is the names
+ * from the wire (NTLM user, domain and workstation, Kerberos service and realm),
+ * each sized to what arrived and only when one arrives, which
+ * cssp_conn_clear() frees.
  */
 #ifndef CSSP_VERDICT_H
 #define CSSP_VERDICT_H
@@ -137,15 +140,19 @@ typedef struct cssp_facts {
     bool has_client_os, has_server_os;              /* NTLM VERSION from the client's / server's messages */
     uint8_t client_os_major, client_os_minor, server_os_major, server_os_minor;
     uint16_t client_os_build, server_os_build;
-    char user[CSSP_NTLM_NAME_MAX];                  /* from AUTHENTICATE; "" when not seen */
-    char domain[CSSP_NTLM_NAME_MAX];
-    char workstation[CSSP_NTLM_NAME_MAX];
+    /*
+     * Names from the wire: each is "" (static, never NULL) until seen, then a heap copy of what arrived (at most
+     * its decoder's cap: CSSP_NTLM_NAME_MAX, CSSP_KRB_NAME_MAX, NUL included). Most connections carry none.
+     */
+    const char *user;                               /* from AUTHENTICATE */
+    const char *domain;
+    const char *workstation;
     unsigned tsreq_notes;                           /* union of CSSP_TSREQ_NOTE_* over all TSRequests */
     cssp_auth_package auth_package;                 /* the package of the last negoToken that named one */
     bool kerberos_tried;                            /* Kerberos was offered first or a Kerberos token was sent */
     bool ntlm_fallback;                             /* NTLM ran after Kerberos was tried */
-    char kerberos_service[CSSP_KRB_NAME_MAX];       /* "TERMSRV/host" from the AP-REQ ticket or KERB-TGT-REQUEST */
-    char kerberos_realm[CSSP_KRB_NAME_MAX];         /* the ticket's realm; "" when not seen */
+    const char *kerberos_service;                   /* "TERMSRV/host" from the AP-REQ ticket or KERB-TGT-REQUEST */
+    const char *kerberos_realm;                     /* the ticket's realm */
     bool has_krb_error;
     int32_t krb_error;                              /* error-code of the first KRB-ERROR */
 } cssp_facts;
@@ -179,6 +186,7 @@ typedef struct cssp_conn {
     cssp_event_type first_close_type; /* CSSP_EV_FIN, _RST or _TLS_ALERT */
     unsigned close_leg;               /* leg reached when the connection first closed */
     bool end_of_capture;
+    size_t name_bytes;                /* allocated for the facts' names (cssp_conn_heap_bytes) */
 } cssp_conn;
 
 /* Why a connection failed, where the capture tells it apart (docs/verdicts.md, "Causes"); NONE otherwise. */
@@ -208,6 +216,10 @@ typedef struct cssp_judgement {
 } cssp_judgement;
 
 void cssp_conn_init(cssp_conn *c);
+/* Frees the names the engine kept; the conn may then be initialised again or dropped. */
+void cssp_conn_clear(cssp_conn *c);
+/* Bytes the engine allocated for this conn's names (for a front end's memory budget). */
+size_t cssp_conn_heap_bytes(const cssp_conn *c);
 void cssp_conn_feed(cssp_conn *c, const cssp_event *ev);
 void cssp_conn_judge(const cssp_conn *c, cssp_judgement *out);
 
