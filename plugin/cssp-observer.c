@@ -189,7 +189,8 @@ static void observe_frame(tvbuff_t *frame, packet_info *pinfo)
     if (!wire.is_tcp)
         return;
     progress before = progress_of(&conv->engine);
-    if (wire.count > 0) {
+    /* a tunnelled connection's records are the tunnel's (cssp_observer_tunnel_bytes), not the gateway's TLS */
+    if (wire.count > 0 && !conv->tunnelled) {
         decrypted plain;
         collect_decrypted(pinfo, &plain);
         observe_records(&o, &wire, &plain);
@@ -198,6 +199,23 @@ static void observe_frame(tvbuff_t *frame, packet_info *pinfo)
     progress after = progress_of(&conv->engine);
     if (memcmp(&before, &after, sizeof before) != 0)
         cssp_conv_commit(conv, pinfo, CSSP_VIEW_KEY_OBSERVER, CSSP_VIEW_TRANSPORT, o.dir);
+}
+
+const cssp_view *cssp_observer_tunnel_bytes(cssp_conv *conv, cssp_wire *wire, packet_info *pinfo, uint32_t key,
+                                            cssp_dir dir, const uint8_t *bytes, size_t len)
+{
+    if (cssp_conv_settled(conv))
+        return NULL;
+    observation o = {.conv = conv, .dir = dir, .frame = pinfo->num};
+    cssp_wire_frame records;
+    cssp_wire_read_bytes(wire, dir, bytes, len, &records);
+    progress before = progress_of(&conv->engine);
+    decrypted none = {.count = 0};
+    observe_records(&o, &records, &none);
+    progress after = progress_of(&conv->engine);
+    if (memcmp(&before, &after, sizeof before) == 0)
+        return NULL;
+    return cssp_conv_commit(conv, pinfo, key, CSSP_VIEW_TRANSPORT, dir);
 }
 
 /*

@@ -67,6 +67,7 @@ typedef struct cssp_conv {
     address client_addr;              /* wmem file scope copy */
     uint32_t client_port;
     bool owns_tcp;                    /* the plugin's TCP heuristic claimed the conversation */
+    bool tunnelled;                   /* the RDP connection inside an RD Gateway tunnel (cssp-rdg.c) */
     bool payload_seen;                /* the plugin's TCP dissector saw data (first pass) */
     uint32_t tls_start_frame;         /* first frame handed to TLS; 0 while in clear */
     bool side_closed[2];              /* a FIN or RST was fed for that side */
