@@ -489,7 +489,7 @@ static void show_head(tvbuff_t *tvb, int offset, packet_info *pinfo, proto_tree 
     col_set_fence(pinfo->cinfo, COL_INFO);
 }
 
-/* The item bytes of one call, back to back: the tree's byte spans point into them. */
+/* The item bytes of one call, back to back: the tree's byte spans point into them (NULL: none, problems only). */
 static tvbuff_t *items_tvb(tvbuff_t *tvb, packet_info *pinfo, const rdg_item *items)
 {
     size_t total = 0;
@@ -535,12 +535,12 @@ static int dissect_rdg(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void
         col_clear(pinfo->cinfo, COL_INFO);
     proto_item *ti = proto_tree_add_item(tree, proto_rdg, tvb, 0, -1, ENC_NA);
     proto_tree *rt = proto_item_add_subtree(ti, ett_rdg);
-    tvbuff_t *itvb = items_tvb(tvb, pinfo, items);
-    if (!itvb) {
-        proto_item_append_text(ti, ", part of a tunnel packet or HTTP message");
+    if (!items) {
+        proto_item_append_text(ti, ", no whole HTTP head or tunnel packet in this record");
         col_append_sep_str(pinfo->cinfo, COL_INFO, ", ", "RD Gateway (continued)");
         return (int)tvb_captured_length(tvb);
     }
+    tvbuff_t *itvb = items_tvb(tvb, pinfo, items);
     int offset = 0;
     for (rdg_item *item = items; item; item = item->next) {
         if (item->kind == ITEM_HEAD)
