@@ -79,6 +79,7 @@ static expert_field ei_inner_not_followed = EI_INIT;
 
 static dissector_handle_t rdg_handle;
 static dissector_handle_t rdp_handle;
+static dissector_handle_t tls_handle;
 
 /* ---- what the first pass stores with a frame ---- */
 
@@ -91,7 +92,7 @@ typedef enum unit_kind {
 /* What one DATA packet's payload completed of its side of the tunnelled connection. */
 typedef struct inner_unit {
     unit_kind kind;
-    const uint8_t *bytes;     /* file scope: into the packet, or a copy when the unit spans packets */
+    const uint8_t *bytes;     /* file scope copy: a TPKT PDU or whole TLS records may span DATA packets */
     size_t len;
     struct inner_unit *next;
 } inner_unit;
@@ -109,10 +110,11 @@ typedef struct rdg_item {
     struct rdg_item *next;
 } rdg_item;
 
-/* One side of the tunnelled connection before its TLS: bytes waiting to be a whole TPKT PDU. */
+/* One side of the tunnelled connection: bytes waiting to be a whole TPKT PDU, then TLS records. */
 typedef struct inner_side {
-    GByteArray *pending;
+    GByteArray *pending;      /* before the TLS: at most one TPKT PDU and one payload */
     bool in_tls;
+    tls_framer framer;        /* from the TLS on: a record split across DATA packets, at most 18 KiB */
     bool lost;
 } inner_side;
 
@@ -185,8 +187,10 @@ static cssp_ws_bool free_conv(wmem_allocator_t *allocator _U_, wmem_cb_event_t e
 {
     rdg_conv *rc = user;
     rdg_stream_free(rc->stream);
-    for (int d = 0; d < 2; d++)
+    for (int d = 0; d < 2; d++) {
         g_byte_array_free(rc->inner[d].pending, TRUE);
+        tls_framer_reset(&rc->inner[d].framer);
+    }
     return false;
 }
 
@@ -225,21 +229,44 @@ static rdg_item *collect(rdg_conv *rc, tvbuff_t *tvb, packet_info *pinfo)
 
 /* ---- the tunnelled RDP connection ---- */
 
-static inner_unit *add_unit(inner_unit ***tail, unit_kind kind, const uint8_t *bytes, size_t len, bool copy)
+static inner_unit *add_unit(inner_unit ***tail, unit_kind kind, const uint8_t *bytes, size_t len)
 {
     inner_unit *u = wmem_new0(wmem_file_scope(), inner_unit);
     u->kind = kind;
-    u->bytes = copy ? wmem_memdup(wmem_file_scope(), bytes, len) : bytes;
+    u->bytes = wmem_memdup(wmem_file_scope(), bytes, len);
     u->len = len;
     **tail = u;
     *tail = &u->next;
     return u;
 }
 
+static bool append_record(void *user, const uint8_t header[TLS_RECORD_HEADER_LEN], const uint8_t *fragment,
+                          size_t len)
+{
+    GByteArray *records = user;
+    g_byte_array_append(records, header, TLS_RECORD_HEADER_LEN);
+    g_byte_array_append(records, fragment, (guint)len);
+    return true;
+}
+
+/* The whole TLS records these bytes complete, as one unit (Wireshark's TLS reassembles only over TCP). */
+static void cut_records(inner_side *side, inner_unit ***tail, const uint8_t *bytes, size_t len)
+{
+    GByteArray *records = g_byte_array_new();
+    if (tls_framer_feed(&side->framer, bytes, len, append_record, records) != TLS_FRAMER_OK) {
+        side->lost = true;
+        tls_framer_reset(&side->framer);
+        add_unit(tail, UNIT_OTHER, bytes, len);
+    }
+    if (records->len)
+        add_unit(tail, UNIT_TLS, records->data, records->len);
+    g_byte_array_free(records, TRUE);
+}
+
 /*
  * First pass: cuts a DATA payload into the units of its side: whole TPKT PDUs (X.224) until the side's
- * bytes open a TLS record, then the TLS bytes as they come. A TPKT PDU is at most 65535 bytes, so what
- * waits is bounded by that and one payload.
+ * bytes open a TLS record, then whole TLS records. A TPKT PDU is at most 65535 bytes, so what waits is
+ * bounded by that and one payload.
  */
 static inner_unit *cut_inner(rdg_conv *rc, cssp_dir dir, const uint8_t *payload, size_t len)
 {
@@ -248,11 +275,10 @@ static inner_unit *cut_inner(rdg_conv *rc, cssp_dir dir, const uint8_t *payload,
     if (side->lost || len == 0)
         return NULL;
     if (side->in_tls) {
-        add_unit(&tail, UNIT_TLS, payload, len, false);
+        cut_records(side, &tail, payload, len);
         return units;
     }
     GByteArray *p = side->pending;
-    bool whole_payload = p->len == 0;
     g_byte_array_append(p, payload, (guint)len);
     size_t at = 0;
     while (at < p->len) {
@@ -260,7 +286,7 @@ static inner_unit *cut_inner(rdg_conv *rc, cssp_dir dir, const uint8_t *payload,
         size_t avail = p->len - at;
         if (tls_record_start(b, avail)) {
             side->in_tls = true;
-            add_unit(&tail, UNIT_TLS, whole_payload ? payload + at : b, avail, !whole_payload);
+            cut_records(side, &tail, b, avail);
             at = p->len;
             break;
         }
@@ -272,35 +298,63 @@ static inner_unit *cut_inner(rdg_conv *rc, cssp_dir dir, const uint8_t *payload,
             break;
         if (st != CSSP_OK) {
             side->lost = true;
-            add_unit(&tail, UNIT_OTHER, b, avail, true);
+            add_unit(&tail, UNIT_OTHER, b, avail);
             at = p->len;
             break;
         }
-        add_unit(&tail, UNIT_X224, b, pdu_len, true);
+        add_unit(&tail, UNIT_X224, b, pdu_len);
         at += pdu_len;
     }
     g_byte_array_remove_range(p, 0, (guint)at);
     return units;
 }
 
-static void show_inner_tls(tvbuff_t *tvb, int offset, packet_info *pinfo, proto_tree *tree, rdg_conv *rc,
-                           cssp_dir dir, const inner_unit *u, bool in_packet)
+/*
+ * Whole records of the tunnelled TLS go to Wireshark's TLS dissector on the tunnel's own conversation (the
+ * gateway connection's ports moved by CSSP_TUNNEL_PORT_OFFSET, sharing its RDP connection): TLS decrypts
+ * them when the key log has the inner session's secrets and hands the plaintext to "cssp" as on 3389. The
+ * observer then reads the same records for the events TLS does not give (ServerHello, sizes of the records
+ * it did not decrypt, alerts).
+ */
+static guint8 call_inner_tls(tvbuff_t *records, packet_info *pinfo, proto_tree *tree, cssp_conv *conv)
 {
+    guint32 src_port = pinfo->srcport, dst_port = pinfo->destport;
+    pinfo->srcport += CSSP_TUNNEL_PORT_OFFSET;
+    pinfo->destport += CSSP_TUNNEL_PORT_OFFSET;
+    if (!PINFO_FD_VISITED(pinfo))
+        cssp_conv_share(conv, pinfo);
+    guint8 layer = (guint8)(pinfo->curr_layer_num + 1);
+    pinfo->can_desegment = 0;
+    call_dissector(tls_handle, records, pinfo, tree);
+    pinfo->srcport = src_port;
+    pinfo->destport = dst_port;
+    return layer;
+}
+
+static void show_inner_tls(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, rdg_conv *rc, cssp_dir dir,
+                           const inner_unit *u)
+{
+    tvbuff_t *records = tvb_new_child_real_data(tvb, u->bytes, (guint)u->len, (gint)u->len);
+    add_new_data_source(pinfo, records, "Tunnelled TLS");
+    proto_item *ti = proto_tree_add_uint(tree, hf_inner_tls, records, 0, (int)u->len, (guint32)u->len);
+    cssp_conv *conv = cssp_conv_get(pinfo);
+    guint8 layer = call_inner_tls(records, pinfo, tree, conv);
     uint32_t key = cssp_next_pdu_key(pinfo);
     const cssp_view *view;
-    if (!PINFO_FD_VISITED(pinfo)) {
-        cssp_conv *conv = cssp_conv_get(pinfo);
-        view = cssp_observer_tunnel_bytes(conv, rc->wire, pinfo, key, dir, u->bytes, u->len);
-    } else {
+    if (!PINFO_FD_VISITED(pinfo))
+        view = cssp_observer_tunnel_bytes(conv, rc->wire, pinfo, key, dir, u->bytes, u->len, layer);
+    else
         view = cssp_view_get(pinfo, key);
-    }
-    proto_item *ti = proto_tree_add_uint(tree, hf_inner_tls, tvb, in_packet ? offset : 0, in_packet ? (int)u->len : 0,
-                                         (guint32)u->len);
+    proto_item *shown_item;
+    const cssp_view *shown = cssp_analysis_shown(pinfo, &shown_item);
     if (!view)
         return;
-    proto_tree *t = proto_item_add_subtree(ti, ett_inner);
-    cssp_analysis_show(t, ti, tvb, pinfo, view, false);
     cssp_stats_queue(pinfo, view, false, 0);
+    /* a TSRequest TLS just decrypted already showed this judgement: shown once */
+    if (shown && cssp_analysis_same(shown, view))
+        return;
+    proto_tree *t = proto_item_add_subtree(ti, ett_inner);
+    cssp_analysis_show(t, ti, records, pinfo, view, false);
 }
 
 /* Every pass: the units of one DATA packet (tvb: the packet). */
@@ -312,15 +366,12 @@ static void show_inner(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, rdg_
         item->units = cut_inner(rc, item->dir, item->bytes + TSGU_DATA_HEADER_LEN, item->len - TSGU_DATA_HEADER_LEN);
     }
     for (const inner_unit *u = item->units; u; u = u->next) {
-        bool in_packet = u->bytes >= item->bytes && u->bytes + u->len <= item->bytes + item->len;
-        int at = in_packet ? (int)(u->bytes - item->bytes) : 0;
         if (u->kind == UNIT_TLS) {
-            show_inner_tls(tvb, at, pinfo, tree, rc, item->dir, u, in_packet);
+            show_inner_tls(tvb, pinfo, tree, rc, item->dir, u);
             continue;
         }
         if (u->kind == UNIT_OTHER) {
-            proto_item *oi = proto_tree_add_uint(tree, hf_inner_other, tvb, at, in_packet ? (int)u->len : 0,
-                                                 (guint32)u->len);
+            proto_item *oi = proto_tree_add_uint(tree, hf_inner_other, tvb, 0, 0, (guint32)u->len);
             expert_add_info(pinfo, oi, &ei_inner_not_followed);
             continue;
         }
@@ -657,6 +708,7 @@ void cssp_rdg_register(void)
 void cssp_rdg_handoff(void)
 {
     rdp_handle = find_dissector_add_dependency("cssp_rdp", proto_rdg);
+    tls_handle = find_dissector_add_dependency("tls", proto_rdg);
     heur_dissector_add("tls", heur_rdg_tls, "RD Gateway HTTP transport (cssp plugin)", "cssp_rdg_tls", proto_rdg,
                        HEURISTIC_ENABLE);
 }

@@ -6,9 +6,9 @@ Two parts:
     HTTP, WebSocket or legacy bodies and MS-TSGU packets; a real TLS session for the tunnelled RDP connection).
     Expected values are what each capture was built to hold: the request, the HTTP logon (Negotiate, 401 then
     101), the target of CHANNEL_CREATE, the tunnelled X.224 exchange (cookie gwuser, HYBRID selected), the
-    HRESULT of a refusal, the problem of a hostile tunnel. The tunnelled connection's verdict must be the
-    analyzer's for the same capture and keys (both judge the inner CredSSP by its shape: the plugin never
-    decrypts the inner TLS, docs/plugin.md "RD Gateway").
+    HRESULT of a refusal, the problem of a hostile tunnel; with the inner key log, the tunnelled TSRequests
+    (versions 6 and 3) decrypted by Wireshark's TLS inside the tunnel. The tunnelled connection's verdict
+    must be the analyzer's for the same capture and keys.
   - the four real gateway captures of ../shared/corpus/awakecoding-wireshark-rdp (mstsc -> IT-HELP-GW:443 ->
     IT-HELP-TEST, secrets embedded), expected values from that folder's README: WebSocket upgrade on 443, the
     tunnel set-up with the channel to IT-HELP-TEST, the inner RDP connection (X.224, TLS, CredSSP) judged by its
@@ -32,7 +32,7 @@ tshark = Tshark(plugin)
 scratch = tempfile.mkdtemp(prefix="cssp-plugin-gateway-")
 TARGET = rdg.TARGET + ":3389"
 FIELDS = ["frame.number", "cssp_rdg.http.request", "cssp_rdg.http.status", "cssp_rdg.http.auth", "cssp_rdg.type",
-          "cssp_rdg.status", "cssp_rdg.target", "cssp_rdg.port", "cssp.cookie", "cssp.selected_protocol",
+          "cssp_rdg.status", "cssp_rdg.target", "cssp_rdg.port", "cssp.cookie", "cssp.selected_protocol", "cssp.version",
           "cssp.verdict", "cssp.evidence", "_ws.expert.message", "_ws.col.Info"]
 SEP = "\x1e"
 
@@ -105,12 +105,17 @@ c.equal(values(rows, "cssp.selected_protocol"), ["2"], "mismatch: the tunnelled 
 c.equal(values(rows, "cssp.evidence")[-1:], ["traffic_shape"], "mismatch: inner CredSSP judged by its shape")
 c.equal(last_verdict(rows), analyzer_verdict(paths), "mismatch: the analyzer's verdict (outer key log only)")
 
-# The inner key log too: the analyzer decrypts the tunnelled TLS, the plugin still reads it by shape.
+# The inner key log too: Wireshark's TLS decrypts the tunnelled TLS, the TSRequests inside are shown.
 pcap, opts, paths = build("both-keys", rdg.tunnelled(inner), inner_keys)
 rows, result = fields(pcap, opts)
 clean_run(result, "both keys")
-c.equal(values(rows, "cssp.evidence")[-1:], ["traffic_shape"], "both keys: the plugin reads the inner TLS by shape")
 c.equal(values(rows, "cssp_rdg.target"), [TARGET], "both keys: target")
+c.equal(values(rows, "cssp.version"), ["6", "3"], "both keys: the tunnelled TSRequests' versions")
+c.equal(values(rows, "cssp.evidence")[-1:], ["decrypted"], "both keys: inner CredSSP decrypted")
+c.equal(last_verdict(rows), "version_mismatch", "both keys: the version mismatch inside the tunnel")
+c.equal(last_verdict(rows), analyzer_verdict(paths), "both keys: the analyzer's verdict")
+c.check(any(e.startswith("CredSSP version mismatch") for e in values(rows, "_ws.expert.message")),
+        "both keys: the mismatch's expert item")
 
 # The gateway's TLS in 1.3.
 pcap, opts, paths = build("tls13", rdg.tunnelled(inner), profile="tls13")
