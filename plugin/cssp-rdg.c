@@ -611,7 +611,9 @@ static int dissect_rdg(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void
 static cssp_ws_bool heur_rdg_tls(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     int len = (int)tvb_captured_length(tvb);
-    if (len < 4 || conv_of(pinfo))
+    /* every record of other HTTPS comes here: only a request line that can be a gateway's is decoded */
+    if (len < 4 || conv_of(pinfo) ||
+        (tvb_memeql(tvb, 0, (const guint8 *)"RDG_", 4) != 0 && tvb_memeql(tvb, 0, (const guint8 *)"GET ", 4) != 0))
         return false;
     int head_len = len < CSSP_HTTP_MAX_HEAD ? len : CSSP_HTTP_MAX_HEAD;
     const uint8_t *bytes = tvb_memdup(pinfo->pool, tvb, 0, head_len);
