@@ -27,20 +27,13 @@
 #include <epan/proto.h>
 #include <epan/proto_data.h>
 
-#include "cssp-analysis.h"
-#include "cssp-observer.h"
+#include "cssp-rdg-inner.h"
 #include "cssp-state.h"
-#include "cssp-stats.h"
-#include "cssp-wire.h"
 #include "cssp/gateway.h"
 #include "cssp/names.h"
 #include "cssp/rdg_stream.h"
-#include "cssp/tls_framer.h"
-#include "cssp/x224.h"
 #include "ws-compat.h"
 
-#define TPKT_VERSION 3
-#define TLS_START_BYTES 3        /* what tls_record_start() needs to decide */
 #define CALL_COUNTER_KEY 0x7ffffffeu
 #define TSGU_DATA_HEADER_LEN (CSSP_TSGU_HEADER_LEN + 2)  /* header, cbDataLen */
 #define HRESULT_FAILED(h) (((h) & 0x80000000u) != 0)
@@ -66,37 +59,17 @@ static int hf_protocol = -1;
 static int hf_target = -1;
 static int hf_channel_id = -1;
 static int hf_data = -1;
-static int hf_inner_tls = -1;
-static int hf_inner_other = -1;
 static int ett_rdg = -1;
 static int ett_head = -1;
 static int ett_packet = -1;
-static int ett_inner = -1;
 static expert_field ei_refused = EI_INIT;
 static expert_field ei_close_status = EI_INIT;
 static expert_field ei_http_challenge = EI_INIT;
 static expert_field ei_problem = EI_INIT;
-static expert_field ei_inner_not_followed = EI_INIT;
 
 static dissector_handle_t rdg_handle;
-static dissector_handle_t rdp_handle;
-static dissector_handle_t tls_handle;
 
 /* ---- what the first pass stores with a frame ---- */
-
-typedef enum unit_kind {
-    UNIT_X224,    /* one TPKT PDU before the inner TLS */
-    UNIT_TLS,     /* bytes of the inner TLS record layer */
-    UNIT_OTHER    /* bytes that are neither: the tunnelled connection is not followed further that way */
-} unit_kind;
-
-/* What one DATA packet's payload completed of its side of the tunnelled connection. */
-typedef struct inner_unit {
-    unit_kind kind;
-    const uint8_t *bytes;     /* file scope copy: a TPKT PDU or whole TLS records may span DATA packets */
-    size_t len;
-    struct inner_unit *next;
-} inner_unit;
 
 typedef enum item_kind { ITEM_HEAD, ITEM_PACKET, ITEM_PROBLEM } item_kind;
 
@@ -106,26 +79,17 @@ typedef struct rdg_item {
     const uint8_t *bytes;     /* HEAD, PACKET: a file scope copy (a packet unmasked) */
     size_t len;
     const char *problem;      /* PROBLEM: static text */
-    inner_unit *units;        /* DATA: filled when the first pass shows it */
+    const cssp_rdg_unit *units;  /* DATA: filled when the first pass shows it */
     bool units_cut;
     struct rdg_item *next;
 } rdg_item;
 
-/* One side of the tunnelled connection: bytes waiting to be a whole TPKT PDU, then TLS records. */
-typedef struct inner_side {
-    GByteArray *pending;      /* before the TLS: at most one TPKT PDU and one payload */
-    bool in_tls;
-    tls_framer framer;        /* from the TLS on: a record split across DATA packets, at most 18 KiB */
-    bool lost;
-} inner_side;
-
 typedef struct rdg_conv {
     cssp_gateway facts;
     rdg_stream *stream;       /* first pass; freed with the capture file */
-    cssp_wire *wire;          /* the inner TLS records */
+    cssp_rdg_inner *inner;    /* the RDP connection its DATA packets carry */
     address client_addr;
     uint32_t client_port;
-    inner_side inner[2];
     rdg_item *collected;      /* the items of the record being read (first pass) */
     rdg_item **collect_tail;
 } rdg_conv;
@@ -188,10 +152,6 @@ static cssp_ws_bool free_conv(wmem_allocator_t *allocator _U_, wmem_cb_event_t e
 {
     rdg_conv *rc = user;
     rdg_stream_free(rc->stream);
-    for (int d = 0; d < 2; d++) {
-        g_byte_array_free(rc->inner[d].pending, TRUE);
-        tls_framer_reset(&rc->inner[d].framer);
-    }
     return false;
 }
 
@@ -206,11 +166,9 @@ static rdg_conv *conv_new(packet_info *pinfo)
 {
     rdg_conv *rc = wmem_new0(wmem_file_scope(), rdg_conv);
     rc->stream = rdg_stream_new(&rc->facts, &stream_sink, rc);
-    rc->wire = cssp_wire_new();
+    rc->inner = cssp_rdg_inner_new();
     copy_address_wmem(wmem_file_scope(), &rc->client_addr, &pinfo->src);
     rc->client_port = pinfo->srcport;
-    for (int d = 0; d < 2; d++)
-        rc->inner[d].pending = g_byte_array_new();
     wmem_register_callback(wmem_file_scope(), free_conv, rc);
     conversation_add_proto_data(find_or_create_conversation(pinfo), proto_rdg, rc);
     cssp_conv_get(pinfo)->tunnelled = true;
@@ -229,161 +187,6 @@ static rdg_item *collect(rdg_conv *rc, tvbuff_t *tvb, packet_info *pinfo)
 }
 
 /* ---- the tunnelled RDP connection ---- */
-
-static inner_unit *add_unit(inner_unit ***tail, unit_kind kind, const uint8_t *bytes, size_t len)
-{
-    inner_unit *u = wmem_new0(wmem_file_scope(), inner_unit);
-    u->kind = kind;
-    u->bytes = wmem_memdup(wmem_file_scope(), bytes, len);
-    u->len = len;
-    **tail = u;
-    *tail = &u->next;
-    return u;
-}
-
-static bool append_record(void *user, const uint8_t header[TLS_RECORD_HEADER_LEN], const uint8_t *fragment,
-                          size_t len)
-{
-    GByteArray *records = user;
-    g_byte_array_append(records, header, TLS_RECORD_HEADER_LEN);
-    g_byte_array_append(records, fragment, (guint)len);
-    return true;
-}
-
-/* The whole TLS records these bytes complete, as one unit (Wireshark's TLS reassembles only over TCP). */
-static void cut_records(inner_side *side, inner_unit ***tail, const uint8_t *bytes, size_t len)
-{
-    GByteArray *records = g_byte_array_new();
-    if (tls_framer_feed(&side->framer, bytes, len, append_record, records) != TLS_FRAMER_OK) {
-        side->lost = true;
-        tls_framer_reset(&side->framer);
-        add_unit(tail, UNIT_OTHER, bytes, len);
-    }
-    if (records->len)
-        add_unit(tail, UNIT_TLS, records->data, records->len);
-    g_byte_array_free(records, TRUE);
-}
-
-/*
- * First pass: cuts a DATA payload into the units of its side: whole TPKT PDUs (X.224) until the side's
- * bytes open a TLS record, then whole TLS records. A TPKT PDU is at most 65535 bytes, so what waits is
- * bounded by that and one payload.
- */
-static inner_unit *cut_inner(rdg_conv *rc, cssp_dir dir, const uint8_t *payload, size_t len)
-{
-    inner_side *side = &rc->inner[dir];
-    inner_unit *units = NULL, **tail = &units;
-    if (side->lost || len == 0)
-        return NULL;
-    if (side->in_tls) {
-        cut_records(side, &tail, payload, len);
-        return units;
-    }
-    GByteArray *p = side->pending;
-    g_byte_array_append(p, payload, (guint)len);
-    size_t at = 0;
-    while (at < p->len) {
-        const uint8_t *b = p->data + at;
-        size_t avail = p->len - at;
-        if (tls_record_start(b, avail)) {
-            side->in_tls = true;
-            cut_records(side, &tail, b, avail);
-            at = p->len;
-            break;
-        }
-        if (b[0] != TPKT_VERSION && avail < TLS_START_BYTES)
-            break;
-        size_t pdu_len = 0;
-        cssp_status st = b[0] == TPKT_VERSION ? cssp_tpkt_size(b, avail, &pdu_len) : CSSP_ERR_NOT_RECOGNISED;
-        if (st == CSSP_ERR_TRUNCATED || (st == CSSP_OK && pdu_len > avail))
-            break;
-        if (st != CSSP_OK) {
-            side->lost = true;
-            add_unit(&tail, UNIT_OTHER, b, avail);
-            at = p->len;
-            break;
-        }
-        add_unit(&tail, UNIT_X224, b, pdu_len);
-        at += pdu_len;
-    }
-    g_byte_array_remove_range(p, 0, (guint)at);
-    return units;
-}
-
-/*
- * Whole records of the tunnelled TLS go to Wireshark's TLS dissector on the tunnel's own conversation (the
- * gateway connection's ports moved by CSSP_TUNNEL_PORT_OFFSET, sharing its RDP connection): TLS decrypts
- * them when the key log has the inner session's secrets and hands the plaintext to "cssp" as on 3389. The
- * observer then reads the same records for the events TLS does not give (ServerHello, sizes of the records
- * it did not decrypt, alerts).
- */
-static guint8 call_inner_tls(tvbuff_t *records, packet_info *pinfo, proto_tree *tree, cssp_conv *conv)
-{
-    guint32 src_port = pinfo->srcport, dst_port = pinfo->destport;
-    pinfo->srcport += CSSP_TUNNEL_PORT_OFFSET;
-    pinfo->destport += CSSP_TUNNEL_PORT_OFFSET;
-    if (!PINFO_FD_VISITED(pinfo))
-        cssp_conv_share(conv, pinfo);
-    guint8 layer = (guint8)(pinfo->curr_layer_num + 1);
-    pinfo->can_desegment = 0;
-    call_dissector(tls_handle, records, pinfo, tree);
-    pinfo->srcport = src_port;
-    pinfo->destport = dst_port;
-    return layer;
-}
-
-static void show_inner_tls(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, rdg_conv *rc, cssp_dir dir,
-                           const inner_unit *u)
-{
-    tvbuff_t *records = tvb_new_child_real_data(tvb, u->bytes, (guint)u->len, (gint)u->len);
-    add_new_data_source(pinfo, records, "Tunnelled TLS");
-    proto_item *ti = proto_tree_add_uint(tree, hf_inner_tls, records, 0, (int)u->len, (guint32)u->len);
-    cssp_conv *conv = cssp_conv_get(pinfo);
-    guint8 layer = call_inner_tls(records, pinfo, tree, conv);
-    uint32_t key = cssp_next_pdu_key(pinfo);
-    const cssp_view *view;
-    if (!PINFO_FD_VISITED(pinfo))
-        view = cssp_observer_tunnel_bytes(conv, rc->wire, pinfo, key, dir, u->bytes, u->len, layer);
-    else
-        view = cssp_view_get(pinfo, key);
-    proto_item *shown_item;
-    const cssp_view *shown = cssp_analysis_shown(pinfo, &shown_item);
-    if (!view)
-        return;
-    cssp_stats_queue(pinfo, view, false, 0);
-    /* a TSRequest TLS just decrypted already showed this judgement: shown once */
-    if (shown && cssp_analysis_same(shown, view))
-        return;
-    proto_tree *t = proto_item_add_subtree(ti, ett_inner);
-    cssp_analysis_show(t, ti, records, pinfo, view, false);
-}
-
-/* Every pass: the units of one DATA packet (tvb: the packet). */
-static void show_inner(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, rdg_conv *rc,
-                       rdg_item *item)
-{
-    if (!PINFO_FD_VISITED(pinfo) && !item->units_cut) {
-        item->units_cut = true;
-        item->units = cut_inner(rc, item->dir, item->bytes + TSGU_DATA_HEADER_LEN, item->len - TSGU_DATA_HEADER_LEN);
-    }
-    for (const inner_unit *u = item->units; u; u = u->next) {
-        if (u->kind == UNIT_TLS) {
-            show_inner_tls(tvb, pinfo, tree, rc, item->dir, u);
-            continue;
-        }
-        if (u->kind == UNIT_OTHER) {
-            proto_item *oi = proto_tree_add_uint(tree, hf_inner_other, tvb, 0, 0, (guint32)u->len);
-            expert_add_info(pinfo, oi, &ei_inner_not_followed);
-            continue;
-        }
-        tvbuff_t *pdu = tvb_new_child_real_data(tvb, u->bytes, (guint)u->len, (gint)u->len);
-        add_new_data_source(pinfo, pdu, "Tunnelled X.224");
-        col_append_str(pinfo->cinfo, COL_INFO, ", ");
-        col_set_fence(pinfo->cinfo, COL_INFO);
-        pinfo->can_desegment = 0;
-        call_dissector(rdp_handle, pdu, pinfo, tree);
-    }
-}
 
 /* ---- the tree ---- */
 
@@ -487,6 +290,17 @@ static void add_packet_fields(proto_tree *t, proto_item *pi, tvbuff_t *tvb, pack
     }
 }
 
+/* Every pass: the tunnelled connection's bytes in a DATA packet; the first pass cuts them. */
+static void show_data(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, rdg_conv *rc, rdg_item *item)
+{
+    if (!PINFO_FD_VISITED(pinfo) && !item->units_cut) {
+        item->units_cut = true;
+        item->units = cssp_rdg_inner_cut(rc->inner, item->dir, item->bytes + TSGU_DATA_HEADER_LEN,
+                                         item->len - TSGU_DATA_HEADER_LEN);
+    }
+    cssp_rdg_inner_show(rc->inner, item->dir, item->units, tvb, pinfo, tree);
+}
+
 static void show_packet(tvbuff_t *tvb, int offset, packet_info *pinfo, proto_tree *tree, rdg_conv *rc,
                         rdg_item *item)
 {
@@ -504,7 +318,7 @@ static void show_packet(tvbuff_t *tvb, int offset, packet_info *pinfo, proto_tre
     col_append_sep_str(pinfo->cinfo, COL_INFO, ", ", info);
     col_set_fence(pinfo->cinfo, COL_INFO);
     if (p.type == CSSP_TSGU_DATA && p.data_len)
-        show_inner(ptvb, pinfo, t, rc, item);
+        show_data(ptvb, pinfo, t, rc, item);
 }
 
 static void show_head(tvbuff_t *tvb, int offset, packet_info *pinfo, proto_tree *tree, const rdg_item *item)
@@ -681,13 +495,8 @@ void cssp_rdg_register(void)
                           "The channel id the gateway assigned (CHANNEL_RESPONSE)", HFILL}},
         {&hf_data, {"Tunnelled bytes", "cssp_rdg.data_length", FT_UINT32, BASE_DEC, NULL, 0,
                     "The bytes of the RDP connection this DATA packet carries (cbDataLen)", HFILL}},
-        {&hf_inner_tls, {"Tunnelled TLS bytes", "cssp_rdg.inner_tls", FT_UINT32, BASE_DEC, NULL, 0,
-                         "Bytes of the tunnelled connection's TLS, read as records (not decrypted by Wireshark "
-                         "inside the tunnel: see docs/plugin.md, RD Gateway)", HFILL}},
-        {&hf_inner_other, {"Tunnelled bytes not followed", "cssp_rdg.inner_other", FT_UINT32, BASE_DEC, NULL, 0,
-                           "Bytes of the tunnelled connection that are neither X.224 nor TLS", HFILL}},
     };
-    static int *ett[] = {&ett_rdg, &ett_head, &ett_packet, &ett_inner};
+    static int *ett[] = {&ett_rdg, &ett_head, &ett_packet};
     static ei_register_info ei[] = {
         {&ei_refused, {"cssp_rdg.refused", PI_RESPONSE_CODE, PI_ERROR,
                        "The RD Gateway refused a step of the tunnel set-up", EXPFILL}},
@@ -697,21 +506,18 @@ void cssp_rdg_register(void)
                               "The RD Gateway asks the client to authenticate (401)", EXPFILL}},
         {&ei_problem, {"cssp_rdg.problem", PI_MALFORMED, PI_WARN,
                        "The RD Gateway tunnel breaks its framing rules", EXPFILL}},
-        {&ei_inner_not_followed, {"cssp_rdg.inner_not_followed", PI_UNDECODED, PI_NOTE,
-                                  "The tunnelled bytes are neither X.224 nor TLS: the connection inside is not "
-                                  "followed further", EXPFILL}},
     };
     proto_rdg = proto_register_protocol("RD Gateway HTTP transport (MS-TSGU, cssp plugin)", "RDG", "cssp_rdg");
     proto_register_field_array(proto_rdg, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
     expert_register_field_array(expert_register_protocol(proto_rdg), ei, array_length(ei));
     rdg_handle = register_dissector("cssp_rdg", dissect_rdg, proto_rdg);
+    cssp_rdg_inner_register(proto_rdg);
 }
 
 void cssp_rdg_handoff(void)
 {
-    rdp_handle = find_dissector_add_dependency("cssp_rdp", proto_rdg);
-    tls_handle = find_dissector_add_dependency("tls", proto_rdg);
+    cssp_rdg_inner_handoff(proto_rdg);
     heur_dissector_add("tls", heur_rdg_tls, "RD Gateway HTTP transport (cssp plugin)", "cssp_rdg_tls", proto_rdg,
                        HEURISTIC_ENABLE);
 }

@@ -7,7 +7,8 @@
  * cssp-analysis.c per-connection generated fields and expert items
  * cssp-state.c    per-connection engine, per-frame views
  * cssp-stats.c    the tap and the stats tree
- * cssp-rdg.c      the RD Gateway HTTP transport (its own protocol, cssp_rdg) and the RDP connection inside
+ * cssp-rdg.c      the RD Gateway HTTP transport (its own protocol, cssp_rdg)
+ * cssp-rdg-inner.c the RDP connection inside a gateway tunnel, handed to the parts above
  */
 #include "packet-cssp.h"
 
