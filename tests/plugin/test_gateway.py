@@ -13,7 +13,8 @@ Two parts:
     IT-HELP-TEST, secrets embedded), expected values from that folder's README: WebSocket upgrade on 443, the
     tunnel set-up with the channel to IT-HELP-TEST, the inner RDP connection (X.224, TLS, CredSSP) judged by its
     shape since only the outer secret is present, the "success" captures ending well, the NTLM downgrade
-    capture logging on to the gateway after a 401. Skipped visibly when the corpus is absent.
+    capture logging on to the gateway after a 401; each verdict the analyzer's. Skipped visibly when the corpus
+    is absent.
 Usage: test_gateway.py PLUGIN ANALYZER SOURCE_DIR
 """
 import os
@@ -243,6 +244,8 @@ else:
         c.equal(values(rows, "cssp.evidence")[-1:], ["traffic_shape"], f"{name}: CredSSP by shape (outer secret only)")
         if name in success:
             c.equal(last_verdict(rows), "ok", f"{name}: verdict")
+        rc, conns, err = run_json(analyzer, os.path.join(folder, name))
+        c.equal(last_verdict(rows), conns[0].get("verdict") if conns else None, f"{name}: the analyzer's verdict")
         if "ntlm-downgrade" in name:
             c.equal(values(rows, "cssp_rdg.http.status"), ["401", "101"], f"{name}: challenged, then upgraded")
 
