@@ -17,18 +17,12 @@
 #include <stdint.h>
 
 #include "cssp/gateway.h"
+#include "cssp/rdg_stream.h"
 #include "cssp/verdict.h"
 #include "tls_glue.h"
 
 typedef struct rdg_tunnel rdg_tunnel;
 
-#define RDG_CONNECTION_ID_MAX 80   /* "{4212a182-86c3-d42f-cf83-72e9497e6600}" and room to spare */
-
-/* Which request opened the connection: the legacy transport's two channels are two TLS connections. */
-typedef enum rdg_channel {
-    RDG_CHANNEL_OUT,      /* RDG_OUT_DATA (legacy OUT channel, or a WebSocket upgrade) or GET with an upgrade */
-    RDG_CHANNEL_IN        /* RDG_IN_DATA: the legacy IN channel, the client's half of a tunnel */
-} rdg_channel;
 
 typedef struct rdg_tunnel_sink {
     /*

@@ -162,6 +162,14 @@ const cssp_name cssp_tsgu_status_names[] = {
     {0, NULL, NULL},
 };
 
+/* [MS-TSGU] 2.2.10.10 HTTP_EXTENDED_AUTH, in HANDSHAKE_REQUEST/RESPONSE */
+const cssp_name cssp_tsgu_extended_auth_names[] = {
+    {0x1, "HTTP_EXTENDED_AUTH_SC", "smart card authentication"},
+    {0x2, "HTTP_EXTENDED_AUTH_PAA", "pluggable authentication (PAA cookie)"},
+    {0x4, "HTTP_EXTENDED_AUTH_SSPI_NTLM", "NTLM through SSPI"},
+    {0, NULL, NULL},
+};
+
 const cssp_name cssp_ws_opcode_names[] = {
     {0x0, "continuation", "continuation frame"},
     {0x1, "text", "text frame"},

@@ -66,19 +66,22 @@ typedef struct decrypted {
     unsigned count;
 } decrypted;
 
+/* TLS keeps them under the layer number it was called at. */
+static void collect_layer(packet_info *pinfo, guint8 layer, decrypted *d)
+{
+    const SslPacketInfo *info = p_get_proto_data(wmem_file_scope(), pinfo, proto_tls, layer);
+    for (const SslRecordInfo *r = info ? info->records : NULL; r && d->count < CSSP_WIRE_MAX_RECORDS; r = r->next)
+        d->records[d->count++] = r;
+}
+
 static void collect_decrypted(packet_info *pinfo, decrypted *d)
 {
     d->count = 0;
     guint8 layer = 0;
     for (wmem_list_frame_t *f = wmem_list_head(pinfo->layers); f; f = wmem_list_frame_next(f)) {
         layer++;
-        if (GPOINTER_TO_INT(wmem_list_frame_data(f)) != proto_tls)
-            continue;
-        /* TLS keeps them under the layer number it was called at */
-        const SslPacketInfo *info = p_get_proto_data(wmem_file_scope(), pinfo, proto_tls, layer);
-        for (const SslRecordInfo *r = info ? info->records : NULL; r && d->count < CSSP_WIRE_MAX_RECORDS;
-             r = r->next)
-            d->records[d->count++] = r;
+        if (GPOINTER_TO_INT(wmem_list_frame_data(f)) == proto_tls)
+            collect_layer(pinfo, layer, d);
     }
 }
 
@@ -189,7 +192,8 @@ static void observe_frame(tvbuff_t *frame, packet_info *pinfo)
     if (!wire.is_tcp)
         return;
     progress before = progress_of(&conv->engine);
-    if (wire.count > 0) {
+    /* a tunnelled connection's records are the tunnel's (cssp_observer_tunnel_bytes), not the gateway's TLS */
+    if (wire.count > 0 && !conv->tunnelled) {
         decrypted plain;
         collect_decrypted(pinfo, &plain);
         observe_records(&o, &wire, &plain);
@@ -198,6 +202,25 @@ static void observe_frame(tvbuff_t *frame, packet_info *pinfo)
     progress after = progress_of(&conv->engine);
     if (memcmp(&before, &after, sizeof before) != 0)
         cssp_conv_commit(conv, pinfo, CSSP_VIEW_KEY_OBSERVER, CSSP_VIEW_TRANSPORT, o.dir);
+}
+
+const cssp_view *cssp_observer_tunnel_bytes(cssp_conv *conv, cssp_wire *wire, packet_info *pinfo, uint32_t key,
+                                            cssp_dir dir, const uint8_t *bytes, size_t len, guint8 tls_layer)
+{
+    if (cssp_conv_settled(conv))
+        return NULL;
+    observation o = {.conv = conv, .dir = dir, .frame = pinfo->num};
+    cssp_wire_frame records;
+    cssp_wire_read_bytes(wire, dir, bytes, len, &records);
+    progress before = progress_of(&conv->engine);
+    decrypted plain = {.count = 0};
+    if (tls_layer)
+        collect_layer(pinfo, tls_layer, &plain);
+    observe_records(&o, &records, &plain);
+    progress after = progress_of(&conv->engine);
+    if (memcmp(&before, &after, sizeof before) == 0)
+        return NULL;
+    return cssp_conv_commit(conv, pinfo, key, CSSP_VIEW_TRANSPORT, dir);
 }
 
 /*

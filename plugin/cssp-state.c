@@ -92,8 +92,18 @@ cssp_dir cssp_conv_sender(cssp_conv *conv, packet_info *pinfo)
 {
     if (!conv->roles_known)
         guess_roles(conv, pinfo);
-    bool from_client = addresses_equal(&pinfo->src, &conv->client_addr) && pinfo->srcport == conv->client_port;
+    uint32_t port = pinfo->srcport;
+    if (conv->tunnelled && port >= CSSP_TUNNEL_PORT_OFFSET)
+        port -= CSSP_TUNNEL_PORT_OFFSET;
+    bool from_client = addresses_equal(&pinfo->src, &conv->client_addr) && port == conv->client_port;
     return from_client ? CSSP_FROM_CLIENT : CSSP_FROM_SERVER;
+}
+
+void cssp_conv_share(cssp_conv *conv, packet_info *pinfo)
+{
+    conversation_t *conversation = find_or_create_conversation(pinfo);
+    if (!conversation_get_proto_data(conversation, proto_cssp))
+        conversation_add_proto_data(conversation, proto_cssp, conv);
 }
 
 bool cssp_conv_settled(const cssp_conv *conv)

@@ -67,6 +67,7 @@ typedef struct cssp_conv {
     address client_addr;              /* wmem file scope copy */
     uint32_t client_port;
     bool owns_tcp;                    /* the plugin's TCP heuristic claimed the conversation */
+    bool tunnelled;                   /* the RDP connection inside an RD Gateway tunnel (cssp-rdg.c) */
     bool payload_seen;                /* the plugin's TCP dissector saw data (first pass) */
     uint32_t tls_start_frame;         /* first frame handed to TLS; 0 while in clear */
     bool side_closed[2];              /* a FIN or RST was fed for that side */
@@ -103,6 +104,15 @@ cssp_conv *cssp_conv_get(packet_info *pinfo);
 void cssp_conv_set_sender_role(cssp_conv *conv, packet_info *pinfo, cssp_dir sender);
 /* Who sent the current packet. */
 cssp_dir cssp_conv_sender(cssp_conv *conv, packet_info *pinfo);
+
+/*
+ * The inner TLS of an RD Gateway tunnel runs through Wireshark's TLS dissector on a conversation of its own:
+ * the gateway connection's addresses with its ports moved by this offset, out of the 16-bit range, so that it
+ * cannot meet a real conversation (cssp-rdg.c). A tunnelled connection's sender is found on either.
+ */
+#define CSSP_TUNNEL_PORT_OFFSET 0x10000u
+/* First pass: the conversation pinfo names now (a tunnel's inner TLS) is conv's RDP connection too. */
+void cssp_conv_share(cssp_conv *conv, packet_info *pinfo);
 
 bool cssp_conv_settled(const cssp_conv *conv);
 /* The X.224 Confirm selected a protocol (RDP_NEG_RSP, or RDP for a legacy Confirm). */

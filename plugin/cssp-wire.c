@@ -199,3 +199,12 @@ void cssp_wire_read(cssp_wire *w, cssp_dir dir, packet_info *pinfo, tvbuff_t *fr
     if (tcp.payload_cut)
         on_gap(&r, 0);
 }
+
+void cssp_wire_read_bytes(cssp_wire *w, cssp_dir dir, const uint8_t *bytes, size_t len, cssp_wire_frame *out)
+{
+    out->count = 0;
+    out->tcp_flags = 0;
+    out->is_tcp = false;
+    reading r = {.side = &w->side[dir], .from_server = dir == CSSP_FROM_SERVER, .out = out};
+    on_bytes(&r, bytes, len);
+}

@@ -56,4 +56,10 @@ void cssp_wire_free(cssp_wire *w);
 /* First pass: reads this frame (sent by `dir`) and the records it completes. */
 void cssp_wire_read(cssp_wire *w, cssp_dir dir, packet_info *pinfo, tvbuff_t *frame, cssp_wire_frame *out);
 
+/*
+ * First pass: the next bytes of a side that is not a TCP stream of the capture (an RD Gateway tunnel's
+ * DATA, cssp-rdg.c), in order, and the records they complete; out->is_tcp is false.
+ */
+void cssp_wire_read_bytes(cssp_wire *w, cssp_dir dir, const uint8_t *bytes, size_t len, cssp_wire_frame *out);
+
 #endif

@@ -7,6 +7,8 @@
  * cssp-analysis.c per-connection generated fields and expert items
  * cssp-state.c    per-connection engine, per-frame views
  * cssp-stats.c    the tap and the stats tree
+ * cssp-rdg.c      the RD Gateway HTTP transport (its own protocol, cssp_rdg)
+ * cssp-rdg-inner.c the RDP connection inside a gateway tunnel, handed to the parts above
  */
 #include "packet-cssp.h"
 
@@ -16,6 +18,7 @@
 #include "cssp-analysis.h"
 #include "cssp-dissect.h"
 #include "cssp-observer.h"
+#include "cssp-rdg.h"
 #include "cssp-rdp.h"
 #include "cssp-state.h"
 #include "cssp-stats.h"
@@ -31,6 +34,7 @@ void proto_register_cssp(void)
     cssp_rdp_register(proto_cssp);
     cssp_observer_register(proto_cssp);
     cssp_stats_register_tap();
+    cssp_rdg_register();
 }
 
 void proto_reg_handoff_cssp(void)
@@ -38,4 +42,5 @@ void proto_reg_handoff_cssp(void)
     cssp_dissect_handoff();
     cssp_rdp_handoff();
     cssp_observer_handoff();
+    cssp_rdg_handoff();
 }

@@ -1,15 +1,17 @@
 /*
  * fuzz_gateway.c - libFuzzer harness: the RD Gateway transport readers (HTTP heads and chunk-size lines,
- * WebSocket framing, MS-TSGU packets).
+ * WebSocket framing, MS-TSGU packets) and the reader both front ends run them through (lib/rdg_stream.c).
  *
  * The input is read as each layer would meet it: an HTTP head; a chunk-size line; and a WebSocket stream
  * delivered in pieces whose size the first byte chooses, its unmasked message bytes cut into MS-TSGU packets
- * as the analyzer cuts them. Beyond the sanitizers: every length and slice handed back lies inside the bytes
+ * as the analyzer cuts them; and the whole input as a client's plaintext through the shared stream reader, in
+ * small pieces, with the gateway's 101 after the client's first head. Beyond the sanitizers: every length and slice handed back lies inside the bytes
  * given, names are NUL-terminated printable ASCII, and the framing never consumes more than it was given.
  */
 #include <string.h>
 
 #include "cssp/http.h"
+#include "cssp/rdg_stream.h"
 #include "cssp/tsgu.h"
 #include "cssp/websocket.h"
 #include "fuzz_common.h"
@@ -111,10 +113,70 @@ done:;
     }
 }
 
+/* ---- the shared stream reader ---- */
+
+static void stream_nothing(void *ctx)
+{
+    (void)ctx;
+}
+
+static void stream_recognised(void *ctx, rdg_channel channel, const char *connection_id)
+{
+    (void)ctx;
+    FUZZ_REQUIRE(channel == RDG_CHANNEL_OUT || channel == RDG_CHANNEL_IN);
+    FUZZ_REQUIRE(strlen(connection_id) <= RDG_CONNECTION_ID_MAX);
+    require_printable(connection_id, RDG_CONNECTION_ID_MAX + 1);
+}
+
+static void stream_head(void *ctx, cssp_dir dir, const cssp_http_head *head, const uint8_t *data)
+{
+    (void)ctx, (void)dir, (void)data;
+    FUZZ_REQUIRE(head->head_len > 0 && head->head_len <= CSSP_HTTP_MAX_HEAD);
+}
+
+static void stream_packet(void *ctx, cssp_dir dir, const cssp_tsgu_packet *p, const uint8_t *bytes, size_t len)
+{
+    (void)ctx, (void)dir;
+    FUZZ_REQUIRE(len >= CSSP_TSGU_HEADER_LEN && len <= CSSP_TSGU_MAX_PACKET && p->length == len);
+    if (p->data)
+        FUZZ_REQUIRE(p->data >= bytes && p->data + p->data_len <= bytes + len);
+    require_printable(p->resource, sizeof p->resource);
+}
+
+static void stream_problem(void *ctx, const char *problem)
+{
+    (void)ctx;
+    FUZZ_REQUIRE(problem && problem[0]);
+}
+
+static const rdg_stream_sink stream_sink = {
+    .recognised = stream_recognised,
+    .not_gateway = stream_nothing,
+    .head = stream_head,
+    .packet = stream_packet,
+    .problem = stream_problem,
+};
+
+static void check_stream(const uint8_t *data, size_t size)
+{
+    static const char upgrade[] = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n";
+    cssp_gateway facts;
+    rdg_stream *s = rdg_stream_new(&facts, &stream_sink, NULL);
+    cssp_http_head h;
+    size_t head = cssp_http_head_decode(data, size, &h) == CSSP_OK ? h.head_len : size;
+    rdg_stream_feed(s, CSSP_FROM_CLIENT, data, head);
+    rdg_stream_feed(s, CSSP_FROM_SERVER, (const uint8_t *)upgrade, sizeof upgrade - 1);
+    size_t step = size % 7 + 1;
+    for (size_t at = head; at < size; at += step)
+        rdg_stream_feed(s, CSSP_FROM_CLIENT, data + at, size - at < step ? size - at : step);
+    rdg_stream_free(s);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     check_http(data, size);
     check_tsgu(data, size);
     check_websocket(data, size);
+    check_stream(data, size);
     return 0;
 }

@@ -122,7 +122,8 @@ def x224_pdu(code, payload):
 
 
 def gateway_seeds():
-    """fuzz_gateway.c: an HTTP head, or a delivery-step byte then a WebSocket stream of MS-TSGU packets."""
+    """fuzz_gateway.c: an HTTP head, or a delivery-step byte then a WebSocket stream of MS-TSGU packets, or a
+    gateway request and the client's WebSocket frames (the stream reader's path)."""
     tsgu, ws_frame = rdg.tsgu, rdg.ws_frame
     client = [rdg.handshake_request(), rdg.tunnel_create(), rdg.tunnel_auth("CLIENT"),
               rdg.channel_create("IT-HELP-TEST.ad.it-help.ninja"), rdg.data(synth.x224_request(b"seed", 0xB)),
@@ -146,6 +147,8 @@ def gateway_seeds():
         "ws-64bit-length": bytes([200]) + ws_frame(tsgu(10, struct.pack("<H", 65000) + bytes(65000)))[:MAX_SEED - 1],
         "ws-bad-tsgu-length": bytes([9]) + ws_frame(struct.pack("<HHI", 10, 0, 0xFFFFFF) + b"x" * 16),
         "ws-close": bytes([3]) + ws_frame(struct.pack(">H", 1000) + b"bye", opcode=8),
+        "stream-websocket": b"RDG_OUT_DATA /remoteDesktopGateway/ HTTP/1.1\r\nConnection: Upgrade\r\n"
+                            b"Upgrade: websocket\r\n\r\n" + b"".join(ws_frame(p) for p in client),
         "tsgu-channel-create": client[3],
         "tsgu-channel-refused": refused,
     }

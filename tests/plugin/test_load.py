@@ -5,7 +5,7 @@ Usage: test_load.py PLUGIN_SO VERSION [describe]
 Checks: the shared object exports exactly the four plugin symbols of the 4.0 ABI, and plugin_describe
 when the build found it in Wireshark's headers (the third argument; 4.4 and later); the plugin was built for
 the installed tshark's major.minor release; tshark -G plugins lists it with its version (a plugin that does
-not load is a failure, not a skip: on another release it would otherwise vanish silently); the protocol, fields (names and types), expert items, heuristics (cssp_tls on "tls",
+not load is a failure, not a skip: on another release it would otherwise vanish silently); the protocol, fields (names and types), expert items, heuristics (cssp_tls and cssp_rdg_tls on "tls",
 cssp_tcp on "tcp") and the tcp.port 3389 claim are registered, and the built-in credssp dissector and
 its heuristics are still there under their own names.
 """
@@ -58,6 +58,7 @@ def main():
 
         protocols = {line.split("\t")[2] for line in tshark.run("-G", "protocols").stdout.splitlines()}
         checks.check({"cssp", "credssp"} <= protocols, "protocols cssp and the built-in credssp are both registered")
+        checks.check("cssp_rdg" in protocols, "protocol cssp_rdg (RD Gateway) registered")
 
         fields = {}
         for line in tshark.run("-G", "fields").stdout.splitlines():
@@ -71,7 +72,7 @@ def main():
         checks.check("credssp.version" in fields and "credssp.errorCode" in fields, "built-in credssp fields kept")
 
         heuristics = {tuple(line.split("\t")[:2]) for line in tshark.run("-G", "heuristic-decodes").stdout.splitlines()}
-        for entry in (("tls", "cssp"), ("tcp", "cssp"), ("tls", "credssp"), ("rdp", "credssp")):
+        for entry in (("tls", "cssp"), ("tcp", "cssp"), ("tls", "credssp"), ("rdp", "credssp"), ("tls", "cssp_rdg")):
             checks.check(entry in heuristics, f"heuristic {entry} registered")
 
         decodes = {tuple(line.split("\t")) for line in tshark.run("-G", "decodes").stdout.splitlines()}

@@ -6,8 +6,8 @@
 
 Inputs: every capture in samples/ (with its .keys), the shared corpus when it is beside the checkout
 (../shared/corpus or /work/shared/corpus; the htb capture with its LSASS key log), and a few captures
-built on the spot by rdp_capture.py (real TLS 1.3 / 1.2 sessions with key logs), so that the run
-never lacks inputs that decrypt.
+built on the spot by rdp_capture.py (real TLS 1.3 / 1.2 sessions with key logs) and rdg_capture.py (an RD
+Gateway tunnel with the gateway's key log), so that the run never lacks inputs that decrypt.
 
 Each input gets N mutations (editcap -E at the rates in RATES, in turn, with seeds 1..N: the same
 files every run) and N truncations at offsets drawn from a generator seeded with the file's name.
@@ -42,7 +42,9 @@ RATES = [0.001, 0.003, 0.01, 0.03, 0.1]
 TIME_FLOOR = 20.0       # seconds any run may take
 TIME_FACTOR = 20.0      # or this many times the intact file's time, whichever is more
 PLUGIN_TREE = b"\nCredSSP analysis, "  # the plugin's protocol tree (the built-in one is "Credential Security Support Provider")
-PLUGIN_PROTOCOL = b"CSSP"  # the plugin's short protocol name, as "Dissector bug, protocol CSSP: ..." would name it
+# the plugin's short protocol names (cssp, and cssp_rdg for RD Gateway tunnels), as "Dissector bug, protocol CSSP: ..."
+# would name them
+PLUGIN_PROTOCOLS = {b"CSSP", b"RDG"}
 SANITIZER_WORDS = ("AddressSanitizer", "LeakSanitizer", "UndefinedBehaviorSanitizer", "runtime error:")
 
 
@@ -76,6 +78,17 @@ def built_inputs(work):
         with open(base + ".keys", "w") as f:
             f.write(keylog)
         inputs.append((base + ".pcap", base + ".keys"))
+    # an RD Gateway tunnel (HTTP logon, WebSocket, MS-TSGU packets, the RDP connection as DATA) with the
+    # gateway's key log: its mutations reach the tunnel readers of both tools
+    import rdg_capture as rdg
+    inner, _ = rdg.inner_rdp(6, 3, "mismatch")
+    pcap, keylog = rdg.gateway_capture(rdg.tunnelled(inner))
+    base = os.path.join(work, "inputs", "built-rd-gateway")
+    with open(base + ".pcap", "wb") as f:
+        f.write(pcap)
+    with open(base + ".keys", "w") as f:
+        f.write(keylog)
+    inputs.append((base + ".pcap", base + ".keys"))
     return inputs
 
 
@@ -213,7 +226,7 @@ class Campaign:
         if any(word.encode() in p.stderr for word in SANITIZER_WORDS):
             return "tshark: sanitizer report (only the plugin is instrumented)"
         protocols = set(re.findall(rb"Dissector bug, protocol ([^:,\]]+)", p.stdout + p.stderr))
-        if PLUGIN_PROTOCOL in protocols:
+        if PLUGIN_PROTOCOLS & protocols:
             return "tshark: Dissector bug in the cssp plugin"
         if protocols:  # Wireshark's own dissectors: counted and reported, not ours to fix
             with self.lock:

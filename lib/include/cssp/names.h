@@ -28,6 +28,7 @@ extern const cssp_name cssp_neg_rsp_flag_names[];     /* RDP_NEG_RSP flags: EXTE
 extern const cssp_name cssp_krb_error_names[];        /* Kerberos error codes: KDC_ERR_*, KRB_AP_ERR_* */
 extern const cssp_name cssp_tsgu_packet_names[];      /* RD Gateway HTTP transport packet types */
 extern const cssp_name cssp_tsgu_status_names[];      /* RD Gateway HRESULTs: S_OK, E_PROXY_* */
+extern const cssp_name cssp_tsgu_extended_auth_names[]; /* RD Gateway handshake extendedAuth bits */
 extern const cssp_name cssp_ws_opcode_names[];        /* WebSocket opcodes */
 
 const cssp_name *cssp_name_lookup(const cssp_name *table, uint32_t value);
