@@ -567,11 +567,16 @@ static bool same_endpoint(const tcp_endpoint *a, const tcp_endpoint *b)
     return a->port == b->port && a->family == b->family && memcmp(a->addr, b->addr, 16) == 0;
 }
 
+void conn_judge_in(const conn *c, cssp_translate tr, cssp_judgement *out)
+{
+    cssp_conn_judge_in(&c->judge, tr, out);
+    if (c->tunnelled)
+        cssp_gateway_judge(c->gateway, out);
+}
+
 static void finalize(conn *c)
 {
-    cssp_conn_judge(&c->judge, &c->result);
-    if (c->tunnelled)
-        cssp_gateway_judge(c->gateway, &c->result);
+    conn_judge_in(c, NULL, &c->result);
     c->finalized = true;
     drop_state(c);
 }

@@ -93,6 +93,10 @@ void conn_finish(conn *c);
  */
 bool conn_lost_to_budget(conn *c);
 
+/* The connection's judgement with the explanation in tr's language (NULL: English, c->result's); the engine's
+ * and the tunnel's facts stay until conn_free, so the report can ask again in the reader's language. */
+void conn_judge_in(const conn *c, cssp_translate tr, cssp_judgement *out);
+
 /* True when the verdict is final and the state can be reported. */
 bool conn_is_final(const conn *c);
 

@@ -9,6 +9,7 @@
 #include <epan/dissectors/packet-tcp.h>
 #include <epan/proto_data.h>
 
+#include "cssp-i18n.h"
 #include "cssp/facts_text.h"
 
 #define RDP_PORT 3389
@@ -150,7 +151,7 @@ static bool same_judgement(const cssp_judgement *a, const cssp_judgement *b)
 static const cssp_judgement *share_judgement(const cssp_conv *conv)
 {
     cssp_judgement now;
-    cssp_conn_judge(&conv->engine, &now);
+    cssp_conn_judge_in(&conv->engine, cssp_i18n_words, &now); /* the explanation in the user's language */
     if (conv->has_last && same_judgement(&now, conv->last.judgement))
         return conv->last.judgement;
     return wmem_memdup(wmem_file_scope(), &now, sizeof now);

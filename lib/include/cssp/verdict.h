@@ -22,6 +22,7 @@
 
 #include "cssp/ntlmssp.h"
 #include "cssp/tsrequest.h"
+#include "cssp/words.h"
 #include "cssp/x224.h"
 
 typedef enum cssp_dir {
@@ -210,6 +211,12 @@ typedef struct cssp_judgement {
 void cssp_conn_init(cssp_conn *c);
 void cssp_conn_feed(cssp_conn *c, const cssp_event *ev);
 void cssp_conn_judge(const cssp_conn *c, cssp_judgement *out);
+/*
+ * The same judgement with the explanation in tr's language (cssp/words.h; NULL: English, as cssp_conn_judge,
+ * the machine interface's). The advice stays the English static text, which the front end looks up in its
+ * catalogue when it shows it.
+ */
+void cssp_conn_judge_in(const cssp_conn *c, cssp_translate tr, cssp_judgement *out);
 
 /*
  * True once CredSSP is over for this connection (completed, refused, not
