@@ -555,7 +555,7 @@ static void report_text(report *r, const conn *c)
         fprintf(o, _("    error        %s (0x%08X)\n"), cssp_format_error(f->error_code, buf, sizeof buf),
                 (unsigned)f->error_code);
     if (c->problem)
-        fprintf(o, _("    note         %s\n"), inert(r, c->problem));
+        fprintf(o, _("    note         %s\n"), inert(r, _(c->problem)));
     fprintf(o, _("    verdict      %s (evidence: %s"), cssp_verdict_name(j->verdict), cssp_evidence_name(j->evidence));
     const char *sep = _("; findings: ");
     for (unsigned i = 0; i < CSSP_FINDING_COUNT; i++)

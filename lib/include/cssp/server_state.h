@@ -27,6 +27,8 @@ typedef struct cssp_server_judgement {
 } cssp_server_judgement;
 
 void cssp_server_judge(const cssp_conn *c, cssp_server_judgement *out);
+/* The same with the explanation in tr's language (cssp/words.h; NULL: English); the advice stays English. */
+void cssp_server_judge_in(const cssp_conn *c, cssp_translate tr, cssp_server_judgement *out);
 
 const char *cssp_server_state_name(cssp_server_state s);   /* "server_unpatched" */
 
