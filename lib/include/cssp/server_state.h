@@ -22,7 +22,7 @@ typedef enum cssp_server_state {
 typedef struct cssp_server_judgement {
     cssp_server_state state;
     unsigned findings;                 /* CSSP_FINDING_* of the engine (server_unpatched, nla_not_used, legacy_tls) */
-    char explanation[320];             /* one sentence */
+    char explanation[512];             /* one sentence (room for a translation, as cssp_judgement) */
     const char *advice;                /* static text; NULL when there is nothing to advise */
 } cssp_server_judgement;
 

@@ -204,7 +204,8 @@ typedef struct cssp_judgement {
     cssp_cause cause;
     cssp_evidence evidence;
     unsigned findings;                /* CSSP_FINDING_* */
-    char explanation[320];            /* one sentence, with the versions and error name where known */
+    char explanation[512];            /* one sentence, with the versions and error name where known; room for
+                                         a translation, which takes more bytes than the English (UTF-8) */
     const char *advice;               /* static text; NULL when there is nothing to advise */
 } cssp_judgement;
 
