@@ -117,7 +117,7 @@ int main(int argc, char **argv)
         "2 usage error, an unreadable input (the other inputs are still analysed) or a write error.\n"
         "CAPTURE \"-\" is standard input. pcapng Decryption Secrets Blocks are used without any option.\n"
         "See credssp-analyze(1)."));
-    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_option_context_add_main_entries(ctx, entries, GETTEXT_PACKAGE);
     g_option_context_set_help_enabled(ctx, FALSE);
     GError *err = NULL;
     if (!g_option_context_parse(ctx, &argc, &argv, &err)) {

@@ -111,7 +111,7 @@ int main(int argc, char **argv)
         N_("Targets: HOST, HOST:PORT, [IPv6]:PORT or a bare IPv6 address; port 3389 by default.\n"
         "Exit status: 0 no server unpatched; 1 a server offers CredSSP 2-4; 2 usage error, unreadable\n"
         "target file or a target that could not be probed (the others are still probed). See credssp-probe(1)."));
-    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_option_context_add_main_entries(ctx, entries, GETTEXT_PACKAGE);
     GError *err = NULL;
     if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
         fprintf(stderr, _("credssp-probe: %s (try --help)\n"), err->message);
