@@ -571,7 +571,7 @@ void conn_judge_in(const conn *c, cssp_translate tr, cssp_judgement *out)
 {
     cssp_conn_judge_in(&c->judge, tr, out);
     if (c->tunnelled)
-        cssp_gateway_judge(c->gateway, out);
+        cssp_gateway_judge_in(c->gateway, tr, out);
 }
 
 static void finalize(conn *c)

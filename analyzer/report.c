@@ -521,7 +521,7 @@ static void report_text(report *r, const conn *c)
     } else {
         fprintf(o, _("    negotiation  not in the capture\n"));
     }
-    if (cssp_mode_text(f, buf, sizeof buf))
+    if (cssp_mode_text_in(f, cssp_i18n_words, buf, sizeof buf))
         fprintf(o, _("    mode         %s\n"), buf);
     if (c->tls_seen) {
         const char *suite = tls_glue_suite_name(c->cipher_suite);

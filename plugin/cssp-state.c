@@ -170,7 +170,7 @@ static const cssp_auth_view *share_auth(const cssp_conv *conv)
     now.has_krb_error = f->has_krb_error;
     now.krb_error = f->krb_error;
     cssp_auth_text(f, now.auth, sizeof now.auth);
-    cssp_mode_text(f, now.mode, sizeof now.mode);
+    cssp_mode_text_in(f, cssp_i18n_words, now.mode, sizeof now.mode);
     if (conv->has_last && memcmp(&now, conv->last.auth, sizeof now) == 0)
         return conv->last.auth;
     return wmem_memdup(wmem_file_scope(), &now, sizeof now);
