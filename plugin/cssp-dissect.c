@@ -368,26 +368,26 @@ void cssp_dissect_register(int proto)
 {
     static hf_register_info hf[] = {
         {&hf_version, {"version", "cssp.version", FT_UINT32, BASE_DEC, NULL, 0,
-                       "The CredSSP version this side speaks (2-4: without the CVE-2018-0886 update; 5-6: with it)",
+                       N_("The CredSSP version this side speaks (2-4: without the CVE-2018-0886 update; 5-6: with it)"),
                        HFILL}},
         {&hf_nego_tokens, {"negoTokens", "cssp.nego_tokens", FT_UINT32, BASE_DEC, NULL, 0,
-                           "How many SPNEGO/Kerberos/NTLM tokens this TSRequest carries", HFILL}},
+                           N_("How many SPNEGO/Kerberos/NTLM tokens this TSRequest carries"), HFILL}},
         {&hf_nego_token, {"negoToken", "cssp.nego_token", FT_BYTES, BASE_NONE, NULL, 0,
-                          "SPNEGO, Kerberos or NTLMSSP token", HFILL}},
+                          N_("SPNEGO, Kerberos or NTLMSSP token"), HFILL}},
         {&hf_auth_info, {"authInfo", "cssp.auth_info", FT_UINT32, BASE_DEC, NULL, 0,
-                         "Length of the encrypted TSCredentials (the bytes are not shown)", HFILL}},
+                         N_("Length of the encrypted TSCredentials (the bytes are not shown)"), HFILL}},
         {&hf_pub_key_auth, {"pubKeyAuth", "cssp.pub_key_auth", FT_BYTES, BASE_NONE, NULL, 0,
-                            "The server's TLS public key, encrypted: binds the authentication to this TLS connection", HFILL}},
+                            N_("The server's TLS public key, encrypted: binds the authentication to this TLS connection"), HFILL}},
         {&hf_error_code, {"errorCode", "cssp.error_code", FT_UINT32, BASE_CUSTOM, CF_FUNC(format_error_code), 0,
-                          "Why the server failed the exchange, as an NTSTATUS code (CredSSP 3-4 and 6)", HFILL}},
+                          N_("Why the server failed the exchange, as an NTSTATUS code (CredSSP 3-4 and 6)"), HFILL}},
         {&hf_client_nonce, {"clientNonce", "cssp.client_nonce", FT_BYTES, BASE_NONE, NULL, 0,
-                            "Random value of the client's public key binding (CredSSP 5 and later)", HFILL}},
+                            N_("Random value of the client's public key binding (CredSSP 5 and later)"), HFILL}},
         {&hf_unknown_element, {N_("Unknown element"), "cssp.unknown_element", FT_BYTES, BASE_NONE, NULL, 0,
-                               "An element CredSSP's TSRequest does not define, kept as bytes", HFILL}},
+                               N_("An element CredSSP's TSRequest does not define, kept as bytes"), HFILL}},
         {&hf_early_auth_result, {"authorizationResult", "cssp.early_auth_result", FT_UINT32, BASE_CUSTOM,
                                  CF_FUNC(format_authz_result), 0,
-                                 "Whether the user may log on to the server, sent after CredSSP when the client asked for it "
-                                 "(HYBRID_EX)", HFILL}},
+                                 N_("Whether the user may log on to the server, sent after CredSSP when the client asked for it "
+                                 "(HYBRID_EX)"), HFILL}},
     };
     static int *ett[] = {&ett_tsrequest, &ett_nego_token};
     static ei_register_info ei[] = {

@@ -252,8 +252,8 @@ void cssp_observer_register(int proto)
     static hf_register_info hf[] = {
         {&hf_connection_verdict, {N_("Connection verdict (latest)"), "cssp.connection_verdict", FT_STRING, BASE_NONE,
                                   NULL, 0,
-                                  "The verdict of this packet's RDP connection as of its last CredSSP packet, on "
-                                  "every packet of it: for coloring rules",
+                                  N_("The verdict of this packet's RDP connection as of its last CredSSP packet, on "
+                                  "every packet of it: for coloring rules"),
                                   HFILL}},
     };
     static int *ett[] = {&ett_events};

@@ -286,27 +286,27 @@ void cssp_rdp_register(int proto)
 {
     static hf_register_info hf[] = {
         {&hf_cookie, {N_("Cookie or routing token"), "cssp.cookie", FT_STRING, BASE_NONE, NULL, 0,
-                      "The client's mstshash cookie (user name) or load-balancer routing token, from the X.224 "
-                      "Connection Request", HFILL}},
+                      N_("The client's mstshash cookie (user name) or load-balancer routing token, from the X.224 "
+                      "Connection Request"), HFILL}},
         {&hf_requested, {"requestedProtocols", "cssp.requested_protocols", FT_UINT32, BASE_CUSTOM,
                          CF_FUNC(format_protocols), 0,
-                         "The security protocols the client offers (RDP_NEG_REQ): SSL = TLS, HYBRID = TLS + CredSSP "
-                         "(Network Level Authentication)", HFILL}},
+                         N_("The security protocols the client offers (RDP_NEG_REQ): SSL = TLS, HYBRID = TLS + CredSSP "
+                         "(Network Level Authentication)"), HFILL}},
         {&hf_selected, {"selectedProtocol", "cssp.selected_protocol", FT_UINT32, BASE_CUSTOM,
                         CF_FUNC(format_protocol), 0,
-                        "The security protocol the server chose (RDP_NEG_RSP); CredSSP follows only HYBRID and "
-                        "HYBRID_EX", HFILL}},
+                        N_("The security protocol the server chose (RDP_NEG_RSP); CredSSP follows only HYBRID and "
+                        "HYBRID_EX"), HFILL}},
         {&hf_failure, {"failureCode", "cssp.neg_failure", FT_UINT32, BASE_CUSTOM, CF_FUNC(format_failure), 0,
-                       "Why the server refused the security negotiation (RDP_NEG_FAILURE)", HFILL}},
+                       N_("Why the server refused the security negotiation (RDP_NEG_FAILURE)"), HFILL}},
         {&hf_client_flags, {N_("Client flags"), "cssp.client_flags", FT_UINT8, BASE_CUSTOM, CF_FUNC(format_client_flags),
-                            0, "RDP_NEG_REQ flags (Restricted Admin, Remote Credential Guard, correlation info)",
+                            0, N_("RDP_NEG_REQ flags (Restricted Admin, Remote Credential Guard, correlation info)"),
                             HFILL}},
         {&hf_server_flags, {N_("Server flags"), "cssp.server_flags", FT_UINT8, BASE_CUSTOM, CF_FUNC(format_server_flags),
-                            0, "RDP_NEG_RSP flags: what the server supports (extended client data, Restricted Admin, "
-                            "Redirected Authentication)", HFILL}},
+                            0, N_("RDP_NEG_RSP flags: what the server supports (extended client data, Restricted Admin, "
+                            "Redirected Authentication)"), HFILL}},
         {&hf_correlation_id, {N_("Correlation id"), "cssp.correlation_id", FT_STRING, BASE_NONE, NULL, 0,
-                              "The correlation id the client sent (RDP_NEG_CORRELATION_INFO), as a GUID: it finds "
-                              "the connection in the server's event logs", HFILL}},
+                              N_("The correlation id the client sent (RDP_NEG_CORRELATION_INFO), as a GUID: it finds "
+                              "the connection in the server's event logs"), HFILL}},
     };
     static int *ett[] = {&ett_negotiation};
     static ei_register_info ei[] = {

@@ -10,8 +10,11 @@ void cssp_text_bind(void)
 
 void cssp_text_fields(hf_register_info *hf, size_t count)
 {
-    for (size_t i = 0; i < count; i++)
+    for (size_t i = 0; i < count; i++) {
         hf[i].hfinfo.name = _(hf[i].hfinfo.name);
+        if (hf[i].hfinfo.blurb)
+            hf[i].hfinfo.blurb = _(hf[i].hfinfo.blurb);
+    }
 }
 
 void cssp_text_experts(ei_register_info *ei, size_t count)

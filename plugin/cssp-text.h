@@ -16,7 +16,7 @@
 /* Binds the plugin's text domain; before any of its words is looked up. */
 void cssp_text_bind(void);
 
-/* The labels of a field array (marked N_()) in the user's language, in place, before registration. */
+/* The labels and descriptions of a field array (marked N_()) in the user's language, in place, before registration. */
 void cssp_text_fields(hf_register_info *hf, size_t count);
 
 /* The summaries of an expert array (marked N_()) in the user's language, in place, before registration. */
