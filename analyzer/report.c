@@ -671,6 +671,8 @@ void report_connection(report *r, const conn *c)
 static void print_summary(report *r)
 {
     FILE *o = r->out;
+    /* TRANSLATORS: the %s after a count is the English plural "s" or ""; a language without plurals consumes it
+     * with %2$.0s (numbered arguments), as po/ja.po does. */
     fprintf(o, _("Summary: %lu RDP connection%s, %lu refused for a CredSSP version mismatch"), r->count,
             r->count == 1 ? "" : "s", r->refused);
     print_shape_note(o, r->refused_by_shape);

@@ -73,6 +73,8 @@ static void add_versions(text *t, const cssp_facts *f, bool sentence_start)
 {
     char client[32], server[32];
     const char *the = sentence_start ? "The" : "the";
+    /* TRANSLATORS: the first %s is the English article, "The" or "the"; a language without one consumes it
+     * with %1$.0s. The others are versions, "v6" or "v96 (read as v6)". */
     if (f->client_version_seen && f->server_version_seen)
         text_add(t, "%s client offered CredSSP %s and the server %s", the,
                  version_text(t, f->client_version, client, sizeof client),
