@@ -12,9 +12,11 @@ cd "$(dirname "$0")"
 # Everything the build, the tests and the tools need, as Debian package names (the same in Debian 12 and 13
 # and sid). time: GNU time measures the analyzer's own peak memory in tests/robustness; dpkg-dev and file:
 # cpack -G DEB (dpkg-shlibdeps). python3-impacket: the scripted RDP peers (samples/peers) that tests/probe runs;
-# xvfb and the FreeRDP shadow server (below): a real CredSSP server for tests/probe.
+# xvfb and the FreeRDP shadow server (below): a real CredSSP server for tests/probe. gettext: msgfmt and
+# xgettext (po/); locales: the ja_JP.UTF-8 locale that tests/i18n runs the tools under (generated below).
 packages=(gcc make cmake pkg-config libglib2.0-dev libssl-dev libpcap-dev wireshark-dev libwireshark-dev tshark python3
-          openssl iproute2 clang libclang-rt-dev libgcrypt20-dev time dpkg-dev file python3-impacket xvfb)
+          openssl iproute2 clang libclang-rt-dev libgcrypt20-dev time dpkg-dev file python3-impacket xvfb gettext
+          locales)
 
 # Packages renamed between releases: the first name of each group that the archive has (FreeRDP 2 in Debian
 # 12, FreeRDP 3 from Debian 13 on).
@@ -49,6 +51,14 @@ if ((${#missing[@]} + ${#missing_groups[@]})); then
     echo "bootstrap: missing Debian packages; install them as root with:" >&2
     echo "  apt-get install ${missing[*]}${missing_groups:+ (and one of each: ${missing_groups[*]})}" >&2
     exit 1
+  fi
+fi
+# The Japanese locale of tests/i18n (without it they fall back to LANGUAGE=ja on C.UTF-8).
+if ! locale -a 2>/dev/null | grep -qix 'ja_JP.utf8'; then
+  if [[ $(id -u) -eq 0 ]]; then
+    localedef -i ja_JP -f UTF-8 ja_JP.UTF-8 || echo "bootstrap: could not generate the ja_JP.UTF-8 locale" >&2
+  else
+    echo "bootstrap: no ja_JP.UTF-8 locale; as root: localedef -i ja_JP -f UTF-8 ja_JP.UTF-8" >&2
   fi
 fi
 [[ ${1:-} == --deps-only ]] && exit 0

@@ -624,6 +624,13 @@ static bool same_endpoint(const tcp_endpoint *a, const tcp_endpoint *b)
     return a->port == b->port && a->family == b->family && memcmp(a->addr, b->addr, 16) == 0;
 }
 
+void conn_judge_in(const conn *c, cssp_translate tr, cssp_judgement *out)
+{
+    cssp_conn_judge_in(&c->judge, tr, out);
+    if (c->tunnelled)
+        cssp_gateway_judge_in(c->gateway, tr, out);
+}
+
 static void finalize(conn *c)
 {
     c->finalized = true;
@@ -633,9 +640,7 @@ static void finalize(conn *c)
 void conn_judge(const conn *c, cssp_judgement *out)
 {
     /* the engine's state no longer changes once the connection is final, so neither does this */
-    cssp_conn_judge(&c->judge, out);
-    if (c->tunnelled)
-        cssp_gateway_judge(c->gateway, out);
+    conn_judge_in(c, NULL, out);
 }
 
 bool conn_lost_to_budget(conn *c)

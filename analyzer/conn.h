@@ -107,6 +107,9 @@ void conn_evict(conn *c);
 /* Bytes this connection holds: the conn, the names it kept, buffers of unfinished PDUs, TLS and tunnel state. */
 size_t conn_held_bytes(const conn *c);
 
+/* The judgement with the explanation in tr's language (NULL: English); made when asked, like conn_judge. */
+void conn_judge_in(const conn *c, cssp_translate tr, cssp_judgement *out);
+
 /* True when the verdict is final and the state can be reported. */
 bool conn_is_final(const conn *c);
 

@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 
+#include "cssp-i18n.h"
 #include "cssp/inert.h"
 
 void diag_say(FILE *diag, const char *path, size_t line, const char *format, ...)
@@ -13,7 +14,7 @@ void diag_say(FILE *diag, const char *path, size_t line, const char *format, ...
         return;
     va_list args;
     va_start(args, format);
-    char *problem = g_strdup_vprintf(format, args);
+    char *problem = g_strdup_vprintf(_(format), args); /* the formats are in the catalogue (po/CMakeLists.txt) */
     va_end(args);
     GString *text = g_string_new(DIAG_PROGRAM ": ");
     cssp_inert_append(text, path);

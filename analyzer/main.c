@@ -21,6 +21,7 @@
 #include "analysis.h"
 #include "capture.h"
 #include "cssp/inert.h"
+#include "cssp-i18n.h"
 #include "diag.h"
 #include "report.h"
 #include "keylog.h"
@@ -47,7 +48,7 @@ static int finish_stdout(int status, int error)
         error = errno;
     if (!error)
         return status;
-    fprintf(stderr, "credssp-analyze: write error on standard output: %s\n", strerror(error));
+    fprintf(stderr, _("credssp-analyze: write error on standard output: %s\n"), strerror(error));
     return EXIT_TROUBLE;
 }
 
@@ -89,38 +90,39 @@ int main(int argc, char **argv)
     gboolean json = FALSE, version = FALSE, no_progress = FALSE, help = FALSE;
     GOptionEntry entries[] = {
         {"keylog", 'k', 0, G_OPTION_ARG_FILENAME_ARRAY, &keylogs,
-         "NSS key log (SSLKEYLOGFILE format); repeatable", "FILE"},
+         N_("NSS key log (SSLKEYLOGFILE format); repeatable"), N_("FILE")},
         {"rsa-key", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &rsa_keys,
-         "server RSA private key (PEM) for static RSA key exchange; repeatable", "FILE"},
-        {"json", 'j', 0, G_OPTION_ARG_NONE, &json, "JSON Lines: one object per RDP connection", NULL},
-        {"filter", 'f', 0, G_OPTION_ARG_STRING, &filter, "BPF filter applied to every capture", "EXPR"},
+         N_("server RSA private key (PEM) for static RSA key exchange; repeatable"), N_("FILE")},
+        {"json", 'j', 0, G_OPTION_ARG_NONE, &json, N_("JSON Lines: one object per RDP connection"), NULL},
+        {"filter", 'f', 0, G_OPTION_ARG_STRING, &filter, N_("BPF filter applied to every capture"), N_("EXPR")},
         {"interface", 'i', 0, G_OPTION_ARG_STRING_ARRAY, &interfaces,
-         "capture live on this interface until interrupted; repeatable", "IFACE"},
-        {"no-progress", 0, 0, G_OPTION_ARG_NONE, &no_progress, "no progress indicator on a terminal", NULL},
-        {"version", 'V', 0, G_OPTION_ARG_NONE, &version, "print the version and exit", NULL},
+         N_("capture live on this interface until interrupted; repeatable"), N_("IFACE")},
+        {"no-progress", 0, 0, G_OPTION_ARG_NONE, &no_progress, N_("no progress indicator on a terminal"), NULL},
+        {"version", 'V', 0, G_OPTION_ARG_NONE, &version, N_("print the version and exit"), NULL},
         /* GOption's own --help would exit without checking that the text reached stdout */
-        {"help", 'h', 0, G_OPTION_ARG_NONE, &help, "show the options", NULL},
+        {"help", 'h', 0, G_OPTION_ARG_NONE, &help, N_("show the options"), NULL},
         /* the file names, "--" taken away (a file may start with '-'); "-" is standard input */
         {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &captures, NULL, NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
-    setlocale(LC_ALL, "");
-    GOptionContext *ctx = g_option_context_new("[CAPTURE...] - CredSSP version negotiation in RDP captures");
+    cssp_i18n_init_program();
+    GOptionContext *ctx = g_option_context_new(N_("[CAPTURE...] - CredSSP version negotiation in RDP captures"));
+    g_option_context_set_translation_domain(ctx, GETTEXT_PACKAGE);
     g_option_context_set_summary(ctx,
-        "Reports per RDP connection the security negotiation, the TLS session, the CredSSP version of each\n"
+        N_("Reports per RDP connection the security negotiation, the TLS session, the CredSSP version of each\n"
         "side and a verdict; flags the CredSSP version mismatch behind \"An authentication error has occurred.\n"
-        "The function requested is not supported\" (CVE-2018-0886 encryption oracle remediation).");
+        "The function requested is not supported\" (CVE-2018-0886 encryption oracle remediation)."));
     g_option_context_set_description(ctx,
-        "Exit status: 0 no refused connection; 1 a version_mismatch or rejected_unpatched_client;\n"
+        N_("Exit status: 0 no refused connection; 1 a version_mismatch or rejected_unpatched_client;\n"
         "2 usage error, an unreadable input (the other inputs are still analysed) or a write error.\n"
         "CAPTURE \"-\" is standard input. pcapng Decryption Secrets Blocks are used without any option.\n"
-        "See credssp-analyze(1).");
-    g_option_context_add_main_entries(ctx, entries, NULL);
+        "See credssp-analyze(1)."));
+    g_option_context_add_main_entries(ctx, entries, GETTEXT_PACKAGE);
     g_option_context_set_help_enabled(ctx, FALSE);
     GError *err = NULL;
     if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
         char *shown = cssp_inert_dup(err->message); /* it may quote an argument */
-        fprintf(stderr, "credssp-analyze: %s (try --help)\n", shown);
+        fprintf(stderr, _("credssp-analyze: %s (try --help)\n"), shown);
         g_free(shown);
         g_error_free(err);
         g_option_context_free(ctx);
@@ -140,7 +142,7 @@ int main(int argc, char **argv)
         return finish_stdout(EXIT_CLEAN, 0);
     }
     if ((!captures || !captures[0]) && !interfaces) {
-        fprintf(stderr, "credssp-analyze: no capture file or interface given (try --help)\n");
+        fprintf(stderr, _("credssp-analyze: no capture file or interface given (try --help)\n"));
         return EXIT_TROUBLE;
     }
 
@@ -150,7 +152,7 @@ int main(int argc, char **argv)
         bpf = capture_filter_new(filter, &problem);
         if (!bpf) { /* a usage error, said once rather than once per capture */
             char *shown_filter = cssp_inert_dup(filter), *shown_problem = cssp_inert_dup(problem);
-            fprintf(stderr, "credssp-analyze: bad filter \"%s\": %s (try --help)\n", shown_filter, shown_problem);
+            fprintf(stderr, _("credssp-analyze: bad filter \"%s\": %s (try --help)\n"), shown_filter, shown_problem);
             g_free(shown_filter);
             g_free(shown_problem);
             g_free(problem);
@@ -173,7 +175,7 @@ int main(int argc, char **argv)
     GArray *read_ids = g_array_new(FALSE, FALSE, sizeof(file_id));
     for (gchar **c = captures; c && *c; c++) {
         if (given_before(read_ids, *c)) {
-            diag_say(stderr, *c, 0, "warning: given more than once; read only the first time");
+            diag_say(stderr, *c, 0, _("warning: given more than once; read only the first time"));
             continue;
         }
         capture_result r = capture_read(*c, bpf, keys, a, progress, stderr);
@@ -193,17 +195,17 @@ int main(int argc, char **argv)
     analysis_finish(a);
     analysis_stats st = analysis_get_stats(a);
     if (st.evicted)
-        fprintf(stderr, "credssp-analyze: warning: the connection budget (%u connections, %u MiB of their state) "
-                "was reached; %llu RDP connections were judged before their end (their note says so)\n",
+        fprintf(stderr, _("credssp-analyze: warning: the connection budget (%u connections, %u MiB of their state) "
+                "was reached; %llu RDP connections were judged before their end (their note says so)\n"),
                 ANALYSIS_MAX_CONNS, ANALYSIS_STATE_BUDGET >> 20, (unsigned long long)st.evicted);
     if (secrets_over_budget(keys))
-        fprintf(stderr, "credssp-analyze: warning: %zu secrets of the key logs were not kept (past their %u MiB "
+        fprintf(stderr, _("credssp-analyze: warning: %zu secrets of the key logs were not kept (past their %u MiB "
                 "memory budget, %u MiB for those the captures carry); the sessions they were for are not "
-                "decrypted\n", secrets_over_budget(keys), (unsigned)TLS_KEYLOG_MAX_MIB,
+                "decrypted\n"), secrets_over_budget(keys), (unsigned)TLS_KEYLOG_MAX_MIB,
                 (unsigned)TLS_KEYLOG_MAX_EMBEDDED_MIB);
     if (st.budget_conns)
-        fprintf(stderr, "credssp-analyze: warning: the %u MiB budget for out-of-order TCP data across connections was "
-                "reached; %llu connections lost theirs (their note says so)\n", ANALYSIS_REASSEMBLY_BUDGET >> 20,
+        fprintf(stderr, _("credssp-analyze: warning: the %u MiB budget for out-of-order TCP data across connections was "
+                "reached; %llu connections lost theirs (their note says so)\n"), ANALYSIS_REASSEMBLY_BUDGET >> 20,
                 (unsigned long long)st.budget_conns);
     if (status == EXIT_CLEAN && report_refused_count(out) > 0)
         status = EXIT_REFUSED;

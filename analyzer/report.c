@@ -13,6 +13,7 @@
 #include "cssp/inert.h"
 #include "cssp/gateway.h"
 #include "cssp/names.h"
+#include "cssp-i18n.h"
 #include "tls_glue.h"
 
 #define TIME_TEXT_SIZE 32
@@ -468,12 +469,12 @@ static void text_gateway(report *r, FILE *o, const conn *c)
 {
     const cssp_gateway *g = c->gateway;
     char gw[TCP_ENDPOINT_TEXT_SIZE];
-    fprintf(o, "    via gateway %s -> target ", tcp_endpoint_format(&c->server, gw));
-    fprintf(o, "%s (%s", g->has_target ? inert(r, g->target) : "(none requested)",
+    fprintf(o, _("    via gateway %s -> target "), tcp_endpoint_format(&c->server, gw));
+    fprintf(o, "%s (%s", g->has_target ? inert(r, g->target) : _("(none requested)"),
             cssp_gateway_transport_name(g->transport));
     const char *scheme = cssp_http_auth_name(g->auth_scheme);
     if (scheme || g->status_count) {
-        fprintf(o, "; HTTP %s", scheme ? scheme : "without authentication");
+        fprintf(o, _("; HTTP %s"), scheme ? scheme : _("without authentication"));
         if (c->gateway_mechanism)
             fprintf(o, "/%s", inert(r, c->gateway_mechanism));
         for (unsigned i = 0; i < g->status_count && i < CSSP_GATEWAY_MAX_STATUSES; i++)
@@ -484,7 +485,7 @@ static void text_gateway(report *r, FILE *o, const conn *c)
     uint32_t status;
     if (gateway_error(g, &stage, &status)) {
         char name[32];
-        fprintf(o, "    gateway      %s at %s (0x%08X)\n", cssp_format_tsgu_status(status, name, sizeof name), stage,
+        fprintf(o, _("    gateway      %s at %s (0x%08X)\n"), cssp_format_tsgu_status(status, name, sizeof name), stage,
                 (unsigned)status);
     }
 }
@@ -503,56 +504,56 @@ static void report_text(report *r, const conn *c, const cssp_judgement *j)
     if (c->tunnelled)
         text_gateway(r, o, c);
     if (f->has_request) {
-        fprintf(o, "    negotiation  requested %s",
+        fprintf(o, _("    negotiation  requested %s"),
                 f->request_has_neg ? cssp_format_protocols(f->requested_protocols, "|", buf, sizeof buf)
-                                   : "(legacy, no RDP_NEG_REQ)");
+                                   : _("(legacy, no RDP_NEG_REQ)"));
         if (f->has_failure)
-            fprintf(o, ", failure %s", cssp_format_neg_failure(f->failure_code, buf, sizeof buf));
+            fprintf(o, _(", failure %s"), cssp_format_neg_failure(f->failure_code, buf, sizeof buf));
         else if (f->has_response)
-            fprintf(o, ", selected %s", f->response_has_neg ? cssp_format_protocols(f->selected_protocol, "|", buf,
+            fprintf(o, _(", selected %s"), f->response_has_neg ? cssp_format_protocols(f->selected_protocol, "|", buf,
                                                                                      sizeof buf)
-                                                              : "RDP (legacy Confirm)");
+                                                              : _("RDP (legacy Confirm)"));
         fputc('\n', o);
     } else {
-        fprintf(o, "    negotiation  not in the capture\n");
+        fprintf(o, _("    negotiation  not in the capture\n"));
     }
-    if (cssp_mode_text(f, buf, sizeof buf))
-        fprintf(o, "    mode         %s\n", buf);
+    if (cssp_mode_text_in(f, cssp_i18n_words, buf, sizeof buf))
+        fprintf(o, _("    mode         %s\n"), buf);
     if (c->tls_seen) {
         const char *suite = tls_glue_suite_name(c->cipher_suite);
         char hex[8];
         snprintf(hex, sizeof hex, "0x%04X", (unsigned)c->cipher_suite);
-        fprintf(o, "    TLS          %s %s, %s\n", tls_version_text(c->tls_version), suite ? suite : hex,
-                c->decrypted ? "decrypted" : "not decrypted");
+        fprintf(o, _("    TLS          %s %s, %s\n"), tls_version_text(c->tls_version), suite ? suite : hex,
+                c->decrypted ? _("decrypted") : _("not decrypted"));
     }
     if (f->client_version_seen || f->server_version_seen) {
-        fputs("    CredSSP      ", o);
+        fputs(_("    CredSSP      "), o);
         if (f->client_version_seen)
-            fprintf(o, "client v%u", (unsigned)f->client_version);
+            fprintf(o, _("client v%u"), (unsigned)f->client_version);
         else
-            fputs("client -", o);
+            fputs(_("client -"), o);
         if (f->has_client_os)
-            fprintf(o, " (Windows %u.%u build %u)", f->client_os_major, f->client_os_minor, f->client_os_build);
+            fprintf(o, _(" (Windows %u.%u build %u)"), f->client_os_major, f->client_os_minor, f->client_os_build);
         if (f->server_version_seen)
-            fprintf(o, ", server v%u", (unsigned)f->server_version);
+            fprintf(o, _(", server v%u"), (unsigned)f->server_version);
         else
-            fputs(", server -", o);
+            fputs(_(", server -"), o);
         if (f->has_server_os)
-            fprintf(o, " (Windows %u.%u build %u)", f->server_os_major, f->server_os_minor, f->server_os_build);
+            fprintf(o, _(" (Windows %u.%u build %u)"), f->server_os_major, f->server_os_minor, f->server_os_build);
         fputc('\n', o);
     }
     user_text(f, buf, sizeof buf);
     if (buf[0])
-        fprintf(o, "    user         %s\n", inert(r, buf));
+        fprintf(o, _("    user         %s\n"), inert(r, buf));
     if (cssp_auth_text(f, buf, sizeof buf))
-        fprintf(o, "    auth         %s\n", inert(r, buf));
+        fprintf(o, _("    auth         %s\n"), inert(r, buf));
     if (f->has_error_code)
-        fprintf(o, "    error        %s (0x%08X)\n", cssp_format_error(f->error_code, buf, sizeof buf),
+        fprintf(o, _("    error        %s (0x%08X)\n"), cssp_format_error(f->error_code, buf, sizeof buf),
                 (unsigned)f->error_code);
     if (c->problem)
-        fprintf(o, "    note         %s\n", inert(r, c->problem));
-    fprintf(o, "    verdict      %s (evidence: %s", cssp_verdict_name(j->verdict), cssp_evidence_name(j->evidence));
-    const char *sep = "; findings: ";
+        fprintf(o, _("    note         %s\n"), inert(r, _(c->problem)));
+    fprintf(o, _("    verdict      %s (evidence: %s"), cssp_verdict_name(j->verdict), cssp_evidence_name(j->evidence));
+    const char *sep = _("; findings: ");
     for (unsigned i = 0; i < CSSP_FINDING_COUNT; i++)
         if (j->findings & (1u << i)) {
             fprintf(o, "%s%s", sep, cssp_finding_name(1u << i));
@@ -560,7 +561,7 @@ static void report_text(report *r, const conn *c, const cssp_judgement *j)
         }
     fprintf(o, ")\n                 %s\n", inert(r, j->explanation));
     if (probe_command(c, j, buf, sizeof buf))
-        fprintf(o, "    confirm      %s  (asks the server for its CredSSP version, without credentials)\n", inert(r, buf));
+        fprintf(o, _("    confirm      %s  (asks the server for its CredSSP version, without credentials)\n"), inert(r, buf));
     fputc('\n', o);
 }
 
@@ -590,7 +591,7 @@ static bool refused_by_shape(const cssp_judgement *j)
 static void print_shape_note(FILE *o, unsigned long by_shape)
 {
     if (by_shape)
-        fprintf(o, " (%lu from traffic shape: decrypt or check the server's CredSSP version to confirm)", by_shape);
+        fprintf(o, _(" (%lu from traffic shape: decrypt or check the server's CredSSP version to confirm)"), by_shape);
 }
 
 static void count_server(report *r, const conn *c, const cssp_judgement *j)
@@ -599,7 +600,7 @@ static void count_server(report *r, const conn *c, const cssp_judgement *j)
     char name[CSSP_GATEWAY_TARGET_MAX + TCP_ENDPOINT_TEXT_SIZE + 32], gw[TCP_ENDPOINT_TEXT_SIZE];
     tcp_endpoint_format(&c->server, gw);
     if (c->tunnelled)
-        snprintf(name, sizeof name, "%s via gateway %s", c->gateway->has_target ? c->gateway->target : "(no target)", gw);
+        snprintf(name, sizeof name, _("%s via gateway %s"), c->gateway->has_target ? c->gateway->target : _("(no target)"), gw);
     else
         g_strlcpy(name, gw, sizeof name);
     server_summary *s = g_hash_table_lookup(r->servers, name);
@@ -656,8 +657,11 @@ void report_connection(report *r, const conn *c)
         r->refused_by_shape++;
     if (r->json)
         report_json(r, c, &j);
-    else
-        report_text(r, c, &j);
+    else {
+        cssp_judgement shown; /* the explanation in the reader's language; JSON keeps the English */
+        conn_judge_in(c, cssp_i18n_words, &shown);
+        report_text(r, c, &shown);
+    }
     if (r->flush_each)
         fflush(r->out);
     note_write_error(r);
@@ -667,15 +671,17 @@ void report_connection(report *r, const conn *c)
 static void print_summary(report *r)
 {
     FILE *o = r->out;
-    fprintf(o, "Summary: %lu RDP connection%s, %lu refused for a CredSSP version mismatch", r->count,
+    /* TRANSLATORS: the %s after a count is the English plural "s" or ""; a language without plurals consumes it
+     * with %2$.0s (numbered arguments), as po/ja.po does. */
+    fprintf(o, _("Summary: %lu RDP connection%s, %lu refused for a CredSSP version mismatch"), r->count,
             r->count == 1 ? "" : "s", r->refused);
     print_shape_note(o, r->refused_by_shape);
     fputc('\n', o);
     for (guint i = 0; i < r->server_order->len; i++) {
         const server_summary *s = g_ptr_array_index(r->server_order, i);
-        fprintf(o, "  server %s: %lu connection%s", s->name, s->connections, s->connections == 1 ? "" : "s");
+        fprintf(o, _("  server %s: %lu connection%s"), s->name, s->connections, s->connections == 1 ? "" : "s");
         if (s->versions_offered) {
-            fputs(", offers CredSSP", o);
+            fputs(_(", offers CredSSP"), o);
             const char *sep = " v";
             for (unsigned v = 0; v < 32; v++)
                 if (s->versions_offered & (1u << v)) {
@@ -683,9 +689,9 @@ static void print_summary(report *r)
                     sep = "/v";
                 }
             if (s->versions_offered & 0x1C)
-                fputs(" (unpatched for CVE-2018-0886)", o);
+                fputs(_(" (unpatched for CVE-2018-0886)"), o);
         }
-        fprintf(o, ", %lu client%s refused", s->refused, s->refused == 1 ? "" : "s");
+        fprintf(o, _(", %lu client%s refused"), s->refused, s->refused == 1 ? "" : "s");
         print_shape_note(o, s->refused_by_shape);
         fputs("\n    ", o);
         const char *sep = "";
@@ -699,15 +705,15 @@ static void print_summary(report *r)
         bool advised = false;
         for (int k = 0; k < CSSP_CAUSE_COUNT; k++)
             if (s->causes[k]) {
-                fprintf(o, "    cause %s %lu%s%s\n", cssp_cause_name((cssp_cause)k), s->causes[k],
-                        s->cause_advice[k] ? ": " : "", s->cause_advice[k] ? s->cause_advice[k] : "");
+                fprintf(o, _("    cause %s %lu%s%s\n"), cssp_cause_name((cssp_cause)k), s->causes[k],
+                        s->cause_advice[k] ? ": " : "", s->cause_advice[k] ? _(s->cause_advice[k]) : "");
                 advised |= s->cause_advice[k] == s->advice;
             }
         if (s->advice && !advised)
-            fprintf(o, "    advice: %s\n", s->advice);
+            fprintf(o, _("    advice: %s\n"), _(s->advice));
     }
     if (r->servers_dropped)
-        fprintf(o, "  (%lu connections to further servers not summarised: more than %u servers)\n", r->servers_dropped,
+        fprintf(o, _("  (%lu connections to further servers not summarised: more than %u servers)\n"), r->servers_dropped,
                 REPORT_MAX_SERVERS);
 }
 

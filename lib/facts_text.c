@@ -9,6 +9,7 @@
 
 #include "cssp/kerberos.h"
 #include "cssp/names.h"
+#include "cssp/words.h"
 
 #define NEG_REQ_RESTRICTED_ADMIN 0x01
 #define NEG_REQ_REDIRECTED_AUTH 0x02
@@ -34,8 +35,8 @@ bool cssp_auth_text(const cssp_facts *f, char *buf, size_t size)
 }
 
 /* "Restricted Admin requested, supported by the server" for one mode; "" when the client did not ask. */
-static void mode_clause(const cssp_facts *f, unsigned req_bit, unsigned rsp_bit, const char *mode, char *buf,
-                        size_t size)
+static void mode_clause(const cssp_facts *f, unsigned req_bit, unsigned rsp_bit, const char *mode, cssp_translate tr,
+                        char *buf, size_t size)
 {
     const char *answer;
     if (!(f->request_flags & req_bit)) {
@@ -43,29 +44,34 @@ static void mode_clause(const cssp_facts *f, unsigned req_bit, unsigned rsp_bit,
         return;
     }
     if (f->has_failure)
-        answer = "the server refused the negotiation";
+        answer = CSSP_N_("the server refused the negotiation");
     else if (!f->has_response)
-        answer = "no answer from the server in the capture";
+        answer = CSSP_N_("no answer from the server in the capture");
     else if (f->response_has_neg && (f->response_flags & rsp_bit))
-        answer = "supported by the server";
+        answer = CSSP_N_("supported by the server");
     else
-        answer = "not supported by the server";
-    snprintf(buf, size, "%s requested, %s", mode, answer);
+        answer = CSSP_N_("not supported by the server");
+    snprintf(buf, size, cssp_tr(tr, "%s requested, %s"), mode, cssp_tr(tr, answer));
 }
 
 bool cssp_mode_text(const cssp_facts *f, char *buf, size_t size)
+{
+    return cssp_mode_text_in(f, NULL, buf, size);
+}
+
+bool cssp_mode_text_in(const cssp_facts *f, cssp_translate tr, char *buf, size_t size)
 {
     char admin[96], guard[96];
     if (size)
         buf[0] = '\0';
     if (!f->has_request || !f->request_has_neg)
         return false;
-    mode_clause(f, NEG_REQ_RESTRICTED_ADMIN, NEG_RSP_RESTRICTED_ADMIN, "Restricted Admin", admin, sizeof admin);
-    mode_clause(f, NEG_REQ_REDIRECTED_AUTH, NEG_RSP_REDIRECTED_AUTH, "Remote Credential Guard", guard,
+    mode_clause(f, NEG_REQ_RESTRICTED_ADMIN, NEG_RSP_RESTRICTED_ADMIN, "Restricted Admin", tr, admin, sizeof admin);
+    mode_clause(f, NEG_REQ_REDIRECTED_AUTH, NEG_RSP_REDIRECTED_AUTH, "Remote Credential Guard", tr, guard,
                 sizeof guard);
     if (!admin[0] && !guard[0])
         return false;
-    snprintf(buf, size, "%s%s%s", admin, admin[0] && guard[0] ? "; " : "", guard);
+    snprintf(buf, size, "%s%s%s", admin, admin[0] && guard[0] ? cssp_tr(tr, "; ") : "", guard);
     return true;
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cssp/names.h"
+#include "cssp/words.h"
 
 #define GATEWAY_PATH "/remotedesktopgateway/"
 
@@ -155,15 +156,15 @@ const char *cssp_gateway_refusing_part(const cssp_gateway *g)
 }
 
 static const char advice_http[] =
-    "Check the user's credentials for the RD Gateway and the authentication methods it accepts (IIS / RD Gateway "
-    "Manager); the target server was never contacted.";
+    CSSP_N_("Check the user's credentials for the RD Gateway and the authentication methods it accepts (IIS / RD Gateway "
+    "Manager); the target server was never contacted.");
 static const char advice_policy[] =
-    "Check the RD Gateway's policies in RD Gateway Manager: the connection authorization policy (CAP) for the user "
-    "and the resource authorization policy (RAP) for the target computer.";
+    CSSP_N_("Check the RD Gateway's policies in RD Gateway Manager: the connection authorization policy (CAP) for the user "
+    "and the resource authorization policy (RAP) for the target computer.");
 static const char advice_reach[] =
-    "Check that the RD Gateway can resolve and reach the target on its RDP port (DNS, firewall, the target's Remote "
-    "Desktop service).";
-static const char advice_gateway[] = "Check the RD Gateway's event log (TerminalServices-Gateway) for this refusal.";
+    CSSP_N_("Check that the RD Gateway can resolve and reach the target on its RDP port (DNS, firewall, the target's Remote "
+    "Desktop service).");
+static const char advice_gateway[] = CSSP_N_("Check the RD Gateway's event log (TerminalServices-Gateway) for this refusal.");
 
 /* "E_PROXY_RAP_ACCESSDENIED (0x800759DA, the resource authorization policy denies ...)" */
 static void status_text(uint32_t status, char *buf, size_t size)
@@ -177,19 +178,24 @@ static void status_text(uint32_t status, char *buf, size_t size)
 
 void cssp_gateway_judge(const cssp_gateway *g, cssp_judgement *j)
 {
+    cssp_gateway_judge_in(g, NULL, j);
+}
+
+void cssp_gateway_judge_in(const cssp_gateway *g, cssp_translate tr, cssp_judgement *j)
+{
     if (!cssp_gateway_refused(g))
         return;
     char status[160];
-    const char *target = g->has_target ? g->target : "the target";
+    const char *target = g->has_target ? g->target : cssp_tr(tr, "the target");
     j->verdict = CSSP_VERDICT_GATEWAY_REFUSED;
     j->evidence = CSSP_EVIDENCE_DECRYPTED;
     if (!g->refused) {
         unsigned last = last_status(g);
         const char *scheme = cssp_http_auth_name(g->auth_scheme);
         snprintf(j->explanation, sizeof j->explanation,
-                 "The RD Gateway refused the client at HTTP %s (HTTP %u%s%s): the user did not log on to the gateway, so "
-                 "no connection to the target server was made and CredSSP never started.",
-                 last == 401 || last == 403 ? "authentication" : "level", last, scheme ? ", " : "",
+                 cssp_tr(tr, "The RD Gateway refused the client at HTTP %s (HTTP %u%s%s): the user did not log on to the gateway, so "
+                 "no connection to the target server was made and CredSSP never started."),
+                 cssp_tr(tr, last == 401 || last == 403 ? "authentication" : "level"), last, scheme ? ", " : "",
                  scheme ? scheme : "");
         j->advice = advice_http;
         return;
@@ -198,17 +204,17 @@ void cssp_gateway_judge(const cssp_gateway *g, cssp_judgement *j)
     switch (g->refused_at) {
     case CSSP_GW_AUTHORIZATION:
         snprintf(j->explanation, sizeof j->explanation,
-                 "The RD Gateway's connection authorization policy (CAP) refused the user: TUNNEL_AUTH_RESPONSE %s. The "
-                 "target server was never contacted.", status);
+                 cssp_tr(tr, "The RD Gateway's connection authorization policy (CAP) refused the user: TUNNEL_AUTH_RESPONSE %s. The "
+                 "target server was never contacted."), status);
         j->advice = advice_policy;
         break;
     case CSSP_GW_CHANNEL: {
-        const char *why = g->refusal == 0x800759DD ? "; the gateway could not connect to the target, CredSSP never started."
+        const char *why = cssp_tr(tr, g->refusal == 0x800759DD ? "; the gateway could not connect to the target, CredSSP never started."
                           : g->refusal == 0x800759DA ? "; its resource authorization policy (RAP) does not allow this target."
-                                                     : "; CredSSP with the target never started.";
+                                                     : "; CredSSP with the target never started.");
         /* a target name near its limit may cut the end of the sentence; the explanation stays a valid string */
         size_t written = (size_t)snprintf(j->explanation, sizeof j->explanation,
-                                          "The RD Gateway refused the channel to %s: CHANNEL_RESPONSE %s", target, status);
+                                          cssp_tr(tr, "The RD Gateway refused the channel to %s: CHANNEL_RESPONSE %s"), target, status);
         if (written < sizeof j->explanation - 1) {
             size_t room = sizeof j->explanation - 1 - written, n = strlen(why) < room ? strlen(why) : room;
             memcpy(j->explanation + written, why, n);
@@ -219,7 +225,7 @@ void cssp_gateway_judge(const cssp_gateway *g, cssp_judgement *j)
     }
     default:
         snprintf(j->explanation, sizeof j->explanation,
-                 "The RD Gateway refused the %s step of the tunnel: %s. The target server was never contacted.",
+                 cssp_tr(tr, "The RD Gateway refused the %s step of the tunnel: %s. The target server was never contacted."),
                  cssp_gateway_stage_name(g->refused_at), status);
         j->advice = advice_gateway;
         break;

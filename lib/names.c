@@ -2,9 +2,10 @@
  * names.c - the value -> name tables (see names.h). Values come from
  * [MS-RDPBCGR] 2.2.1.2.x, [MS-ERREF] 2.3 (NTSTATUS) and winerror.h (SEC_E_*),
  * as collected in the project's protocol notes; the RD Gateway's from [MS-TSGU] 2.2.6 and 2.2.10
- * and RFC 6455 5.2.
+ * and RFC 6455 5.2. The texts that explanations quote are marked for the front ends' catalogue.
  */
 #include "cssp/names.h"
+#include "cssp/words.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -20,35 +21,35 @@ const cssp_name cssp_protocol_names[] = {
 };
 
 const cssp_name cssp_neg_failure_names[] = {
-    {1, "SSL_REQUIRED_BY_SERVER", "the server requires TLS or CredSSP"},
-    {2, "SSL_NOT_ALLOWED_BY_SERVER", "the server allows only Standard RDP Security"},
-    {3, "SSL_CERT_NOT_ON_SERVER", "the server has no valid authentication certificate"},
-    {4, "INCONSISTENT_FLAGS", "the requested protocols are inconsistent with the protocol in effect"},
-    {5, "HYBRID_REQUIRED_BY_SERVER", "the server requires Network Level Authentication (CredSSP)"},
-    {6, "SSL_WITH_USER_AUTH_REQUIRED_BY_SERVER", "the server requires TLS with client certificate authentication"},
+    {1, "SSL_REQUIRED_BY_SERVER", CSSP_N_("the server requires TLS or CredSSP")},
+    {2, "SSL_NOT_ALLOWED_BY_SERVER", CSSP_N_("the server allows only Standard RDP Security")},
+    {3, "SSL_CERT_NOT_ON_SERVER", CSSP_N_("the server has no valid authentication certificate")},
+    {4, "INCONSISTENT_FLAGS", CSSP_N_("the requested protocols are inconsistent with the protocol in effect")},
+    {5, "HYBRID_REQUIRED_BY_SERVER", CSSP_N_("the server requires Network Level Authentication (CredSSP)")},
+    {6, "SSL_WITH_USER_AUTH_REQUIRED_BY_SERVER", CSSP_N_("the server requires TLS with client certificate authentication")},
     {0, NULL, NULL},
 };
 
 const cssp_name cssp_ntstatus_names[] = {
-    {0x00000000, "STATUS_SUCCESS", "success"},
-    {0xC0000022, "STATUS_ACCESS_DENIED", "access denied"},
-    {0xC000005E, "STATUS_NO_LOGON_SERVERS", "no logon servers are available"},
-    {0xC0000064, "STATUS_NO_SUCH_USER", "no such user"},
-    {0xC000006A, "STATUS_WRONG_PASSWORD", "wrong password"},
-    {0xC000006D, "STATUS_LOGON_FAILURE", "unknown user name or bad password"},
-    {0xC000006E, "STATUS_ACCOUNT_RESTRICTION", "account restriction"},
-    {0xC000006F, "STATUS_INVALID_LOGON_HOURS", "logon outside the allowed hours"},
-    {0xC0000070, "STATUS_INVALID_WORKSTATION", "logon not allowed from this workstation"},
-    {0xC0000071, "STATUS_PASSWORD_EXPIRED", "the password has expired"},
-    {0xC0000072, "STATUS_ACCOUNT_DISABLED", "the account is disabled"},
-    {0xC00000BB, "STATUS_NOT_SUPPORTED", "the request is not supported"},
-    {0xC0000133, "STATUS_TIME_DIFFERENCE_AT_DC", "clock skew with the domain controller"},
-    {0xC000015B, "STATUS_LOGON_TYPE_NOT_GRANTED", "the logon type is not granted to the user"},
-    {0xC0000193, "STATUS_ACCOUNT_EXPIRED", "the account has expired"},
-    {0xC0000224, "STATUS_PASSWORD_MUST_CHANGE", "the password must be changed before logging on"},
-    {0xC0000234, "STATUS_ACCOUNT_LOCKED_OUT", "the account is locked out"},
-    {0xC000035B, "STATUS_BAD_BINDINGS", "channel binding mismatch"},
-    {0xC0000388, "STATUS_DOWNGRADE_DETECTED", "a downgrade was detected"},
+    {0x00000000, "STATUS_SUCCESS", CSSP_N_("success")},
+    {0xC0000022, "STATUS_ACCESS_DENIED", CSSP_N_("access denied")},
+    {0xC000005E, "STATUS_NO_LOGON_SERVERS", CSSP_N_("no logon servers are available")},
+    {0xC0000064, "STATUS_NO_SUCH_USER", CSSP_N_("no such user")},
+    {0xC000006A, "STATUS_WRONG_PASSWORD", CSSP_N_("wrong password")},
+    {0xC000006D, "STATUS_LOGON_FAILURE", CSSP_N_("unknown user name or bad password")},
+    {0xC000006E, "STATUS_ACCOUNT_RESTRICTION", CSSP_N_("account restriction")},
+    {0xC000006F, "STATUS_INVALID_LOGON_HOURS", CSSP_N_("logon outside the allowed hours")},
+    {0xC0000070, "STATUS_INVALID_WORKSTATION", CSSP_N_("logon not allowed from this workstation")},
+    {0xC0000071, "STATUS_PASSWORD_EXPIRED", CSSP_N_("the password has expired")},
+    {0xC0000072, "STATUS_ACCOUNT_DISABLED", CSSP_N_("the account is disabled")},
+    {0xC00000BB, "STATUS_NOT_SUPPORTED", CSSP_N_("the request is not supported")},
+    {0xC0000133, "STATUS_TIME_DIFFERENCE_AT_DC", CSSP_N_("clock skew with the domain controller")},
+    {0xC000015B, "STATUS_LOGON_TYPE_NOT_GRANTED", CSSP_N_("the logon type is not granted to the user")},
+    {0xC0000193, "STATUS_ACCOUNT_EXPIRED", CSSP_N_("the account has expired")},
+    {0xC0000224, "STATUS_PASSWORD_MUST_CHANGE", CSSP_N_("the password must be changed before logging on")},
+    {0xC0000234, "STATUS_ACCOUNT_LOCKED_OUT", CSSP_N_("the account is locked out")},
+    {0xC000035B, "STATUS_BAD_BINDINGS", CSSP_N_("channel binding mismatch")},
+    {0xC0000388, "STATUS_DOWNGRADE_DETECTED", CSSP_N_("a downgrade was detected")},
     {0, NULL, NULL},
 };
 

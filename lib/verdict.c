@@ -612,6 +612,11 @@ cssp_cause verdict_cause(const cssp_conn *c, const decision *d)
 
 void cssp_conn_judge(const cssp_conn *c, cssp_judgement *out)
 {
+    cssp_conn_judge_in(c, NULL, out);
+}
+
+void cssp_conn_judge_in(const cssp_conn *c, cssp_translate tr, cssp_judgement *out)
+{
     if (!c || !out)
         return;
     decision d = decide(c);
@@ -620,7 +625,7 @@ void cssp_conn_judge(const cssp_conn *c, cssp_judgement *out)
     out->cause = verdict_cause(c, &d);
     out->evidence = d.evidence;
     out->findings = findings_of(c, &d);
-    verdict_explain(c, &d, out->explanation, sizeof out->explanation);
+    verdict_explain(c, &d, tr, out->explanation, sizeof out->explanation);
     out->advice = verdict_advice_for(c, &d, out->cause, out->findings);
 }
 

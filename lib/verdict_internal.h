@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "cssp/verdict.h"
+#include "cssp/words.h"
 
 /* The legs, numbered as in docs/verdicts.md. */
 enum {
@@ -85,9 +86,11 @@ cssp_cause verdict_cause(const cssp_conn *c, const decision *d);
 /* Versions that work together: both seen, and both 5-6 or both 2-4. */
 bool verdict_versions_compatible(const cssp_facts *f);
 
-/* The one-sentence explanation of a decision, into buf (always NUL-terminated, ends with a period). */
-void verdict_explain(const cssp_conn *c, const decision *d, char *buf, size_t size);
-/* The advice that fits a decision, its cause and its findings; static text or NULL. */
+/* The one-sentence explanation of a decision in tr's language (NULL: English), into buf (always NUL-terminated,
+ * ends with a period). */
+void verdict_explain(const cssp_conn *c, const decision *d, cssp_translate tr, char *buf, size_t size);
+/* The advice that fits a decision, its cause and its findings; static English text (marked for the
+ * catalogue: a front end translates it) or NULL. */
 const char *verdict_advice_for(const cssp_conn *c, const decision *d, cssp_cause cause, unsigned findings);
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cssp/names.h"
+#include "cssp/words.h"
 #include "cssp/x224.h"
 #include "verdict_internal.h"
 
@@ -16,25 +17,28 @@
 /*
  * The explanation is built clause by clause. A clause that does not fit is
  * dropped whole, and so is everything after it, and room for the final
- * period is always kept: the result is one complete sentence.
+ * period is always kept: the result is one complete sentence. Every format and word goes through the
+ * front end's catalogue (t->tr, cssp/words.h); the formats are marked for it by being text_add's.
  */
 typedef struct text {
     char *buf;
     size_t size;
     size_t used;
     bool full;
+    cssp_translate tr;
 } text;
 
 static void text_add(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void text_add(text *t, const char *fmt, ...)
 {
-    if (t->full || t->used + 2 > t->size)
+    size_t period = strlen(cssp_tr(t->tr, "."));
+    if (t->full || t->used + period + 1 > t->size)
         return;
-    size_t room = t->size - t->used - 1; /* keeps one byte for the period */
+    size_t room = t->size - t->used - period; /* keeps room for the period */
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(t->buf + t->used, room, fmt, ap);
+    int n = vsnprintf(t->buf + t->used, room, cssp_tr(t->tr, fmt), ap);
     va_end(ap);
     if (n < 0 || (size_t)n >= room) {
         t->buf[t->used] = '\0';
@@ -46,17 +50,19 @@ static void text_add(text *t, const char *fmt, ...)
 
 static void text_end(text *t)
 {
-    if (t->used + 2 > t->size)
+    const char *period = cssp_tr(t->tr, ".");
+    size_t n = strlen(period);
+    if (t->used + n + 1 > t->size)
         return;
-    t->buf[t->used++] = '.';
-    t->buf[t->used] = '\0';
+    memcpy(t->buf + t->used, period, n + 1);
+    t->used += n;
 }
 
 /* "v6", or "v96 (read as v6)" for a version above the highest defined one. */
-static const char *version_text(uint32_t v, char *buf, size_t size)
+static const char *version_text(const text *t, uint32_t v, char *buf, size_t size)
 {
     if (v > CREDSSP_MAX_VERSION)
-        snprintf(buf, size, "v%u (read as v%u)", (unsigned)v, CREDSSP_MAX_VERSION);
+        snprintf(buf, size, cssp_tr(t->tr, "v%u (read as v%u)"), (unsigned)v, CREDSSP_MAX_VERSION);
     else
         snprintf(buf, size, "v%u", (unsigned)v);
     return buf;
@@ -67,14 +73,16 @@ static void add_versions(text *t, const cssp_facts *f, bool sentence_start)
 {
     char client[32], server[32];
     const char *the = sentence_start ? "The" : "the";
+    /* TRANSLATORS: the first %s is the English article, "The" or "the"; a language without one consumes it
+     * with %1$.0s. The others are versions, "v6" or "v96 (read as v6)". */
     if (f->client_version_seen && f->server_version_seen)
         text_add(t, "%s client offered CredSSP %s and the server %s", the,
-                 version_text(f->client_version, client, sizeof client),
-                 version_text(f->server_version, server, sizeof server));
+                 version_text(t, f->client_version, client, sizeof client),
+                 version_text(t, f->server_version, server, sizeof server));
     else if (f->client_version_seen)
-        text_add(t, "%s client offered CredSSP %s", the, version_text(f->client_version, client, sizeof client));
+        text_add(t, "%s client offered CredSSP %s", the, version_text(t, f->client_version, client, sizeof client));
     else if (f->server_version_seen)
-        text_add(t, "%s server offered CredSSP %s", the, version_text(f->server_version, server, sizeof server));
+        text_add(t, "%s server offered CredSSP %s", the, version_text(t, f->server_version, server, sizeof server));
 }
 
 /* "; the client offered ..." when any version is known. */
@@ -86,37 +94,37 @@ static void add_versions_clause(text *t, const cssp_facts *f)
     add_versions(t, f, false);
 }
 
-static const char *side_name(int dir)
+static const char *side_name(const text *t, int dir)
 {
-    return dir == CSSP_FROM_SERVER ? "server" : "client";
+    return cssp_tr(t->tr, dir == CSSP_FROM_SERVER ? "server" : "client");
 }
 
-static const char *close_text(cssp_event_type how)
+static const char *close_text(const text *t, cssp_event_type how)
 {
     switch (how) {
     case CSSP_EV_FIN:
-        return "closed the connection";
+        return cssp_tr(t->tr, "closed the connection");
     case CSSP_EV_RST:
-        return "reset the connection";
+        return cssp_tr(t->tr, "reset the connection");
     default:
-        return "sent a TLS alert";
+        return cssp_tr(t->tr, "sent a TLS alert");
     }
 }
 
 /* The message that reached a leg, for "after ..." and "the last step seen is ...". */
-static const char *leg_text(unsigned leg)
+static const char *leg_text(const text *t, unsigned leg)
 {
     static const char *const text_of[] = {
-        "no CredSSP message",
-        "the client's first CredSSP message",
-        "the server's first CredSSP reply",
-        "the client's AUTHENTICATE (pubKeyAuth)",
-        "the server's pubKeyAuth",
-        "the client's credentials (authInfo)",
-        "the server's reply to the credentials",
-        "the client's data after CredSSP",
+        CSSP_N_("no CredSSP message"),
+        CSSP_N_("the client's first CredSSP message"),
+        CSSP_N_("the server's first CredSSP reply"),
+        CSSP_N_("the client's AUTHENTICATE (pubKeyAuth)"),
+        CSSP_N_("the server's pubKeyAuth"),
+        CSSP_N_("the client's credentials (authInfo)"),
+        CSSP_N_("the server's reply to the credentials"),
+        CSSP_N_("the client's data after CredSSP"),
     };
-    return text_of[leg <= LEG_CLIENT_AFTER ? leg : LEG_CLIENT_AFTER];
+    return cssp_tr(t->tr, text_of[leg <= LEG_CLIENT_AFTER ? leg : LEG_CLIENT_AFTER]);
 }
 
 static void add_version_change(text *t, const cssp_conn *c)
@@ -124,7 +132,7 @@ static void add_version_change(text *t, const cssp_conn *c)
     for (int dir = CSSP_FROM_CLIENT; dir <= CSSP_FROM_SERVER; dir++) {
         uint32_t first = dir == CSSP_FROM_CLIENT ? c->facts.client_version : c->facts.server_version;
         if (c->later_version[dir] != first)
-            text_add(t, "; the %s changed its version from %u to %u, which peers treat as fatal", side_name(dir),
+            text_add(t, "; the %s changed its version from %u to %u, which peers treat as fatal", side_name(t, dir),
                      (unsigned)first, (unsigned)c->later_version[dir]);
     }
 }
@@ -135,13 +143,13 @@ static void explain_negotiation(text *t, const cssp_facts *f, rule r)
     if (f->has_request && f->request_has_neg)
         cssp_format_protocols(f->requested_protocols, "|", requested, sizeof requested);
     else
-        snprintf(requested, sizeof requested, "RDP (no negotiation request)");
+        snprintf(requested, sizeof requested, "%s", cssp_tr(t->tr, "RDP (no negotiation request)"));
     if (r == RULE_NEG_FAILURE) {
         const cssp_name *n = cssp_name_lookup(cssp_neg_failure_names, f->failure_code);
         text_add(t, "The server refused the security negotiation with RDP_NEG_FAILURE %s",
                  cssp_format_neg_failure(f->failure_code, code, sizeof code));
         if (n)
-            text_add(t, " (%s)", n->text);
+            text_add(t, " (%s)", cssp_tr(t->tr, n->text));
         if (f->has_request)
             text_add(t, " after the client requested %s", requested);
     } else if (!f->response_has_neg) {
@@ -220,18 +228,19 @@ static void explain_incomplete(text *t, const cssp_conn *c)
         text_add(t, "The start of the connection is not in the capture (no X.224 negotiation or TLS handshake), "
                     "so its CredSSP exchange cannot be followed");
     } else if (c->first_close < 0 && c->leg == LEG_NONE) {
-        text_add(t, "No CredSSP message %s", c->end_of_capture ? "is in the capture" : "has been seen yet");
+        text_add(t, "%s", cssp_tr(t->tr, c->end_of_capture ? "No CredSSP message is in the capture"
+                                                            : "No CredSSP message has been seen yet"));
     } else if (c->first_close >= 0 && c->close_leg == LEG_NONE) {
-        text_add(t, "The %s %s before any CredSSP message%s", side_name(c->first_close),
-                 close_text(c->first_close_type), f->has_tls ? "" : " (before or during the TLS handshake)");
+        text_add(t, "The %s %s before any CredSSP message%s", side_name(t, c->first_close),
+                 close_text(t, c->first_close_type), f->has_tls ? "" : cssp_tr(t->tr, " (before or during the TLS handshake)"));
     } else {
         if (c->first_close >= 0)
-            text_add(t, "The %s %s after %s, before CredSSP completed", side_name(c->first_close),
-                     close_text(c->first_close_type), leg_text(c->close_leg));
+            text_add(t, "The %s %s after %s, before CredSSP completed", side_name(t, c->first_close),
+                     close_text(t, c->first_close_type), leg_text(t, c->close_leg));
         else if (c->end_of_capture)
-            text_add(t, "The capture ends after %s, before CredSSP completed", leg_text(c->leg));
+            text_add(t, "The capture ends after %s, before CredSSP completed", leg_text(t, c->leg));
         else
-            text_add(t, "CredSSP is in progress; the last step seen is %s", leg_text(c->leg));
+            text_add(t, "CredSSP is in progress; the last step seen is %s", leg_text(t, c->leg));
         add_versions_clause(t, f);
         add_stop_reading(t, c);
         add_version_change(t, c);
@@ -251,11 +260,11 @@ static void add_lookalike(text *t, const cssp_conn *c)
         return;
     if (f->client_version == f->server_version)
         text_add(t, "; both sides speak CredSSP %s: this is not the encryption oracle remediation",
-                 version_text(f->client_version, client, sizeof client));
+                 version_text(t, f->client_version, client, sizeof client));
     else
         text_add(t, "; CredSSP %s and %s work together: this is not the encryption oracle remediation",
-                 version_text(f->client_version, client, sizeof client),
-                 version_text(f->server_version, server, sizeof server));
+                 version_text(t, f->client_version, client, sizeof client),
+                 version_text(t, f->server_version, server, sizeof server));
     if (f->auth_package == CSSP_PACKAGE_NTLM)
         text_add(t, ", the server refused NTLM");
 }
@@ -279,7 +288,7 @@ static void explain(text *t, const cssp_conn *c, const decision *d)
         text_add(t, "The server refused the authentication with errorCode %s",
                  cssp_format_error(f->error_code, error, sizeof error));
         if (n)
-            text_add(t, " (%s)", n->text);
+            text_add(t, " (%s)", cssp_tr(t->tr, n->text));
         add_versions_clause(t, f);
         add_version_change(t, c);
         add_lookalike(t, c);
@@ -298,7 +307,7 @@ static void explain(text *t, const cssp_conn *c, const decision *d)
     case RULE_SHAPE_AUTHZ_DENIED:
         text_add(t, "The client sent its credentials, the server answered with one turn (the Early User "
                     "Authorization Result) and the %s then %s, which suggests AUTHZ_ACCESS_DENIED (decrypt to "
-                    "confirm)", side_name(c->first_close), close_text(c->first_close_type));
+                    "confirm)", side_name(t, c->first_close), close_text(t, c->first_close_type));
         break;
     case RULE_COMPLETED:
         explain_completed(t, c, d->evidence);
@@ -307,17 +316,17 @@ static void explain(text *t, const cssp_conn *c, const decision *d)
         add_versions(t, f, true);
         text_add(t, "; the client refused the server's version and %s without sending its credentials ('The "
                     "function requested is not supported', LsaSrv event 6041 on the client)",
-                 close_text(c->first_close_type));
+                 close_text(t, c->first_close_type));
         break;
     case RULE_SERVER_REFUSED_FIRST:
         text_add(t, "The server %s right after the unpatched client's first TSRequest without answering; ",
-                 close_text(c->first_close_type));
+                 close_text(t, c->first_close_type));
         add_versions(t, f, false);
         text_add(t, ", which is how a patched server on 'Force Updated Clients' refuses an unpatched one");
         break;
     case RULE_SERVER_ENDED_AFTER_AUTH:
         text_add(t, "The server %s right after the client's AUTHENTICATE instead of answering with its "
-                    "pubKeyAuth, so it refused the credentials", close_text(c->first_close_type));
+                    "pubKeyAuth, so it refused the credentials", close_text(t, c->first_close_type));
         if (d->evidence == CSSP_EVIDENCE_TRAFFIC_SHAPE)
             text_add(t, " (without decryption, a refusal of the client's version or key binding looks the same)");
         else if (verdict_client_unpatched(f) && verdict_server_patched(f))
@@ -334,7 +343,7 @@ static void explain(text *t, const cssp_conn *c, const decision *d)
         text_add(t, "The client %s right after the server's first CredSSP reply (%zu bytes, CHALLENGE-sized), "
                     "before its AUTHENTICATE: the shape of a patched client refusing an unpatched server's "
                     "version ('The function requested is not supported')",
-                 close_text(c->first_close_type), c->server_first_turn_len);
+                 close_text(t, c->first_close_type), c->server_first_turn_len);
         text_add(t, "; decrypt or check the server's CredSSP version to confirm");
         break;
     case RULE_INCOMPLETE:
@@ -347,90 +356,90 @@ static void explain(text *t, const cssp_conn *c, const decision *d)
 /* ---- advice ------------------------------------------------------------- */
 
 static const char advice_update_server[] =
-    "Update the server with the CVE-2018-0886 CredSSP update (the fix); or, not recommended, set the client's "
+    CSSP_N_("Update the server with the CVE-2018-0886 CredSSP update (the fix); or, not recommended, set the client's "
     "Encryption Oracle Remediation policy to Vulnerable, which lets it fall back to the insecure versions and "
     "exposes the server; or, not recommended, stop requiring Network Level Authentication on the server, which "
-    "lets unauthenticated connections set up sessions and exhaust its ports.";
+    "lets unauthenticated connections set up sessions and exhaust its ports.");
 
 static const char advice_update_client[] =
-    "Update the client with the CVE-2018-0886 CredSSP update; or, not recommended, set the server's Encryption "
-    "Oracle Remediation policy to Mitigated, which accepts unpatched clients and leaves them exposed.";
+    CSSP_N_("Update the client with the CVE-2018-0886 CredSSP update; or, not recommended, set the server's Encryption "
+    "Oracle Remediation policy to Mitigated, which accepts unpatched clients and leaves them exposed.");
 
 static const char advice_credentials[] =
-    "Check the user name and password and the account on the server or domain (locked out, disabled, expired, "
-    "logon hours, membership of Remote Desktop Users); the server's Security event log gives the reason.";
+    CSSP_N_("Check the user name and password and the account on the server or domain (locked out, disabled, expired, "
+    "logon hours, membership of Remote Desktop Users); the server's Security event log gives the reason.");
 
 static const char advice_ntlm_refused[] =
-    "The server refused NTLM (not the CredSSP update): connect by the server's DNS name, not its IP address, so "
+    CSSP_N_("The server refused NTLM (not the CredSSP update): connect by the server's DNS name, not its IP address, so "
     "that Kerberos can be used; or allow incoming NTLM on the server (policy 'Network security: Restrict NTLM: "
-    "Incoming NTLM traffic'); members of Protected Users cannot use NTLM at all.";
+    "Incoming NTLM traffic'); members of Protected Users cannot use NTLM at all.");
 
 static const char advice_unsupported_function[] =
-    "Not the CredSSP update (the versions work together): the server's security package refused the request; "
+    CSSP_N_("Not the CredSSP update (the versions work together): the server's security package refused the request; "
     "check the Restricted Admin / Remote Credential Guard mode requested, the server's TERMSRV service "
-    "principal name, and its System and Security event logs.";
+    "principal name, and its System and Security event logs.");
 
 static const char advice_account_restriction_ntlm[] =
-    "The account may not log on with NTLM: members of Protected Users cannot use NTLM, so connect by the server's "
+    CSSP_N_("The account may not log on with NTLM: members of Protected Users cannot use NTLM, so connect by the server's "
     "DNS name so that Kerberos is used (a domain controller must be reachable); logon restrictions (hours, "
-    "workstations, 'Deny log on through Remote Desktop Services') also give this code.";
+    "workstations, 'Deny log on through Remote Desktop Services') also give this code.");
 
 static const char advice_account_restriction[] =
-    "The account may not log on this way: Protected Users (no NTLM, no delegation) or a logon restriction "
+    CSSP_N_("The account may not log on this way: Protected Users (no NTLM, no delegation) or a logon restriction "
     "(hours, workstations, 'Deny log on through Remote Desktop Services'); the server's Security event log "
-    "(event 4625) gives the reason.";
+    "(event 4625) gives the reason.");
 
 static const char advice_logon_failure[] =
-    "Check the user name (with its domain) and the password; the server's Security event log (event 4625) "
-    "gives the reason.";
+    CSSP_N_("Check the user name (with its domain) and the password; the server's Security event log (event 4625) "
+    "gives the reason.");
 
 static const char advice_password_expired[] =
-    "The user's password has expired or must be changed: change it (Ctrl+Alt+Del on a domain machine, or an "
-    "administrator resets it); Network Level Authentication cannot prompt for a new password.";
+    CSSP_N_("The user's password has expired or must be changed: change it (Ctrl+Alt+Del on a domain machine, or an "
+    "administrator resets it); Network Level Authentication cannot prompt for a new password.");
 
 static const char advice_locked_out[] =
-    "The account is locked out: wait for the lockout to end or have an administrator unlock it, and find what "
-    "keeps sending a wrong password (event 4740 on the domain controller).";
+    CSSP_N_("The account is locked out: wait for the lockout to end or have an administrator unlock it, and find what "
+    "keeps sending a wrong password (event 4740 on the domain controller).");
 
 static const char advice_disabled[] =
-    "The account is disabled or expired: an administrator must enable it or extend its expiry date.";
+    CSSP_N_("The account is disabled or expired: an administrator must enable it or extend its expiry date.");
 
 static const char advice_no_nla[] =
-    "Network Level Authentication was not used: the session is set up before the user is authenticated, so "
-    "unauthenticated connections can exhaust the server; require NLA on the server unless a client cannot do it.";
+    CSSP_N_("Network Level Authentication was not used: the session is set up before the user is authenticated, so "
+    "unauthenticated connections can exhaust the server; require NLA on the server unless a client cannot do it.");
 
 static const char advice_ok_unpatched[] =
-    "It works, but CredSSP versions 2-4 are vulnerable to CVE-2018-0886: apply the CredSSP update to the "
-    "unpatched side (a patched client on the default Mitigated policy refuses an unpatched server).";
+    CSSP_N_("It works, but CredSSP versions 2-4 are vulnerable to CVE-2018-0886: apply the CredSSP update to the "
+    "unpatched side (a patched client on the default Mitigated policy refuses an unpatched server).");
 
 static const char advice_decrypt_server[] =
-    "Decrypt the TLS (key log) to read the CredSSP versions; if the server offers version 2-4, update it with "
-    "the CVE-2018-0886 CredSSP update.";
+    CSSP_N_("Decrypt the TLS (key log) to read the CredSSP versions; if the server offers version 2-4, update it with "
+    "the CVE-2018-0886 CredSSP update.");
 
 static const char advice_decrypt_client[] =
-    "Decrypt the TLS (key log) to read the CredSSP versions; if the client offers version 2-4, update it with "
-    "the CVE-2018-0886 CredSSP update.";
+    CSSP_N_("Decrypt the TLS (key log) to read the CredSSP versions; if the client offers version 2-4, update it with "
+    "the CVE-2018-0886 CredSSP update.");
 
 static const char *advice_neg_failure(uint32_t code)
 {
     switch (code) {
     case 1:
-        return "The server requires TLS or CredSSP: let the client request TLS and Network Level Authentication.";
+        return CSSP_N_("The server requires TLS or CredSSP: let the client request TLS and Network Level Authentication.");
     case 2:
-        return "The server allows only Standard RDP Security: set its security layer to Negotiate or SSL (TLS) "
-               "with a valid certificate.";
+        return CSSP_N_("The server allows only Standard RDP Security: set its security layer to Negotiate or SSL (TLS) "
+               "with a valid certificate.");
     case 3:
-        return "The server has no valid certificate for TLS: install or renew its Remote Desktop certificate.";
+        return CSSP_N_("The server has no valid certificate for TLS: install or renew its Remote Desktop certificate.");
     case 4:
-        return "The requested protocols conflict with the server's security protocol in effect: check the "
-               "client's security settings.";
+        return CSSP_N_("The requested protocols conflict with the server's security protocol in effect: check the "
+               "client's security settings.");
     case 5:
-        return "The server requires Network Level Authentication (CredSSP): use a client that supports it and "
-               "enable it; this is not the CredSSP version problem.";
+        return CSSP_N_("The server requires Network Level Authentication (CredSSP): use a client that supports it and "
+               "enable it; this is not the CredSSP version problem.");
     case 6:
-        return "The server requires TLS with a client certificate: configure one on the client.";
+        return CSSP_N_("The server requires TLS with a client certificate: configure one on the client.");
     default:
-        return "Compare the security settings of client and server (TLS, Network Level Authentication).";
+        return CSSP_N_("Compare the security settings of client and server (TLS, Network Level Authentication).");
     }
 }
 
@@ -480,8 +489,8 @@ const char *verdict_advice_for(const cssp_conn *c, const decision *d, cssp_cause
     return NULL;
 }
 
-void verdict_explain(const cssp_conn *c, const decision *d, char *buf, size_t size)
+void verdict_explain(const cssp_conn *c, const decision *d, cssp_translate tr, char *buf, size_t size)
 {
-    text t = {.buf = buf, .size = size, .used = 0, .full = false};
+    text t = {.buf = buf, .size = size, .used = 0, .full = false, .tr = tr};
     explain(&t, c, d);
 }

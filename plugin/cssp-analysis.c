@@ -23,6 +23,7 @@
 #include "cssp/names.h"
 
 #include "cssp/kerberos.h"
+#include "cssp-text.h"
 
 static int hf_connection = -1;
 static int hf_sender = -1;
@@ -104,42 +105,42 @@ static void add_verdict_expert(proto_item *anchor, packet_info *pinfo, const css
     const char *evidence = cssp_evidence_name(j->evidence);
     if (verdict_became(view, CSSP_VERDICT_OK)) {
         if (view->client_seen && view->server_seen)
-            expert_add_info_format(pinfo, anchor, &ei_verdict_ok, "CredSSP completed (client v%u, server v%u)",
+            expert_add_info_format(pinfo, anchor, &ei_verdict_ok, _("CredSSP completed (client v%u, server v%u)"),
                                    view->client_version, view->server_version);
         else
-            expert_add_info_format(pinfo, anchor, &ei_verdict_ok, "CredSSP completed (evidence: %s)", evidence);
+            expert_add_info_format(pinfo, anchor, &ei_verdict_ok, _("CredSSP completed (evidence: %s)"), evidence);
     } else if (verdict_became(view, CSSP_VERDICT_VERSION_MISMATCH) && j->evidence == CSSP_EVIDENCE_TRAFFIC_SHAPE) {
         /* the verdict, so an Error like the decrypted one; its text says what it rests on */
         expert_add_info(pinfo, anchor, &ei_version_mismatch_shape);
     } else if (verdict_became(view, CSSP_VERDICT_VERSION_MISMATCH)) {
         expert_add_info_format(pinfo, anchor, &ei_version_mismatch,
-                               "CredSSP version mismatch: the client (v%u) refused the server's v%u ('The function "
-                               "requested is not supported', event 6041)",
+                               _("CredSSP version mismatch: the client (v%u) refused the server's v%u ('The function "
+                               "requested is not supported', event 6041)"),
                                view->client_version, view->server_version);
     } else if (verdict_became(view, CSSP_VERDICT_REJECTED_UNPATCHED_CLIENT)) {
         if (view->client_seen)
             expert_add_info_format(pinfo, anchor, &ei_rejected_unpatched_client,
-                                   "The server refused the unpatched client (CredSSP v%u)", view->client_version);
+                                   _("The server refused the unpatched client (CredSSP v%u)"), view->client_version);
         else
             expert_add_info_format(pinfo, anchor, &ei_rejected_unpatched_client,
-                                   "The server refused the client (evidence: %s)", evidence);
+                                   _("The server refused the client (evidence: %s)"), evidence);
     } else if (auth_failed_became(view)) {
         const char *name = view->has_error_code ? cssp_error_name(view->error_code) : NULL;
         const char *cause = j->cause != CSSP_CAUSE_NONE ? cssp_cause_name(j->cause) : NULL;
         if (view->has_error_code)
             expert_add_info_format(pinfo, anchor, &ei_auth_failed,
-                                   "Authentication failed: errorCode %s%s0x%08X%s%s%s",
+                                   _("Authentication failed: errorCode %s%s0x%08X%s%s%s"),
                                    name ? name : "", name ? " (" : "", view->error_code, name ? ")" : "",
-                                   cause ? ", cause " : "", cause ? cause : "");
+                                   cause ? _(", cause ") : "", cause ? cause : "");
         else if (cause)
             expert_add_info_format(pinfo, anchor, &ei_auth_failed,
-                                   "Authentication failed: cause %s (evidence: %s)", cause, evidence);
+                                   _("Authentication failed: cause %s (evidence: %s)"), cause, evidence);
         else if (j->evidence == CSSP_EVIDENCE_TRAFFIC_SHAPE)
             expert_add_info(pinfo, anchor, &ei_auth_failed);
         else
             expert_add_info_format(pinfo, anchor, &ei_auth_failed,
-                                   "Authentication failed: the server refused the credentials without an errorCode "
-                                   "(evidence: %s)",
+                                   _("Authentication failed: the server refused the credentials without an errorCode "
+                                   "(evidence: %s)"),
                                    evidence);
     } else if (j->verdict == CSSP_VERDICT_INCOMPLETE && j->evidence == CSSP_EVIDENCE_TRAFFIC_SHAPE && j->advice &&
                j->advice != view->advice_before) {
@@ -153,13 +154,13 @@ static void add_expert_items(proto_item *anchor, packet_info *pinfo, const cssp_
     /* a prediction, not the verdict: the verdict's own item comes where the client refuses */
     if (became(view->mismatch, view->mismatch_before))
         expert_add_info_format(pinfo, anchor, &ei_server_version_refused,
-                               "Server offers CredSSP v%u to a v%u client: a client on Encryption Oracle Remediation "
-                               "= Mitigated or Force Updated Clients will refuse it",
+                               _("Server offers CredSSP v%u to a v%u client: a client on Encryption Oracle Remediation "
+                               "= Mitigated or Force Updated Clients will refuse it"),
                                view->server_version, view->client_version);
     if (became(view->client_seen, view->client_seen_before) && view->client_version >= 2 &&
         view->client_version <= 4)
         expert_add_info_format(pinfo, anchor, &ei_client_unpatched,
-                               "Client offers CredSSP v%u: not updated for CVE-2018-0886 (versions 2-4)",
+                               _("Client offers CredSSP v%u: not updated for CVE-2018-0886 (versions 2-4)"),
                                view->client_version);
     add_verdict_expert(anchor, pinfo, view);
     if (finding_became(view, CSSP_FINDING_FIELD_VERSION_INCONSISTENT) && !fields_noted)
@@ -177,12 +178,19 @@ static void set_verdict_columns(packet_info *pinfo, const cssp_view *view)
                      cssp_evidence_name(view->judgement->evidence));
 }
 
-/* Length of the next line of text: up to "; ", else the last space that keeps it under LINE_MAX_BYTES. */
+/*
+ * Length of the next line of text: up to "; " (or a Japanese full stop, the clause end of a translation), else
+ * the last space that keeps it under LINE_MAX_BYTES.
+ */
 static size_t next_line(const char *text, size_t *skip)
 {
-    const char *semicolon = strstr(text, "; ");
+    const char *semicolon = strstr(text, "; "), *stop = strstr(text, "\u3002");
     size_t len = semicolon ? (size_t)(semicolon - text) + 1 : strlen(text);
     *skip = semicolon ? 1 : 0;
+    if (stop && stop[3] && (size_t)(stop - text) + 3 < len) {
+        len = (size_t)(stop - text) + 3;
+        *skip = 0;
+    }
     if (len <= LINE_MAX_BYTES)
         return len;
     size_t cut = LINE_MAX_BYTES;
@@ -249,12 +257,12 @@ void cssp_analysis_show(proto_tree *tree, proto_item *anchor, tvbuff_t *tvb, pac
 {
     const cssp_judgement *j = view->judgement;
     set_verdict_columns(pinfo, view);
-    proto_item *ti = proto_tree_add_none_format(tree, hf_connection, tvb, 0, 0, "Connection: %s (%s)",
+    proto_item *ti = proto_tree_add_none_format(tree, hf_connection, tvb, 0, 0, _("Connection: %s (%s)"),
                                                 cssp_verdict_name(j->verdict), cssp_evidence_name(j->evidence));
     proto_item_set_generated(ti);
     proto_tree *t = proto_item_add_subtree(ti, ett_connection);
     proto_item_set_generated(
-        proto_tree_add_string(t, hf_sender, tvb, 0, 0, view->dir == CSSP_FROM_CLIENT ? "client" : "server"));
+        proto_tree_add_string(t, hf_sender, tvb, 0, 0, view->dir == CSSP_FROM_CLIENT ? _("client") : _("server")));
     add_version(t, tvb, hf_client_version, hf_client_version_frame, view->client_seen, view->client_version,
                 view->client_frame);
     add_version(t, tvb, hf_server_version, hf_server_version_frame, view->server_seen, view->server_version,
@@ -270,9 +278,9 @@ void cssp_analysis_show(proto_tree *tree, proto_item *anchor, tvbuff_t *tvb, pac
     for (unsigned bit = 1; bit != 0 && bit <= j->findings; bit <<= 1)
         if (j->findings & bit)
             proto_item_set_generated(proto_tree_add_string(t, hf_finding, tvb, 0, 0, cssp_finding_name(bit)));
-    add_lines(t, tvb, hf_explanation, hf_explanation_line, ett_explanation, "Explanation", j->explanation);
+    add_lines(t, tvb, hf_explanation, hf_explanation_line, ett_explanation, _("Explanation"), j->explanation);
     if (j->advice)
-        add_lines(t, tvb, hf_advice, hf_advice_line, ett_advice, "Advice", j->advice);
+        add_lines(t, tvb, hf_advice, hf_advice_line, ett_advice, _("Advice"), _(j->advice));
     if (j->cause != CSSP_CAUSE_NONE)
         proto_item_set_generated(proto_tree_add_string(t, hf_cause, tvb, 0, 0, cssp_cause_name(j->cause)));
     add_auth(t, tvb, view->auth);
@@ -298,83 +306,85 @@ bool cssp_analysis_same(const cssp_view *a, const cssp_view *b)
 void cssp_analysis_register(int proto)
 {
     static hf_register_info hf[] = {
-        {&hf_connection, {"Connection", "cssp.connection", FT_NONE, BASE_NONE, NULL, 0,
-                          "The RDP connection as judged after this packet: verdict so far and evidence", HFILL}},
-        {&hf_sender, {"Sender", "cssp.sender", FT_STRING, BASE_NONE, NULL, 0,
-                      "Which side sent this packet: client or server", HFILL}},
-        {&hf_client_version, {"Client CredSSP version", "cssp.client_version", FT_UINT32, BASE_DEC, NULL, 0,
-                              "The CredSSP version the client advertised in its first TSRequest", HFILL}},
-        {&hf_client_version_frame, {"Client version seen in frame", "cssp.client_version_frame", FT_FRAMENUM,
-                                    BASE_NONE, NULL, 0, "The frame of the client's first TSRequest", HFILL}},
-        {&hf_server_version, {"Server CredSSP version", "cssp.server_version", FT_UINT32, BASE_DEC, NULL, 0,
-                              "The CredSSP version the server advertised in its first TSRequest", HFILL}},
-        {&hf_server_version_frame, {"Server version seen in frame", "cssp.server_version_frame", FT_FRAMENUM,
-                                    BASE_NONE, NULL, 0, "The frame of the server's first TSRequest", HFILL}},
-        {&hf_effective_version, {"Effective CredSSP version", "cssp.effective_version", FT_UINT32, BASE_DEC, NULL,
-                                 0, "The lower of the two versions (a version above 6 counts as 6)", HFILL}},
-        {&hf_verdict, {"Verdict so far", "cssp.verdict", FT_STRING, BASE_NONE, NULL, 0,
-                       "What went wrong, or ok, as known after this packet: ok, version_mismatch, "
-                       "rejected_unpatched_client, auth_failed, no_nla, negotiation_failed, incomplete", HFILL}},
-        {&hf_evidence, {"Evidence", "cssp.evidence", FT_STRING, BASE_NONE, NULL, 0,
-                        "What the verdict rests on: decrypted TSRequests, cleartext negotiation, or only the "
-                        "traffic_shape of encrypted records", HFILL}},
-        {&hf_finding, {"Finding", "cssp.finding", FT_STRING, BASE_NONE, NULL, 0,
-                       "A fact worth knowing besides the verdict, e.g. server_unpatched (CredSSP 2-4)", HFILL}},
-        {&hf_explanation, {"Explanation", "cssp.explanation", FT_STRING, BASE_NONE, NULL, 0,
-                           "Why the connection got its verdict, in one sentence (the lines below hold it whole)",
+        {&hf_connection, {N_("Connection"), "cssp.connection", FT_NONE, BASE_NONE, NULL, 0,
+                          N_("The RDP connection as judged after this packet: verdict so far and evidence"), HFILL}},
+        {&hf_sender, {N_("Sender"), "cssp.sender", FT_STRING, BASE_NONE, NULL, 0,
+                      N_("Which side sent this packet: client or server"), HFILL}},
+        {&hf_client_version, {N_("Client CredSSP version"), "cssp.client_version", FT_UINT32, BASE_DEC, NULL, 0,
+                              N_("The CredSSP version the client advertised in its first TSRequest"), HFILL}},
+        {&hf_client_version_frame, {N_("Client version seen in frame"), "cssp.client_version_frame", FT_FRAMENUM,
+                                    BASE_NONE, NULL, 0, N_("The frame of the client's first TSRequest"), HFILL}},
+        {&hf_server_version, {N_("Server CredSSP version"), "cssp.server_version", FT_UINT32, BASE_DEC, NULL, 0,
+                              N_("The CredSSP version the server advertised in its first TSRequest"), HFILL}},
+        {&hf_server_version_frame, {N_("Server version seen in frame"), "cssp.server_version_frame", FT_FRAMENUM,
+                                    BASE_NONE, NULL, 0, N_("The frame of the server's first TSRequest"), HFILL}},
+        {&hf_effective_version, {N_("Effective CredSSP version"), "cssp.effective_version", FT_UINT32, BASE_DEC, NULL,
+                                 0, N_("The lower of the two versions (a version above 6 counts as 6)"), HFILL}},
+        {&hf_verdict, {N_("Verdict so far"), "cssp.verdict", FT_STRING, BASE_NONE, NULL, 0,
+                       N_("What went wrong, or ok, as known after this packet: ok, version_mismatch, "
+                       "rejected_unpatched_client, auth_failed, no_nla, negotiation_failed, incomplete"), HFILL}},
+        {&hf_evidence, {N_("Evidence"), "cssp.evidence", FT_STRING, BASE_NONE, NULL, 0,
+                        N_("What the verdict rests on: decrypted TSRequests, cleartext negotiation, or only the "
+                        "traffic_shape of encrypted records"), HFILL}},
+        {&hf_finding, {N_("Finding"), "cssp.finding", FT_STRING, BASE_NONE, NULL, 0,
+                       N_("A fact worth knowing besides the verdict, e.g. server_unpatched (CredSSP 2-4)"), HFILL}},
+        {&hf_explanation, {N_("Explanation"), "cssp.explanation", FT_STRING, BASE_NONE, NULL, 0,
+                           N_("Why the connection got its verdict, in one sentence (the lines below hold it whole)"),
                            HFILL}},
-        {&hf_explanation_line, {"Explanation line", "cssp.explanation.line", FT_NONE, BASE_NONE, NULL, 0,
-                                "One clause of the explanation", HFILL}},
-        {&hf_advice, {"Advice", "cssp.advice", FT_STRING, BASE_NONE, NULL, 0,
-                      "What to do about it: the remedies, each with its security cost", HFILL}},
-        {&hf_advice_line, {"Advice line", "cssp.advice.line", FT_NONE, BASE_NONE, NULL, 0,
-                           "One remedy of the advice", HFILL}},
-        {&hf_cause, {"Cause", "cssp.cause", FT_STRING, BASE_NONE, NULL, 0,
-                     "Why the authentication failed, told apart from the CVE's look-alikes, e.g. "
-                     "ntlm_refused, logon_failure", HFILL}},
-        {&hf_auth, {"Authentication", "cssp.auth", FT_STRING, BASE_NONE, NULL, 0,
-                    "The authentication package with its Kerberos service, realm and error, in one line", HFILL}},
-        {&hf_auth_package, {"Authentication package", "cssp.auth_package", FT_STRING, BASE_NONE, NULL, 0,
-                            "ntlm, kerberos, negoex or pku2u: named by the connection's last negoToken", HFILL}},
-        {&hf_ntlm_fallback, {"NTLM fallback", "cssp.ntlm_fallback", FT_BOOLEAN, BASE_NONE, NULL, 0,
-                             "NTLM ran after Kerberos was offered first or tried", HFILL}},
-        {&hf_kerberos_service, {"Kerberos service", "cssp.kerberos_service", FT_STRING, BASE_NONE, NULL, 0,
-                                "The service principal of the ticket (AP-REQ) or of KERB-TGT-REQUEST", HFILL}},
-        {&hf_kerberos_realm, {"Kerberos realm", "cssp.kerberos_realm", FT_STRING, BASE_NONE, NULL, 0,
-                              "The realm (Windows domain) of that service principal", HFILL}},
-        {&hf_kerberos_error, {"KRB-ERROR", "cssp.kerberos_error", FT_STRING, BASE_NONE, NULL, 0,
-                              "The error code of the first KRB-ERROR in a negoToken", HFILL}},
-        {&hf_mode, {"Mode", "cssp.mode", FT_STRING, BASE_NONE, NULL, 0,
-                    "Restricted Admin / Remote Credential Guard: requested, and the server's answer", HFILL}},
+        {&hf_explanation_line, {N_("Explanation line"), "cssp.explanation.line", FT_NONE, BASE_NONE, NULL, 0,
+                                N_("One clause of the explanation"), HFILL}},
+        {&hf_advice, {N_("Advice"), "cssp.advice", FT_STRING, BASE_NONE, NULL, 0,
+                      N_("What to do about it: the remedies, each with its security cost"), HFILL}},
+        {&hf_advice_line, {N_("Advice line"), "cssp.advice.line", FT_NONE, BASE_NONE, NULL, 0,
+                           N_("One remedy of the advice"), HFILL}},
+        {&hf_cause, {N_("Cause"), "cssp.cause", FT_STRING, BASE_NONE, NULL, 0,
+                     N_("Why the authentication failed, told apart from the CVE's look-alikes, e.g. "
+                     "ntlm_refused, logon_failure"), HFILL}},
+        {&hf_auth, {N_("Authentication"), "cssp.auth", FT_STRING, BASE_NONE, NULL, 0,
+                    N_("The authentication package with its Kerberos service, realm and error, in one line"), HFILL}},
+        {&hf_auth_package, {N_("Authentication package"), "cssp.auth_package", FT_STRING, BASE_NONE, NULL, 0,
+                            N_("ntlm, kerberos, negoex or pku2u: named by the connection's last negoToken"), HFILL}},
+        {&hf_ntlm_fallback, {N_("NTLM fallback"), "cssp.ntlm_fallback", FT_BOOLEAN, BASE_NONE, NULL, 0,
+                             N_("NTLM ran after Kerberos was offered first or tried"), HFILL}},
+        {&hf_kerberos_service, {N_("Kerberos service"), "cssp.kerberos_service", FT_STRING, BASE_NONE, NULL, 0,
+                                N_("The service principal of the ticket (AP-REQ) or of KERB-TGT-REQUEST"), HFILL}},
+        {&hf_kerberos_realm, {N_("Kerberos realm"), "cssp.kerberos_realm", FT_STRING, BASE_NONE, NULL, 0,
+                              N_("The realm (Windows domain) of that service principal"), HFILL}},
+        {&hf_kerberos_error, {N_("KRB-ERROR"), "cssp.kerberos_error", FT_STRING, BASE_NONE, NULL, 0,
+                              N_("The error code of the first KRB-ERROR in a negoToken"), HFILL}},
+        {&hf_mode, {N_("Mode"), "cssp.mode", FT_STRING, BASE_NONE, NULL, 0,
+                    N_("Restricted Admin / Remote Credential Guard: requested, and the server's answer"), HFILL}},
     };
     static int *ett[] = {&ett_connection, &ett_explanation, &ett_advice};
     static ei_register_info ei[] = {
         {&ei_server_version_refused, {"cssp.server_version.refused", PI_SECURITY, PI_WARN,
-                                      "Server offers CredSSP 2-4 to a client on 5-6: a patched client will refuse it",
+                                      N_("Server offers CredSSP 2-4 to a client on 5-6: a patched client will refuse it"),
                                       EXPFILL}},
-        {&ei_verdict_ok, {"cssp.verdict.ok", PI_SEQUENCE, PI_CHAT, "CredSSP completed", EXPFILL}},
+        {&ei_verdict_ok, {"cssp.verdict.ok", PI_SEQUENCE, PI_CHAT, N_("CredSSP completed"), EXPFILL}},
         {&ei_version_mismatch, {"cssp.version_mismatch", PI_SECURITY, PI_ERROR,
-                                "The client gave up: CredSSP version mismatch", EXPFILL}},
+                                N_("The client gave up: CredSSP version mismatch"), EXPFILL}},
         {&ei_version_mismatch_shape, {"cssp.version_mismatch.traffic_shape", PI_SECURITY, PI_ERROR,
-                                      "CredSSP version mismatch: the client closed after a CHALLENGE-sized reply, "
-                                      "before its AUTHENTICATE (from the traffic shape; decrypt to confirm)",
+                                      N_("CredSSP version mismatch: the client closed after a CHALLENGE-sized reply, "
+                                      "before its AUTHENTICATE (from the traffic shape; decrypt to confirm)"),
                                       EXPFILL}},
         {&ei_client_unpatched, {"cssp.client_version.unpatched", PI_SECURITY, PI_WARN,
-                                "Client offers CredSSP 2-4", EXPFILL}},
+                                N_("Client offers CredSSP 2-4"), EXPFILL}},
         {&ei_rejected_unpatched_client, {"cssp.rejected_unpatched_client", PI_SECURITY, PI_ERROR,
-                                         "The server refused an unpatched client", EXPFILL}},
+                                         N_("The server refused an unpatched client"), EXPFILL}},
         {&ei_auth_failed, {"cssp.auth_failed", PI_RESPONSE_CODE, PI_ERROR,
-                           "Authentication failed, judged from the traffic shape: the server refused the credentials "
-                           "(decrypt the TLS to read why)",
+                           N_("Authentication failed, judged from the traffic shape: the server refused the credentials "
+                           "(decrypt the TLS to read why)"),
                            EXPFILL}},
         {&ei_shape_suggests_refusal, {"cssp.shape_suggests_refusal", PI_SECURITY, PI_WARN,
-                                      "Without decryption: CredSSP stopped where a refused CredSSP version stops it; "
-                                      "decrypt the TLS (key log) to confirm",
+                                      N_("Without decryption: CredSSP stopped where a refused CredSSP version stops it; "
+                                      "decrypt the TLS (key log) to confirm"),
                                       EXPFILL}},
         {&ei_field_version, {"cssp.field_version_inconsistent", PI_PROTOCOL, PI_WARN,
-                             "A field is used outside the CredSSP versions that define it", EXPFILL}},
+                             N_("A field is used outside the CredSSP versions that define it"), EXPFILL}},
     };
     proto_cssp = proto;
+    cssp_text_fields(hf, array_length(hf));
+    cssp_text_experts(ei, array_length(ei));
     proto_register_field_array(proto, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
     expert_register_field_array(expert_register_protocol(proto), ei, array_length(ei));

@@ -16,6 +16,7 @@
 
 #include "cssp-analysis.h"
 #include "cssp-stats.h"
+#include "cssp-text.h"
 #include "cssp/names.h"
 #include "cssp/tsrequest.h"
 #include "cssp/x224.h"
@@ -154,9 +155,9 @@ static void add_version_items(proto_item *anchor, packet_info *pinfo, const cssp
 {
     uint32_t v = req->version_value;
     if (v < 2 || v > CSSP_MAX_DEFINED_VERSION)
-        expert_add_info_format(pinfo, anchor, &ei_version_undefined, "CredSSP version %u is not defined (2-%u)%s", v,
+        expert_add_info_format(pinfo, anchor, &ei_version_undefined, _("CredSSP version %u is not defined (2-%u)%s"), v,
                                CSSP_MAX_DEFINED_VERSION,
-                               v > CSSP_MAX_DEFINED_VERSION ? "; peers read it as the highest they know" : "");
+                               v > CSSP_MAX_DEFINED_VERSION ? _("; peers read it as the highest they know") : "");
     if (!view)
         return;
     bool side_seen = view->dir == CSSP_FROM_CLIENT ? view->client_seen : view->server_seen;
@@ -164,8 +165,8 @@ static void add_version_items(proto_item *anchor, packet_info *pinfo, const cssp
     uint32_t first_frame = view->dir == CSSP_FROM_CLIENT ? view->client_frame : view->server_frame;
     if (side_seen && first != v)
         expert_add_info_format(pinfo, anchor, &ei_version_changed,
-                               "The %s changed its CredSSP version from %u (frame %u) to %u; peers treat this as fatal",
-                               view->dir == CSSP_FROM_CLIENT ? "client" : "server", first, first_frame, v);
+                               _("The %s changed its CredSSP version from %u (frame %u) to %u; peers treat this as fatal"),
+                               view->dir == CSSP_FROM_CLIENT ? _("client") : _("server"), first, first_frame, v);
 }
 
 static void set_columns(packet_info *pinfo, uint32_t key, const char *text)
@@ -220,7 +221,7 @@ static void dissect_tsrequest(tvbuff_t *tvb, int offset, int len, packet_info *p
     proto_item_append_text(ti, ", %s (%s)", info, dir == CSSP_FROM_CLIENT ? "client" : "server");
     proto_tree *t = proto_item_add_subtree(ti, ett_tsrequest);
     if (st != CSSP_OK)
-        expert_add_info_format(pinfo, ti, &ei_malformed, "TSRequest not decoded: %s", cssp_status_string(st));
+        expert_add_info_format(pinfo, ti, &ei_malformed, _("TSRequest not decoded: %s"), cssp_status_string(st));
     if (req.version.present) {
         proto_tree_add_uint(t, hf_version, tvb, offset + (int)req.version.value_offset, (int)req.version.value_length,
                             req.version_value);
@@ -230,7 +231,7 @@ static void dissect_tsrequest(tvbuff_t *tvb, int offset, int len, packet_info *p
         /* the credentials stay out of the tree, even encrypted (docs/plugin.md, "Secrets") */
         proto_tree_add_uint_format_value(t, hf_auth_info, tvb, offset + (int)req.auth_info.offset, 0,
                                          (guint32)req.auth_info.value_length,
-                                         "%zu bytes of encrypted TSCredentials (not shown)",
+                                         _("%zu bytes of encrypted TSCredentials (not shown)"),
                                          req.auth_info.value_length);
     add_span_bytes(t, hf_pub_key_auth, tvb, offset, &req.pub_key_auth);
     if (req.error_code.present) {
@@ -291,7 +292,7 @@ static void dissect_early_auth(tvbuff_t *tvb, int offset, packet_info *pinfo, pr
     proto_item *ri = proto_tree_add_uint(t, hf_early_auth_result, tvb, offset, EARLY_AUTH_LEN, result);
     if (result != CSSP_AUTHZ_SUCCESS)
         expert_add_info_format(pinfo, ri, &ei_authz_denied,
-                               "Early User Authorization Result %s: the user may not access the server",
+                               _("Early User Authorization Result %s: the user may not access the server"),
                                name ? name : "unknown");
     if (view) {
         cssp_analysis_show(t, ti, tvb, pinfo, view, false);
@@ -331,7 +332,7 @@ int cssp_dissect_stream(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, css
                 return length;
             }
             proto_tree_add_expert_format(tree, pinfo, &ei_unreassembled, tvb, offset, avail,
-                                         "Part of a TSRequest (%d bytes); the carrier cannot supply the rest", avail);
+                                         _("Part of a TSRequest (%d bytes); the carrier cannot supply the rest"), avail);
             return length;
         }
         dissect_tsrequest(tvb, offset, (int)needed, pinfo, tree, conv, dir);
@@ -367,44 +368,46 @@ void cssp_dissect_register(int proto)
 {
     static hf_register_info hf[] = {
         {&hf_version, {"version", "cssp.version", FT_UINT32, BASE_DEC, NULL, 0,
-                       "The CredSSP version this side speaks (2-4: without the CVE-2018-0886 update; 5-6: with it)",
+                       N_("The CredSSP version this side speaks (2-4: without the CVE-2018-0886 update; 5-6: with it)"),
                        HFILL}},
         {&hf_nego_tokens, {"negoTokens", "cssp.nego_tokens", FT_UINT32, BASE_DEC, NULL, 0,
-                           "How many SPNEGO/Kerberos/NTLM tokens this TSRequest carries", HFILL}},
+                           N_("How many SPNEGO/Kerberos/NTLM tokens this TSRequest carries"), HFILL}},
         {&hf_nego_token, {"negoToken", "cssp.nego_token", FT_BYTES, BASE_NONE, NULL, 0,
-                          "SPNEGO, Kerberos or NTLMSSP token", HFILL}},
+                          N_("SPNEGO, Kerberos or NTLMSSP token"), HFILL}},
         {&hf_auth_info, {"authInfo", "cssp.auth_info", FT_UINT32, BASE_DEC, NULL, 0,
-                         "Length of the encrypted TSCredentials (the bytes are not shown)", HFILL}},
+                         N_("Length of the encrypted TSCredentials (the bytes are not shown)"), HFILL}},
         {&hf_pub_key_auth, {"pubKeyAuth", "cssp.pub_key_auth", FT_BYTES, BASE_NONE, NULL, 0,
-                            "The server's TLS public key, encrypted: binds the authentication to this TLS connection", HFILL}},
+                            N_("The server's TLS public key, encrypted: binds the authentication to this TLS connection"), HFILL}},
         {&hf_error_code, {"errorCode", "cssp.error_code", FT_UINT32, BASE_CUSTOM, CF_FUNC(format_error_code), 0,
-                          "Why the server failed the exchange, as an NTSTATUS code (CredSSP 3-4 and 6)", HFILL}},
+                          N_("Why the server failed the exchange, as an NTSTATUS code (CredSSP 3-4 and 6)"), HFILL}},
         {&hf_client_nonce, {"clientNonce", "cssp.client_nonce", FT_BYTES, BASE_NONE, NULL, 0,
-                            "Random value of the client's public key binding (CredSSP 5 and later)", HFILL}},
-        {&hf_unknown_element, {"Unknown element", "cssp.unknown_element", FT_BYTES, BASE_NONE, NULL, 0,
-                               "An element CredSSP's TSRequest does not define, kept as bytes", HFILL}},
+                            N_("Random value of the client's public key binding (CredSSP 5 and later)"), HFILL}},
+        {&hf_unknown_element, {N_("Unknown element"), "cssp.unknown_element", FT_BYTES, BASE_NONE, NULL, 0,
+                               N_("An element CredSSP's TSRequest does not define, kept as bytes"), HFILL}},
         {&hf_early_auth_result, {"authorizationResult", "cssp.early_auth_result", FT_UINT32, BASE_CUSTOM,
                                  CF_FUNC(format_authz_result), 0,
-                                 "Whether the user may log on to the server, sent after CredSSP when the client asked for it "
-                                 "(HYBRID_EX)", HFILL}},
+                                 N_("Whether the user may log on to the server, sent after CredSSP when the client asked for it "
+                                 "(HYBRID_EX)"), HFILL}},
     };
     static int *ett[] = {&ett_tsrequest, &ett_nego_token};
     static ei_register_info ei[] = {
-        {&ei_malformed, {"cssp.malformed", PI_MALFORMED, PI_ERROR, "TSRequest not decoded", EXPFILL}},
+        {&ei_malformed, {"cssp.malformed", PI_MALFORMED, PI_ERROR, N_("TSRequest not decoded"), EXPFILL}},
         {&ei_error_code, {"cssp.error_code.note", PI_RESPONSE_CODE, PI_NOTE,
-                           "The server's TSRequest carries an NTSTATUS error code", EXPFILL}},
+                           N_("The server's TSRequest carries an NTSTATUS error code"), EXPFILL}},
         {&ei_field_version, {"cssp.field_version", PI_PROTOCOL, PI_WARN,
-                             "Field outside the CredSSP versions that define it", EXPFILL}},
-        {&ei_structure, {"cssp.structure", PI_PROTOCOL, PI_NOTE, "Unusual TSRequest structure", EXPFILL}},
-        {&ei_version_undefined, {"cssp.version.undefined", PI_PROTOCOL, PI_NOTE, "Undefined CredSSP version",
+                             N_("Field outside the CredSSP versions that define it"), EXPFILL}},
+        {&ei_structure, {"cssp.structure", PI_PROTOCOL, PI_NOTE, N_("Unusual TSRequest structure"), EXPFILL}},
+        {&ei_version_undefined, {"cssp.version.undefined", PI_PROTOCOL, PI_NOTE, N_("Undefined CredSSP version"),
                                  EXPFILL}},
         {&ei_version_changed, {"cssp.version.changed", PI_PROTOCOL, PI_WARN,
-                               "A side changed its CredSSP version mid-exchange", EXPFILL}},
+                               N_("A side changed its CredSSP version mid-exchange"), EXPFILL}},
         {&ei_authz_denied, {"cssp.early_auth_result.denied", PI_RESPONSE_CODE, PI_WARN,
-                            "Early User Authorization Result: access denied", EXPFILL}},
-        {&ei_unreassembled, {"cssp.unreassembled", PI_REASSEMBLE, PI_WARN, "TSRequest cut short", EXPFILL}},
+                            N_("Early User Authorization Result: access denied"), EXPFILL}},
+        {&ei_unreassembled, {"cssp.unreassembled", PI_REASSEMBLE, PI_WARN, N_("TSRequest cut short"), EXPFILL}},
     };
     proto_cssp = proto;
+    cssp_text_fields(hf, array_length(hf));
+    cssp_text_experts(ei, array_length(ei));
     proto_register_field_array(proto, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
     expert_register_field_array(expert_register_protocol(proto), ei, array_length(ei));

@@ -27,6 +27,7 @@
 #include "cssp-analysis.h"
 #include "cssp-state.h"
 #include "cssp-stats.h"
+#include "cssp-text.h"
 #include "cssp-wire.h"
 #include "cssp/packet.h"
 
@@ -240,9 +241,9 @@ static void add_connection_verdict(proto_tree *tree, proto_item *item, tvbuff_t 
         t = proto_item_add_subtree(item, ett_events);
     }
     const char *verdict = cssp_verdict_name(conv->last.judgement->verdict);
-    proto_item_append_text(item, ", connection verdict %s", verdict);
+    proto_item_append_text(item, _(", connection verdict %s"), verdict);
     proto_item_set_generated(proto_tree_add_string_format_value(t, hf_connection_verdict, tvb, 0, 0, verdict,
-                                                                "%s (frame %u)", verdict, conv->verdict_frame));
+                                                                _("%s (frame %u)"), verdict, conv->verdict_frame));
 }
 
 static int dissect_observer(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
@@ -260,7 +261,7 @@ static int dissect_observer(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         /* a frame whose CredSSP PDU already showed this judgement shows it once */
         if (!shown || !cssp_analysis_same(shown, view)) {
             item = proto_tree_add_item(tree, proto_cssp, tvb, 0, 0, ENC_NA);
-            proto_item_append_text(item, ", connection events (TLS records, alerts, TCP closes)");
+            proto_item_append_text(item, _(", connection events (TLS records, alerts, TCP closes)"));
             cssp_analysis_show(proto_item_add_subtree(item, ett_events), item, tvb, pinfo, view, false);
         }
     }
@@ -272,14 +273,15 @@ static int dissect_observer(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
 void cssp_observer_register(int proto)
 {
     static hf_register_info hf[] = {
-        {&hf_connection_verdict, {"Connection verdict (latest)", "cssp.connection_verdict", FT_STRING, BASE_NONE,
+        {&hf_connection_verdict, {N_("Connection verdict (latest)"), "cssp.connection_verdict", FT_STRING, BASE_NONE,
                                   NULL, 0,
-                                  "The verdict of this packet's RDP connection as of its last CredSSP packet, on "
-                                  "every packet of it: for coloring rules",
+                                  N_("The verdict of this packet's RDP connection as of its last CredSSP packet, on "
+                                  "every packet of it: for coloring rules"),
                                   HFILL}},
     };
     static int *ett[] = {&ett_events};
     proto_cssp = proto;
+    cssp_text_fields(hf, array_length(hf));
     proto_register_field_array(proto, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
     observer_handle = create_dissector_handle(dissect_observer, proto);

@@ -24,6 +24,7 @@
 #include "cssp-dissect.h"
 #include "cssp-state.h"
 #include "cssp-stats.h"
+#include "cssp-text.h"
 #include "cssp/facts_text.h"
 #include "cssp/names.h"
 #include "cssp/tls_framer.h"
@@ -125,9 +126,9 @@ static void add_negotiation_items(proto_tree *t, proto_item *ti, tvbuff_t *tvb, 
         char name[48];
         const cssp_name *n = cssp_name_lookup(cssp_neg_failure_names, pdu->neg_value);
         proto_item *fi = proto_tree_add_uint(t, hf_failure, tvb, 0, 0, pdu->neg_value);
-        expert_add_info_format(pinfo, fi, &ei_neg_failure, "RDP_NEG_FAILURE %s%s%s",
+        expert_add_info_format(pinfo, fi, &ei_neg_failure, _("RDP_NEG_FAILURE %s%s%s"),
                                cssp_format_neg_failure(pdu->neg_value, name, sizeof name), n ? ": " : "",
-                               n ? n->text : "");
+                               n ? _(n->text) : "");
         return;
     }
     if (pdu->has_neg && pdu->neg_type == CSSP_NEG_TYPE_RSP) {
@@ -137,9 +138,9 @@ static void add_negotiation_items(proto_tree *t, proto_item *ti, tvbuff_t *tvb, 
     if (without_credssp(pdu)) {
         const char *name = pdu->has_neg ? cssp_protocol_name(pdu->neg_value) : NULL;
         expert_add_info_format(pinfo, ti, &ei_no_nla,
-                               "NLA not negotiated: the server selected %s, so CredSSP is not used and the "
-                               "session starts before the user is authenticated",
-                               name ? name : "Standard RDP Security (legacy Confirm)");
+                               _("NLA not negotiated: the server selected %s, so CredSSP is not used and the "
+                               "session starts before the user is authenticated"),
+                               name ? name : _("Standard RDP Security (legacy Confirm)"));
     }
 }
 
@@ -160,8 +161,8 @@ static void dissect_negotiation(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t
         view = cssp_view_get(pinfo, key);
     }
     proto_item *ti = proto_tree_add_item(tree, proto_cssp, tvb, 0, -1, ENC_NA);
-    proto_item_append_text(ti, ", X.224 Connection %s",
-                           pdu->kind == CSSP_X224_CONNECTION_REQUEST ? "Request" : "Confirm");
+    proto_item_append_text(ti, pdu->kind == CSSP_X224_CONNECTION_REQUEST ? _(", X.224 Connection Request")
+                                                                         : _(", X.224 Connection Confirm"));
     proto_tree *t = proto_item_add_subtree(ti, ett_negotiation);
     add_negotiation_items(t, ti, tvb, pinfo, pdu);
     if (view) {
@@ -284,38 +285,40 @@ static cssp_ws_bool heur_rdp_connection(tvbuff_t *tvb, packet_info *pinfo, proto
 void cssp_rdp_register(int proto)
 {
     static hf_register_info hf[] = {
-        {&hf_cookie, {"Cookie or routing token", "cssp.cookie", FT_STRING, BASE_NONE, NULL, 0,
-                      "The client's mstshash cookie (user name) or load-balancer routing token, from the X.224 "
-                      "Connection Request", HFILL}},
+        {&hf_cookie, {N_("Cookie or routing token"), "cssp.cookie", FT_STRING, BASE_NONE, NULL, 0,
+                      N_("The client's mstshash cookie (user name) or load-balancer routing token, from the X.224 "
+                      "Connection Request"), HFILL}},
         {&hf_requested, {"requestedProtocols", "cssp.requested_protocols", FT_UINT32, BASE_CUSTOM,
                          CF_FUNC(format_protocols), 0,
-                         "The security protocols the client offers (RDP_NEG_REQ): SSL = TLS, HYBRID = TLS + CredSSP "
-                         "(Network Level Authentication)", HFILL}},
+                         N_("The security protocols the client offers (RDP_NEG_REQ): SSL = TLS, HYBRID = TLS + CredSSP "
+                         "(Network Level Authentication)"), HFILL}},
         {&hf_selected, {"selectedProtocol", "cssp.selected_protocol", FT_UINT32, BASE_CUSTOM,
                         CF_FUNC(format_protocol), 0,
-                        "The security protocol the server chose (RDP_NEG_RSP); CredSSP follows only HYBRID and "
-                        "HYBRID_EX", HFILL}},
+                        N_("The security protocol the server chose (RDP_NEG_RSP); CredSSP follows only HYBRID and "
+                        "HYBRID_EX"), HFILL}},
         {&hf_failure, {"failureCode", "cssp.neg_failure", FT_UINT32, BASE_CUSTOM, CF_FUNC(format_failure), 0,
-                       "Why the server refused the security negotiation (RDP_NEG_FAILURE)", HFILL}},
-        {&hf_client_flags, {"Client flags", "cssp.client_flags", FT_UINT8, BASE_CUSTOM, CF_FUNC(format_client_flags),
-                            0, "RDP_NEG_REQ flags (Restricted Admin, Remote Credential Guard, correlation info)",
+                       N_("Why the server refused the security negotiation (RDP_NEG_FAILURE)"), HFILL}},
+        {&hf_client_flags, {N_("Client flags"), "cssp.client_flags", FT_UINT8, BASE_CUSTOM, CF_FUNC(format_client_flags),
+                            0, N_("RDP_NEG_REQ flags (Restricted Admin, Remote Credential Guard, correlation info)"),
                             HFILL}},
-        {&hf_server_flags, {"Server flags", "cssp.server_flags", FT_UINT8, BASE_CUSTOM, CF_FUNC(format_server_flags),
-                            0, "RDP_NEG_RSP flags: what the server supports (extended client data, Restricted Admin, "
-                            "Redirected Authentication)", HFILL}},
-        {&hf_correlation_id, {"Correlation id", "cssp.correlation_id", FT_STRING, BASE_NONE, NULL, 0,
-                              "The correlation id the client sent (RDP_NEG_CORRELATION_INFO), as a GUID: it finds "
-                              "the connection in the server's event logs", HFILL}},
+        {&hf_server_flags, {N_("Server flags"), "cssp.server_flags", FT_UINT8, BASE_CUSTOM, CF_FUNC(format_server_flags),
+                            0, N_("RDP_NEG_RSP flags: what the server supports (extended client data, Restricted Admin, "
+                            "Redirected Authentication)"), HFILL}},
+        {&hf_correlation_id, {N_("Correlation id"), "cssp.correlation_id", FT_STRING, BASE_NONE, NULL, 0,
+                              N_("The correlation id the client sent (RDP_NEG_CORRELATION_INFO), as a GUID: it finds "
+                              "the connection in the server's event logs"), HFILL}},
     };
     static int *ett[] = {&ett_negotiation};
     static ei_register_info ei[] = {
         {&ei_no_nla, {"cssp.nla_not_negotiated", PI_SECURITY, PI_WARN,
-                       "Network Level Authentication not negotiated: the server chose a protocol without CredSSP",
+                       N_("Network Level Authentication not negotiated: the server chose a protocol without CredSSP"),
                        EXPFILL}},
         {&ei_neg_failure, {"cssp.neg_failure.note", PI_RESPONSE_CODE, PI_ERROR,
-                            "The server refused the security negotiation (RDP_NEG_FAILURE)", EXPFILL}},
+                            N_("The server refused the security negotiation (RDP_NEG_FAILURE)"), EXPFILL}},
     };
     proto_cssp = proto;
+    cssp_text_fields(hf, array_length(hf));
+    cssp_text_experts(ei, array_length(ei));
     proto_register_field_array(proto, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
     expert_register_field_array(expert_register_protocol(proto), ei, array_length(ei));

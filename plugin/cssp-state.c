@@ -10,6 +10,7 @@
 #include <epan/proto_data.h>
 #include <epan/wmem_scopes.h>
 
+#include "cssp-i18n.h"
 #include "cssp/facts_text.h"
 #include "ws-compat.h"
 
@@ -170,7 +171,7 @@ static bool same_judgement(const cssp_judgement *a, const cssp_judgement *b)
 static const cssp_judgement *share_judgement(const cssp_conv *conv)
 {
     cssp_judgement now;
-    cssp_conn_judge(&conv->engine, &now);
+    cssp_conn_judge_in(&conv->engine, cssp_i18n_words, &now); /* the explanation in the user's language */
     if (conv->has_last && same_judgement(&now, conv->last.judgement))
         return conv->last.judgement;
     return wmem_memdup(wmem_file_scope(), &now, sizeof now);
@@ -189,7 +190,7 @@ static const cssp_auth_view *share_auth(const cssp_conv *conv)
     now.has_krb_error = f->has_krb_error;
     now.krb_error = f->krb_error;
     cssp_auth_text(f, now.auth, sizeof now.auth);
-    cssp_mode_text(f, now.mode, sizeof now.mode);
+    cssp_mode_text_in(f, cssp_i18n_words, now.mode, sizeof now.mode);
     if (conv->has_last && memcmp(&now, conv->last.auth, sizeof now) == 0)
         return conv->last.auth;
     return wmem_memdup(wmem_file_scope(), &now, sizeof now);

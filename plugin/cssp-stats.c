@@ -21,12 +21,13 @@
 #include <epan/tap.h>
 
 #include "cssp/names.h"
+#include "cssp-text.h"
 
 static int cssp_tap = -1;
 
-static const char node_verdicts[] = "Verdicts (per connection, latest)";
-static const char node_versions[] = "TSRequest versions (first advertised)";
-static const char node_errors[] = "TSRequest errorCode";
+static const char node_verdicts[] = N_("Verdicts (per connection, latest)");
+static const char node_versions[] = N_("TSRequest versions (first advertised)");
+static const char node_errors[] = N_("TSRequest errorCode");
 
 typedef struct stats_record {
     const cssp_view *view;
@@ -56,7 +57,7 @@ void cssp_stats_queue(packet_info *pinfo, const cssp_view *view, bool has_error_
 
 static void stats_init(stats_tree *st)
 {
-    id_verdicts = stats_tree_create_node(st, node_verdicts, 0, STAT_DT_INT, TRUE);
+    id_verdicts = stats_tree_create_node(st, _(node_verdicts), 0, STAT_DT_INT, TRUE);
 }
 
 static void count_under(stats_tree *st, const char *parent, const char *name)
@@ -67,13 +68,13 @@ static void count_under(stats_tree *st, const char *parent, const char *name)
 static void count_version(stats_tree *st, const char *side, uint32_t version)
 {
     char name[32];
-    snprintf(name, sizeof name, "%s v%u", side, version);
-    count_under(st, node_versions, name);
+    snprintf(name, sizeof name, _("%s v%u"), side, version);
+    count_under(st, _(node_versions), name);
 }
 
 static void count_verdict(stats_tree *st, cssp_verdict verdict)
 {
-    tick_stat_node(st, node_verdicts, 0, TRUE);
+    tick_stat_node(st, _(node_verdicts), 0, TRUE);
     tick_stat_node(st, cssp_verdict_name(verdict), id_verdicts, FALSE);
 }
 
@@ -92,9 +93,9 @@ static tap_packet_status stats_packet(stats_tree *st, packet_info *pinfo _U_, ep
         tick_stat_node(st, cssp_verdict_name(v->judgement->verdict), id_verdicts, FALSE);
     }
     if (v->client_seen && !v->client_seen_before)
-        count_version(st, "client", v->client_version);
+        count_version(st, _("client"), v->client_version);
     if (v->server_seen && !v->server_seen_before)
-        count_version(st, "server", v->server_version);
+        count_version(st, _("server"), v->server_version);
     if (r->has_error_code) {
         char label[80];
         const char *name = cssp_error_name(r->error_code);
@@ -102,12 +103,12 @@ static tap_packet_status stats_packet(stats_tree *st, packet_info *pinfo _U_, ep
             snprintf(label, sizeof label, "%s (0x%08X)", name, r->error_code);
         else
             snprintf(label, sizeof label, "0x%08X", r->error_code);
-        count_under(st, node_errors, label);
+        count_under(st, _(node_errors), label);
     }
     return TAP_PACKET_REDRAW;
 }
 
 void cssp_stats_register_tree(void)
 {
-    stats_tree_register_plugin("cssp", "cssp", "CredSSP/Versions and verdicts", 0, stats_packet, stats_init, NULL);
+    stats_tree_register_plugin("cssp", "cssp", _("CredSSP/Versions and verdicts"), 0, stats_packet, stats_init, NULL);
 }

@@ -11,6 +11,7 @@
 #include <epan/tap.h>
 
 #include "cssp-stats.h"
+#include "cssp-text.h"
 #include "packet-cssp.h"
 
 WS_DLL_PUBLIC_DEF const gchar plugin_version[] = PLUGIN_VERSION;
@@ -33,6 +34,7 @@ void plugin_register(void)
     static proto_plugin protocol = {.register_protoinfo = proto_register_cssp,
                                     .register_handoff = proto_reg_handoff_cssp};
     static tap_plugin stats = {.register_tap_listener = cssp_stats_register_tree};
+    cssp_text_bind();
     proto_register_plugin(&protocol);
     tap_register_plugin(&stats);
 }

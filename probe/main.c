@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdio.h>
 
+#include "cssp-i18n.h"
 #include "exchange.h"
 #include "output.h"
 #include "target.h"
@@ -74,7 +75,7 @@ static void probe_one(gpointer index_plus_one, gpointer user_data)
 static bool seconds_option(double value, const char *name, gint64 *out_us)
 {
     if (!(value > 0 && value <= 3600)) {
-        fprintf(stderr, "credssp-probe: --%s must be between 0 and 3600 seconds (try --help)\n", name);
+        fprintf(stderr, _("credssp-probe: --%s must be between 0 and 3600 seconds (try --help)\n"), name);
         return false;
     }
     *out_us = (gint64)(value * G_USEC_PER_SEC);
@@ -89,30 +90,31 @@ int main(int argc, char **argv)
     gint jobs = 16;
     GOptionEntry entries[] = {
         {"file", 'f', 0, G_OPTION_ARG_FILENAME_ARRAY, &files,
-         "read targets from FILE, one per line ('-' for standard input); repeatable", "FILE"},
-        {"json", 'j', 0, G_OPTION_ARG_NONE, &json, "JSON Lines: one object per target", NULL},
+         N_("read targets from FILE, one per line ('-' for standard input); repeatable"), N_("FILE")},
+        {"json", 'j', 0, G_OPTION_ARG_NONE, &json, N_("JSON Lines: one object per target"), NULL},
         {"connect-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &connect_timeout,
-         "seconds to wait for the TCP connection (default 5)", "SECONDS"},
+         N_("seconds to wait for the TCP connection (default 5)"), N_("SECONDS")},
         {"timeout", 't', 0, G_OPTION_ARG_DOUBLE, &timeout,
-         "seconds for the whole exchange with one target, connection included (default 15)", "SECONDS"},
-        {"jobs", 'J', 0, G_OPTION_ARG_INT, &jobs, "targets probed at the same time (default 16, at most 256)", "N"},
-        {"version", 'V', 0, G_OPTION_ARG_NONE, &version, "print the version and exit", NULL},
+         N_("seconds for the whole exchange with one target, connection included (default 15)"), N_("SECONDS")},
+        {"jobs", 'J', 0, G_OPTION_ARG_INT, &jobs, N_("targets probed at the same time (default 16, at most 256)"), N_("N")},
+        {"version", 'V', 0, G_OPTION_ARG_NONE, &version, N_("print the version and exit"), NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
-    setlocale(LC_ALL, "");
-    GOptionContext *ctx = g_option_context_new("HOST[:PORT]... - ask RDP servers for their CredSSP version");
+    cssp_i18n_init_program();
+    GOptionContext *ctx = g_option_context_new(N_("HOST[:PORT]... - ask RDP servers for their CredSSP version"));
+    g_option_context_set_translation_domain(ctx, GETTEXT_PACKAGE);
     g_option_context_set_summary(ctx,
-        "Connects to each RDP server, negotiates TLS and sends one CredSSP TSRequest (version 6, an NTLM\n"
+        N_("Connects to each RDP server, negotiates TLS and sends one CredSSP TSRequest (version 6, an NTLM\n"
         "NEGOTIATE) - never credentials. The server's reply states its own CredSSP version: 2-4 is unpatched\n"
-        "for CVE-2018-0886 (patched clients refuse it: \"The function requested is not supported\").");
+        "for CVE-2018-0886 (patched clients refuse it: \"The function requested is not supported\")."));
     g_option_context_set_description(ctx,
-        "Targets: HOST, HOST:PORT, [IPv6]:PORT or a bare IPv6 address; port 3389 by default.\n"
+        N_("Targets: HOST, HOST:PORT, [IPv6]:PORT or a bare IPv6 address; port 3389 by default.\n"
         "Exit status: 0 no server unpatched; 1 a server offers CredSSP 2-4; 2 usage error, unreadable\n"
-        "target file or a target that could not be probed (the others are still probed). See credssp-probe(1).");
-    g_option_context_add_main_entries(ctx, entries, NULL);
+        "target file or a target that could not be probed (the others are still probed). See credssp-probe(1)."));
+    g_option_context_add_main_entries(ctx, entries, GETTEXT_PACKAGE);
     GError *err = NULL;
     if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
-        fprintf(stderr, "credssp-probe: %s (try --help)\n", err->message);
+        fprintf(stderr, _("credssp-probe: %s (try --help)\n"), err->message);
         g_error_free(err);
         g_option_context_free(ctx);
         return EXIT_TROUBLE;
@@ -127,7 +129,7 @@ int main(int argc, char **argv)
         !seconds_option(timeout, "timeout", &r.settings.timeout_us))
         return EXIT_TROUBLE;
     if (jobs < 1 || jobs > MAX_JOBS) {
-        fprintf(stderr, "credssp-probe: --jobs must be between 1 and %d (try --help)\n", MAX_JOBS);
+        fprintf(stderr, _("credssp-probe: --jobs must be between 1 and %d (try --help)\n"), MAX_JOBS);
         return EXIT_TROUBLE;
     }
 
@@ -141,7 +143,7 @@ int main(int argc, char **argv)
     g_strfreev(files);
     if (targets->len == 0) {
         if (!trouble)
-            fprintf(stderr, "credssp-probe: no target given (try --help)\n");
+            fprintf(stderr, _("credssp-probe: no target given (try --help)\n"));
         g_ptr_array_free(targets, TRUE);
         return EXIT_TROUBLE;
     }

@@ -8,6 +8,7 @@
 
 #include "cssp/names.h"
 #include "cssp/inert.h"
+#include "cssp-i18n.h"
 
 #define STATE_COUNT (CSSP_SERVER_UNDETERMINED + 1)
 
@@ -205,45 +206,47 @@ static void output_text(probe_output *o, const probe_result *r)
         fprintf(out, "  ->  %s", tcp_endpoint_format(&r->server, buf));
     fputc('\n', out);
     if (f->has_request && (f->has_response || f->has_failure)) {
-        fprintf(out, "    negotiation  requested %s",
+        fprintf(out, _("    negotiation  requested %s"),
                 cssp_format_protocols(f->requested_protocols, "|", buf, sizeof buf));
         if (f->has_failure)
-            fprintf(out, ", failure %s\n", cssp_format_neg_failure(f->failure_code, buf, sizeof buf));
+            fprintf(out, _(", failure %s\n"), cssp_format_neg_failure(f->failure_code, buf, sizeof buf));
         else
-            fprintf(out, ", selected %s\n", f->response_has_neg ? cssp_format_protocols(f->selected_protocol, "|", buf,
+            fprintf(out, _(", selected %s\n"), f->response_has_neg ? cssp_format_protocols(f->selected_protocol, "|", buf,
                                                                                           sizeof buf)
-                                                                 : "RDP (legacy Confirm)");
+                                                                 : _("RDP (legacy Confirm)"));
     }
     if (r->tls_version) {
-        fprintf(out, "    TLS          %s ", tls_version_text(r->tls_version));
+        fprintf(out, _("    TLS          %s "), tls_version_text(r->tls_version));
         put_inert(out, r->tls_cipher);
         fputc('\n', out);
     }
     if (r->certificate_subject) {
-        fputs("    certificate  ", out);
+        fputs(_("    certificate  "), out);
         put_inert(out, r->certificate_subject);
         fputc('\n', out);
     }
     if (f->server_version_seen) {
-        fprintf(out, "    CredSSP      server v%u", (unsigned)f->server_version);
+        fprintf(out, _("    CredSSP      server v%u"), (unsigned)f->server_version);
         if (f->has_server_os)
-            fprintf(out, " (Windows %u.%u build %u)", f->server_os_major, f->server_os_minor, f->server_os_build);
+            fprintf(out, _(" (Windows %u.%u build %u)"), f->server_os_major, f->server_os_minor, f->server_os_build);
         fputc('\n', out);
     }
     if (f->has_error_code)
-        fprintf(out, "    error        %s (0x%08X)\n", cssp_format_error(f->error_code, buf, sizeof buf),
+        fprintf(out, _("    error        %s (0x%08X)\n"), cssp_format_error(f->error_code, buf, sizeof buf),
                 (unsigned)f->error_code);
     if (r->has_target_names)
         text_names(out, &r->names);
     if (r->error != PROBE_OK) {
-        fprintf(out, "    failed       %s: ", probe_error_name(r->error));
+        fprintf(out, _("    failed       %s: "), probe_error_name(r->error));
         put_inert(out, r->problem);
         fputs("\n\n", out);
         return;
     }
-    const cssp_server_judgement *j = &r->judgement;
-    fprintf(out, "    judgement    %s", cssp_server_state_name(j->state));
-    const char *sep = " (findings: ";
+    cssp_server_judgement shown; /* with the explanation in the reader's language; r->judgement keeps JSON's */
+    const cssp_server_judgement *j = &shown;
+    cssp_server_judge_in(&r->conn, cssp_i18n_words, &shown);
+    fprintf(out, _("    judgement    %s"), cssp_server_state_name(j->state));
+    const char *sep = _(" (findings: ");
     for (unsigned i = 0; i < CSSP_FINDING_COUNT; i++)
         if (j->findings & (1u << i)) {
             fprintf(out, "%s%s", sep, cssp_finding_name(1u << i));
@@ -251,7 +254,7 @@ static void output_text(probe_output *o, const probe_result *r)
         }
     fprintf(out, "%s\n                 %s\n", sep[0] == ',' ? ")" : "", j->explanation);
     if (j->advice)
-        fprintf(out, "    advice       %s\n", j->advice);
+        fprintf(out, _("    advice       %s\n"), _(j->advice));
     fputc('\n', out);
 }
 
@@ -274,7 +277,7 @@ void output_finish(probe_output *o)
         unsigned long total = o->errors;
         for (int i = 0; i < STATE_COUNT; i++)
             total += o->states[i];
-        fprintf(o->out, "Summary: %lu target%s", total, total == 1 ? "" : "s");
+        fprintf(o->out, _("Summary: %lu target%s"), total, total == 1 ? "" : "s");
         const char *sep = ": ";
         for (int i = 0; i < STATE_COUNT; i++)
             if (o->states[i]) {
@@ -282,7 +285,7 @@ void output_finish(probe_output *o)
                 sep = ", ";
             }
         if (o->errors)
-            fprintf(o->out, "%s%lu failed", sep, o->errors);
+            fprintf(o->out, _("%s%lu failed"), sep, o->errors);
         fputc('\n', o->out);
     }
     g_free(o);

@@ -57,7 +57,9 @@ def main():
             files = deb_files(tools[0])
             for path in ("/usr/bin/credssp-analyze", "/usr/share/man/man1/credssp-analyze.1.gz",
                          "/usr/bin/credssp-probe", "/usr/share/man/man1/credssp-probe.1.gz",
-                         "/usr/share/doc/credssp-tools/copyright", "/usr/share/doc/credssp-tools/changelog.gz"):
+                         "/usr/share/doc/credssp-tools/copyright", "/usr/share/doc/credssp-tools/changelog.gz",
+                         "/usr/share/man/ja/man1/credssp-analyze.1.gz",
+                         "/usr/share/locale/ja/LC_MESSAGES/credssp-tools.mo"):
                 c.check(path in files, f"credssp-tools holds {path}")
             depends = deb_field(tools[0], "Depends")
             for library in ("libpcap0.8", "libssl3", "libglib2.0-0"):
@@ -70,6 +72,8 @@ def main():
             files = deb_files(plugins[0])
             c.check(any(re.fullmatch(rf"/usr/lib/[^/]+/wireshark/plugins/{re.escape(release)}/epan/cssp\.so", f)
                         for f in files), f"the plugin is in Wireshark {release}'s system plugin folder: {sorted(files)}")
+            c.check("/usr/share/locale/ja/LC_MESSAGES/credssp-plugin.mo" in files,
+                    f"the plugin's Japanese catalogue (its own text domain): {sorted(files)}")
             depends = deb_field(plugins[0], "Depends")
             major, minor = release.split(".")
             c.check(f"{package} (>= {release})" in depends and f"{package} (<< {major}.{int(minor) + 1})" in depends,

@@ -48,6 +48,7 @@ class Tshark:
         if not self.tshark:
             skip("tshark is not installed (Debian package 'tshark')")
         self.as_root = os.geteuid() == 0
+        self.locale = ["LC_ALL=C"]  # NAME=VALUE settings: tests/i18n sets a Japanese locale and the catalogues
         if self.as_root and not shutil.which("runuser"):
             skip("running as root without runuser: Wireshark would not load the plugin")
         self.dir = tempfile.mkdtemp(prefix="cssp-plugin-test-")
@@ -78,7 +79,7 @@ class Tshark:
 
     def run(self, *args, timeout=600):
         env = ["HOME=" + self.home, "WIRESHARK_PLUGIN_DIR=" + os.path.join(self.dir, "plugins"),
-               "WIRESHARK_EXTCAP_DIR=" + os.path.join(self.dir, "extcap"), "LC_ALL=C"]
+               "WIRESHARK_EXTCAP_DIR=" + os.path.join(self.dir, "extcap"), *self.locale]
         if os.environ.get("CSSP_PLUGIN_PRELOAD"):
             env += ["LD_PRELOAD=" + os.environ["CSSP_PLUGIN_PRELOAD"], "ASAN_OPTIONS=detect_leaks=0"]
         command = ["env", *env, self.tshark, *args]

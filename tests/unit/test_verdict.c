@@ -200,6 +200,19 @@ static cssp_judgement expect_at(const cssp_conn *c, cssp_verdict v, cssp_evidenc
 }
 #define EXPECT(c, v, e, f) expect_at((c), (v), (e), (f), __LINE__)
 
+/* A catalogue whose version-change clause is too long to fit and whose period is the Japanese one. */
+static const char *long_words(const char *english)
+{
+    if (strcmp(english, ".") == 0)
+        return "\u3002";
+    if (strstr(english, "changed its version"))
+        return "; the %s changed its version from %u to %u, which peers treat as fatal, as this long catalogue "
+               "explains at a length that no explanation has room for: ..............................................."
+               "....................................................................................................."
+               "............................................................................................";
+    return english;
+}
+
 static bool has(const char *text, const char *part)
 {
     return text && strstr(text, part) != NULL;
@@ -1032,7 +1045,7 @@ static void test_version_changed(void)
     j = EXPECT(&c, CSSP_VERDICT_INCOMPLETE, CSSP_EVIDENCE_DECRYPTED, CSSP_FINDING_VERSION_CHANGED);
     CHECK(has(j.explanation, "server changed its version from 6 to 3"));
 
-    /* Every clause at once (both sides out of range and changing): still one whole sentence, clauses dropped whole. */
+    /* Every clause at once (both sides out of range and changing): one whole sentence, every clause in. */
     start(&c, CSSP_PROTO_HYBRID, 0x0303);
     s = negotiate(4000000000u), tsreq(&c, C, &s);
     s = challenge(3000000000u), tsreq(&c, S, &s);
@@ -1041,7 +1054,14 @@ static void test_version_changed(void)
     fin(&c, C);
     j = EXPECT(&c, CSSP_VERDICT_INCOMPLETE, CSSP_EVIDENCE_DECRYPTED, CSSP_FINDING_VERSION_CHANGED);
     CHECK(has(j.explanation, "withheld its credentials"));
-    CHECK(!has(j.explanation, "server changed")); /* the last clause did not fit */
+    CHECK(has(j.explanation, "server changed its version from 3000000000 to 3000000001"));
+
+    /* A catalogue with longer words: the clauses that do not fit are dropped whole, the catalogue's period ends it. */
+    cssp_conn_judge_in(&c, long_words, &j);
+    size_t len = strlen(j.explanation);
+    CHECK(has(j.explanation, "withheld its credentials"));
+    CHECK(!has(j.explanation, "changed its version")); /* the last clauses did not fit */
+    CHECK(len >= 3 && len < sizeof j.explanation && strcmp(j.explanation + len - 3, "\u3002") == 0);
 }
 
 static void test_clamp_96(void)

@@ -22,6 +22,8 @@ bool cssp_auth_text(const cssp_facts *f, char *buf, size_t size);
  * by the server"; false (and "") when the client asked for neither.
  */
 bool cssp_mode_text(const cssp_facts *f, char *buf, size_t size);
+/* The same in tr's language (cssp/words.h; NULL: English). */
+bool cssp_mode_text_in(const cssp_facts *f, cssp_translate tr, char *buf, size_t size);
 
 /* The correlation id as a GUID, "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" (first three fields little-endian). */
 void cssp_format_correlation_id(const uint8_t id[CSSP_CORRELATION_ID_LEN], char buf[37]);

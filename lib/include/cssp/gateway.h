@@ -72,6 +72,8 @@ bool cssp_gateway_refused(const cssp_gateway *g);
 const char *cssp_gateway_refusing_part(const cssp_gateway *g);
 /* When the gateway refused, j becomes gateway_refused (evidence decrypted) with the sentence and advice. */
 void cssp_gateway_judge(const cssp_gateway *g, cssp_judgement *j);
+/* The same with the explanation in tr's language (cssp/words.h; NULL: English); the advice stays English. */
+void cssp_gateway_judge_in(const cssp_gateway *g, cssp_translate tr, cssp_judgement *j);
 
 const char *cssp_gateway_stage_name(cssp_gateway_stage stage);
 const char *cssp_gateway_transport_name(cssp_gateway_transport t);   /* "websocket", "legacy" */

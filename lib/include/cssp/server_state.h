@@ -22,11 +22,13 @@ typedef enum cssp_server_state {
 typedef struct cssp_server_judgement {
     cssp_server_state state;
     unsigned findings;                 /* CSSP_FINDING_* of the engine (server_unpatched, nla_not_used, legacy_tls) */
-    char explanation[320];             /* one sentence */
+    char explanation[512];             /* one sentence (room for a translation, as cssp_judgement) */
     const char *advice;                /* static text; NULL when there is nothing to advise */
 } cssp_server_judgement;
 
 void cssp_server_judge(const cssp_conn *c, cssp_server_judgement *out);
+/* The same with the explanation in tr's language (cssp/words.h; NULL: English); the advice stays English. */
+void cssp_server_judge_in(const cssp_conn *c, cssp_translate tr, cssp_server_judgement *out);
 
 const char *cssp_server_state_name(cssp_server_state s);   /* "server_unpatched" */
 

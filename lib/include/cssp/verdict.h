@@ -25,6 +25,7 @@
 
 #include "cssp/ntlmssp.h"
 #include "cssp/tsrequest.h"
+#include "cssp/words.h"
 #include "cssp/x224.h"
 
 typedef enum cssp_dir {
@@ -211,7 +212,8 @@ typedef struct cssp_judgement {
     cssp_cause cause;
     cssp_evidence evidence;
     unsigned findings;                /* CSSP_FINDING_* */
-    char explanation[320];            /* one sentence, with the versions and error name where known */
+    char explanation[512];            /* one sentence, with the versions and error name where known; room for
+                                         a translation, which takes more bytes than the English (UTF-8) */
     const char *advice;               /* static text; NULL when there is nothing to advise */
 } cssp_judgement;
 
@@ -222,6 +224,12 @@ void cssp_conn_clear(cssp_conn *c);
 size_t cssp_conn_heap_bytes(const cssp_conn *c);
 void cssp_conn_feed(cssp_conn *c, const cssp_event *ev);
 void cssp_conn_judge(const cssp_conn *c, cssp_judgement *out);
+/*
+ * The same judgement with the explanation in tr's language (cssp/words.h; NULL: English, as cssp_conn_judge,
+ * the machine interface's). The advice stays the English static text, which the front end looks up in its
+ * catalogue when it shows it.
+ */
+void cssp_conn_judge_in(const cssp_conn *c, cssp_translate tr, cssp_judgement *out);
 
 /*
  * True once CredSSP is over for this connection (completed, refused, not
