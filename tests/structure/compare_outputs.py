@@ -17,7 +17,8 @@ skipped visibly when absent):
   - the field list itself (tshark -G fields, protocol cssp);
   - credssp-probe, text and --json, against the scripted CredSSP servers of samples/peers at versions 2-6 on
     127.0.0.1 (one certificate made per comparison, the port replaced by PORT).
-The build folder's path is replaced by BUILD in every output, tshark's scratch folder by SCRATCH. Skips a part whose program was not built.
+The build folder's path is replaced by BUILD in every output, tshark's scratch folder by SCRATCH
+and the pid and time in tshark's own warnings by TIME, when compared. Skips a part whose program was not built.
 """
 import difflib
 import glob
@@ -40,6 +41,7 @@ from tshark_harness import Tshark  # noqa: E402
 
 MARKER = "compare_outputs.snapshot"
 SCRATCH = re.compile(rb"/tmp/cssp-plugin-test-[A-Za-z0-9_]+")  # the harness's folder, new for every run
+LOG_STAMP = re.compile(rb"\(tshark:[0-9]+\) [0-9:.]+")           # tshark's own warnings: pid and time
 CORPUS_KEYLOG = "tls-lsa.log"
 PROBE_BUILDS = {2: "6.1.7601", 3: "6.3.9600", 4: "10.0.14393", 5: "6.1.7601", 6: "10.0.17763"}
 
@@ -232,7 +234,7 @@ def compare(before, after):
             old = f.read()
         with open(b[name], "rb") as f:
             new = f.read()
-        old, new = SCRATCH.sub(b"SCRATCH", old), SCRATCH.sub(b"SCRATCH", new)
+        old, new = (LOG_STAMP.sub(b"(tshark) TIME", SCRATCH.sub(b"SCRATCH", text)) for text in (old, new))
         if old != new:
             differing += 1
             print(f"DIFFERS: {name}")
