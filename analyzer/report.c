@@ -678,12 +678,14 @@ static void print_summary(report *r)
         if (s->versions_offered) {
             fputs(", offers CredSSP", o);
             const char *sep = " v";
+            bool unpatched = false;
             for (unsigned v = 0; v < 32; v++)
                 if (s->versions_offered & (1u << v)) {
                     fprintf(o, "%s%u", sep, v);
                     sep = "/v";
+                    unpatched |= cssp_version_unpatched(v);
                 }
-            if (s->versions_offered & 0x1C)
+            if (unpatched)
                 fputs(" (unpatched for CVE-2018-0886)", o);
         }
         fprintf(o, ", %lu client%s refused", s->refused, s->refused == 1 ? "" : "s");

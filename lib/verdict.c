@@ -25,39 +25,51 @@
 
 /* ---- version helpers ---------------------------------------------------- */
 
-static uint32_t clamp_version(uint32_t v)
+uint32_t cssp_version_as_read(uint32_t version)
 {
-    return v > CREDSSP_MAX_VERSION ? CREDSSP_MAX_VERSION : v;
+    return version > CSSP_MAX_DEFINED_VERSION ? CSSP_MAX_DEFINED_VERSION : version;
 }
 
-static bool is_unpatched(uint32_t v)
+bool cssp_version_unpatched(uint32_t version)
 {
-    return v >= 2 && v <= 4;
+    return version >= 2 && version <= 4;
 }
 
-static bool is_patched(uint32_t v)
+bool cssp_version_patched(uint32_t version)
 {
-    return clamp_version(v) >= 5;
+    return cssp_version_as_read(version) >= 5;
+}
+
+uint32_t cssp_effective_version(uint32_t client, uint32_t server)
+{
+    client = cssp_version_as_read(client);
+    server = cssp_version_as_read(server);
+    return client < server ? client : server;
+}
+
+bool cssp_facts_version_mismatch(const cssp_facts *f)
+{
+    return verdict_client_patched(f) && verdict_server_unpatched(f);
 }
 
 bool verdict_client_unpatched(const cssp_facts *f)
 {
-    return f->client_version_seen && is_unpatched(f->client_version);
+    return f->client_version_seen && cssp_version_unpatched(f->client_version);
 }
 
 bool verdict_server_unpatched(const cssp_facts *f)
 {
-    return f->server_version_seen && is_unpatched(f->server_version);
+    return f->server_version_seen && cssp_version_unpatched(f->server_version);
 }
 
 bool verdict_client_patched(const cssp_facts *f)
 {
-    return f->client_version_seen && is_patched(f->client_version);
+    return f->client_version_seen && cssp_version_patched(f->client_version);
 }
 
 bool verdict_server_patched(const cssp_facts *f)
 {
-    return f->server_version_seen && is_patched(f->server_version);
+    return f->server_version_seen && cssp_version_patched(f->server_version);
 }
 
 bool verdict_versions_compatible(const cssp_facts *f)
@@ -76,8 +88,7 @@ static bool fields_inconsistent(const cssp_conn *c)
         return true;
     if (!f->client_version_seen || !f->server_version_seen)
         return false;
-    uint32_t client = clamp_version(f->client_version), server = clamp_version(f->server_version);
-    uint32_t effective = client < server ? client : server;
+    uint32_t effective = cssp_effective_version(f->client_version, f->server_version);
     /* STATUS_NOT_SUPPORTED is how the spec has a server refuse the version itself: not an inconsistency */
     if (f->has_error_code && f->error_code != STATUS_NOT_SUPPORTED && (effective == 2 || effective == 5))
         return true;
@@ -475,7 +486,7 @@ static decision decide(const cssp_conn *c)
         bool final = ended || f->has_early_auth || c->leg >= LEG_CLIENT_AFTER || !hybrid_ex;
         return make(RULE_COMPLETED, CSSP_VERDICT_OK, e, final);
     }
-    if (verdict_closed_at(c, CSSP_FROM_CLIENT, LEG_SERVER_FIRST) && verdict_client_patched(f) && verdict_server_unpatched(f))
+    if (verdict_closed_at(c, CSSP_FROM_CLIENT, LEG_SERVER_FIRST) && cssp_facts_version_mismatch(f))
         return make(RULE_VERSION_REFUSED, CSSP_VERDICT_VERSION_MISMATCH, content_tier(f), true);
     if (verdict_closed_at(c, CSSP_FROM_SERVER, LEG_CLIENT_FIRST) && verdict_client_unpatched(f) && !verdict_server_unpatched(f))
         return make(RULE_SERVER_REFUSED_FIRST, CSSP_VERDICT_REJECTED_UNPATCHED_CLIENT, content_tier(f), true);

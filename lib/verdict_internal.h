@@ -31,7 +31,6 @@ enum {
 #define TLS13_AES_128_CCM_8_SHA256 0x1305
 #define TLS_ALERT_WARNING 1
 #define TLS_ALERT_CLOSE_NOTIFY 0
-#define CREDSSP_MAX_VERSION 6   /* [MS-CSSP] 2.2.1: a higher peer version is treated as our own */
 
 /*
  * Largest record that can only be an errorCode TSRequest in the server's 2nd

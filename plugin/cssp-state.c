@@ -125,18 +125,6 @@ void cssp_conv_early_auth(cssp_conv *conv, uint32_t frame, uint32_t result)
     feed_pending_early_auth(conv);
 }
 
-uint32_t cssp_version_as_read(uint32_t version)
-{
-    return version > CSSP_MAX_DEFINED_VERSION ? CSSP_MAX_DEFINED_VERSION : version;
-}
-
-/* docs/verdicts.md 3.4: "patched" is >= 5 as read, "unpatched" is 2-4. */
-static bool is_mismatch(const cssp_facts *f)
-{
-    return f->client_version_seen && cssp_version_as_read(f->client_version) >= 5 && f->server_version_seen &&
-           f->server_version >= 2 && f->server_version <= 4;
-}
-
 static bool same_judgement(const cssp_judgement *a, const cssp_judgement *b)
 {
     return a->verdict == b->verdict && a->cause == b->cause && a->evidence == b->evidence &&
@@ -191,7 +179,7 @@ const cssp_view *cssp_conv_commit(cssp_conv *conv, packet_info *pinfo, uint32_t 
     view->server_version = f->server_version;
     view->client_frame = (uint32_t)f->client_version_ref;
     view->server_frame = (uint32_t)f->server_version_ref;
-    view->mismatch = is_mismatch(f);
+    view->mismatch = cssp_facts_version_mismatch(f);
     view->has_error_code = f->has_error_code;
     view->error_code = f->error_code;
     if (!conv->has_last || conv->last.judgement->verdict != view->judgement->verdict)

@@ -80,15 +80,6 @@ typedef struct cssp_conv {
     const cssp_view *latest;          /* the stored view that `last` copies */
 } cssp_conv;
 
-/* The highest CredSSP version [MS-CSSP] 2.2.1 defines. */
-#define CSSP_MAX_DEFINED_VERSION 6
-
-/*
- * A version as the engine reads it: [MS-CSSP] 2.2.1 has a peer above the highest
- * version treated as that version (nmap's 96 is read as 6).
- */
-uint32_t cssp_version_as_read(uint32_t version);
-
 /* Key of the observer's view of a frame; PDU views use cssp_next_pdu_key(). */
 #define CSSP_VIEW_KEY_OBSERVER 0x7fffffffu
 

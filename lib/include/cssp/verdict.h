@@ -228,6 +228,20 @@ void cssp_tsreq_summarize(const uint8_t *buf, const cssp_tsrequest *req, cssp_ts
 /* The event of an X.224 Connection Request or Confirm (both front ends feed it); false for other TPDUs. */
 bool cssp_x224_event(const cssp_x224 *pdu, cssp_dir dir, uint64_t ref, cssp_event *out);
 
+/*
+ * The CVE-2018-0886 version rule (docs/verdicts.md 3.4), for every front end: [MS-CSSP] 2.2.1 has a peer
+ * above the highest defined version treated as that version (nmap's 96 reads as 6); 2-4 lack the fix
+ * ("unpatched"), 5 and above have it ("patched").
+ */
+#define CSSP_MAX_DEFINED_VERSION 6
+uint32_t cssp_version_as_read(uint32_t version);
+bool cssp_version_unpatched(uint32_t version);
+bool cssp_version_patched(uint32_t version);
+/* The version the two sides end up speaking: the lower of the two as read. */
+uint32_t cssp_effective_version(uint32_t client, uint32_t server);
+/* A patched client met an unpatched server: what such a client refuses (both versions seen). */
+bool cssp_facts_version_mismatch(const cssp_facts *f);
+
 const char *cssp_verdict_name(cssp_verdict v);     /* "version_mismatch" */
 const char *cssp_evidence_name(cssp_evidence e);   /* "traffic_shape" */
 const char *cssp_finding_name(unsigned finding_bit);/* "server_unpatched"; NULL for an unknown bit */
