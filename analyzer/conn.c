@@ -248,25 +248,9 @@ static void release_waiting_confirm(conn *c, uint64_t ref)
 
 /* ---- CredSSP (plaintext from TLS, or in clear) ---- */
 
-/*
- * The Early User Authorization Result ends CredSSP, so it is fed after the
- * client's credentials. A capture written per leg by a TLS-stripping proxy
- * (the rdps2rdp corpus) holds the server's whole exchange before the client's:
- * there the result waits until the client's TSCredentials (or the end).
- */
-static void feed_early_auth_when_due(conn *c)
-{
-    if (!c->early_auth_pending || (!c->judge.client_sent_auth_info && !c->finishing))
-        return;
-    c->early_auth_pending = false;
-    cssp_event ev = {.type = CSSP_EV_EARLY_AUTH_RESULT, .dir = CSSP_FROM_SERVER, .ref = c->early_auth_ref};
-    ev.u.early_auth.result = c->early_auth_result;
-    feed(c, &ev);
-}
-
 static bool looks_like_early_auth_result(const conn *c, cssp_dir dir, size_t len)
 {
-    return dir == CSSP_FROM_SERVER && len == 4 && (c->judge.client_sent_auth_info || c->judge.server_sent_pub_key_auth);
+    return dir == CSSP_FROM_SERVER && len == 4 && cssp_conn_expects_early_auth(&c->judge);
 }
 
 static void on_credssp_bytes(conn *c, cssp_dir dir, const uint8_t *bytes, size_t len, uint64_t ref)
@@ -287,14 +271,14 @@ static void on_credssp_bytes(conn *c, cssp_dir dir, const uint8_t *bytes, size_t
             if (looks_like_early_auth_result(c, dir, w.len) &&
                 cssp_early_auth_result_decode(w.data, w.len, &result) == CSSP_OK) {
                 window_take(&w, w.len);
-                c->early_auth_result = result;
-                c->early_auth_ref = ref;
-                c->early_auth_pending = true;
-                feed_early_auth_when_due(c);
+                /* the engine holds it until the client's credentials are in (verdict.h) */
+                cssp_event ev = {.type = CSSP_EV_EARLY_AUTH_RESULT, .dir = CSSP_FROM_SERVER, .ref = ref};
+                ev.u.early_auth.result = result;
+                feed(c, &ev);
                 break;
             }
             /* not CredSSP: the RDP session proper has begun, or the peer speaks something else */
-            if (c->judge.tsreq_count[0] + c->judge.tsreq_count[1] == 0)
+            if (cssp_conn_tsrequests(&c->judge) == 0)
                 note_problem(c, "data after the security negotiation is not a TSRequest");
             window_take(&w, w.len);
             stop(c);
@@ -312,7 +296,6 @@ static void on_credssp_bytes(conn *c, cssp_dir dir, const uint8_t *bytes, size_t
         cssp_event ev = {.type = CSSP_EV_TSREQUEST, .dir = dir, .ref = ref};
         ev.u.tsreq = &summary;
         feed(c, &ev);
-        feed_early_auth_when_due(c);
     }
     window_close(c, dir, &w);
 }
@@ -652,7 +635,6 @@ void conn_finish(conn *c)
     }
     c->finishing = true;
     release_waiting_confirm(c, 0); /* no Request came: the Confirm alone */
-    feed_early_auth_when_due(c);
     if (c->is_rdp)
         feed_simple(c, CSSP_EV_END_OF_CAPTURE, CSSP_FROM_CLIENT, 0);
     finalize(c);

@@ -61,9 +61,6 @@ typedef struct conn {
     char cookie[CSSP_X224_COOKIE_MAX];
     uint64_t gaps;
     const char *problem;              /* the first parse problem met, for the report; static text */
-    bool early_auth_pending;          /* an Early User Authorization Result waits for the client's side */
-    uint32_t early_auth_result;
-    uint64_t early_auth_ref;
     bool budget_noted;                /* a stream lost its waiting data to the shared budget */
     bool confirm_waits;               /* an X.224 Confirm came before the Request; it waits in pending[server] */
     bool finishing;                   /* conn_finish() is running */

@@ -375,6 +375,28 @@ static void feed_negotiation(cssp_conn *c, const cssp_event *ev)
     }
 }
 
+static void apply_early_auth(cssp_conn *c)
+{
+    cssp_facts *f = &c->facts;
+    c->early_auth_held = false;
+    if (f->has_early_auth)
+        return;
+    f->has_early_auth = true;
+    f->early_auth_result = c->held_early_auth_result;
+    raise_leg(c, LEG_SERVER_AFTER);
+}
+
+/*
+ * The Early User Authorization Result ends CredSSP, so it counts once the client's credentials are in. A
+ * capture written per leg by a TLS-stripping proxy (the rdps2rdp corpus) holds the server's whole exchange
+ * before the client's: there the result is held until the client's TSCredentials, or the end of the capture.
+ */
+static void release_early_auth(cssp_conn *c)
+{
+    if (c->early_auth_held && c->client_sent_auth_info)
+        apply_early_auth(c);
+}
+
 static bool alert_ends_connection(const cssp_event *ev)
 {
     return ev->u.alert.encrypted || ev->u.alert.level != TLS_ALERT_WARNING ||
@@ -386,6 +408,9 @@ void cssp_conn_feed(cssp_conn *c, const cssp_event *ev)
     if (!c || !ev)
         return;
     if (ev->type == CSSP_EV_END_OF_CAPTURE) {
+        /* what the server sent still counts when the client's credentials never came */
+        if (c->early_auth_held && !cssp_conn_credssp_over(c))
+            apply_early_auth(c);
         c->end_of_capture = true;
         return;
     }
@@ -409,6 +434,8 @@ void cssp_conn_feed(cssp_conn *c, const cssp_event *ev)
     case CSSP_EV_TSREQUEST:
         if (ev->u.tsreq)
             feed_tsrequest(c, dir, ev->u.tsreq, ev->ref);
+        if (!cssp_conn_credssp_over(c))
+            release_early_auth(c);
         break;
     case CSSP_EV_ENCRYPTED_RECORD:
         feed_record(c, dir, ev->u.record.length);
@@ -418,11 +445,9 @@ void cssp_conn_feed(cssp_conn *c, const cssp_event *ev)
             note_close(c, dir, CSSP_EV_TLS_ALERT);
         break;
     case CSSP_EV_EARLY_AUTH_RESULT:
-        if (!f->has_early_auth) {
-            f->has_early_auth = true;
-            f->early_auth_result = ev->u.early_auth.result;
-            raise_leg(c, LEG_SERVER_AFTER);
-        }
+        c->early_auth_held = true;
+        c->held_early_auth_result = ev->u.early_auth.result;
+        release_early_auth(c);
         break;
     case CSSP_EV_FIN:
     case CSSP_EV_RST:
@@ -506,6 +531,37 @@ static decision decide(const cssp_conn *c)
 bool cssp_conn_credssp_over(const cssp_conn *c)
 {
     return decide(c).final;
+}
+
+bool cssp_conn_expects_early_auth(const cssp_conn *c)
+{
+    return c->client_sent_auth_info || c->server_sent_pub_key_auth;
+}
+
+unsigned cssp_conn_tsrequests(const cssp_conn *c)
+{
+    return c->tsreq_count[CSSP_FROM_CLIENT] + c->tsreq_count[CSSP_FROM_SERVER];
+}
+
+void cssp_conn_progress(const cssp_conn *c, cssp_progress *out)
+{
+    memset(out, 0, sizeof *out);
+    for (int d = 0; d < 2; d++) {
+        out->records_counted[d] = c->records[d] - c->set_aside[d];
+        out->fin[d] = c->fin[d];
+        out->rst[d] = c->rst[d];
+        out->alert[d] = c->alert[d];
+    }
+    out->first_close = c->first_close;
+}
+
+bool cssp_progress_equal(const cssp_progress *a, const cssp_progress *b)
+{
+    for (int d = 0; d < 2; d++)
+        if (a->records_counted[d] != b->records_counted[d] || a->fin[d] != b->fin[d] || a->rst[d] != b->rst[d] ||
+            a->alert[d] != b->alert[d])
+            return false;
+    return a->first_close == b->first_close;
 }
 
 /* ---- judgement and names ------------------------------------------------ */

@@ -18,8 +18,6 @@
  */
 #include "cssp-observer.h"
 
-#include <string.h>
-
 #include <epan/dissectors/packet-tls-utils.h>
 #include <epan/proto.h>
 #include <epan/proto_data.h>
@@ -143,27 +141,6 @@ static void observe_close(const observation *o, uint8_t tcp_flags)
     feed(o, &ev);
 }
 
-/* What of the engine's state a view is worth showing for: messages counted, closes. */
-typedef struct progress {
-    unsigned counted[2];
-    int first_close;
-    bool closed[2][3];
-} progress;
-
-static progress progress_of(const cssp_conn *c)
-{
-    progress p;
-    memset(&p, 0, sizeof p);
-    for (int d = 0; d < 2; d++) {
-        p.counted[d] = c->records[d] - c->set_aside[d];
-        p.closed[d][0] = c->fin[d];
-        p.closed[d][1] = c->rst[d];
-        p.closed[d][2] = c->alert[d];
-    }
-    p.first_close = c->first_close;
-    return p;
-}
-
 /* Where the wire state lives: the connection, until the engine says CredSSP is over. */
 static cssp_wire *wire_of(cssp_conv *conv)
 {
@@ -188,15 +165,17 @@ static void observe_frame(tvbuff_t *frame, packet_info *pinfo)
     cssp_wire_read(wire_of(conv), o.dir, pinfo, frame, &wire);
     if (!wire.is_tcp)
         return;
-    progress before = progress_of(&conv->engine);
+    /* a view is worth storing when the frame moved the exchange: messages counted, closes */
+    cssp_progress before, after;
+    cssp_conn_progress(&conv->engine, &before);
     if (wire.count > 0) {
         decrypted plain;
         collect_decrypted(pinfo, &plain);
         observe_records(&o, &wire, &plain);
     }
     observe_close(&o, wire.tcp_flags);
-    progress after = progress_of(&conv->engine);
-    if (memcmp(&before, &after, sizeof before) != 0)
+    cssp_conn_progress(&conv->engine, &after);
+    if (!cssp_progress_equal(&before, &after))
         cssp_conv_commit(conv, pinfo, CSSP_VIEW_KEY_OBSERVER, CSSP_VIEW_TRANSPORT, o.dir);
 }
 

@@ -100,29 +100,9 @@ bool cssp_conv_negotiated(const cssp_conv *conv, uint32_t *selected_protocol)
     return true;
 }
 
-static void feed_pending_early_auth(cssp_conv *conv)
-{
-    if (!conv->early_auth_pending || !conv->engine.client_sent_auth_info)
-        return;
-    conv->early_auth_pending = false;
-    cssp_event ev = {.type = CSSP_EV_EARLY_AUTH_RESULT, .dir = CSSP_FROM_SERVER, .ref = conv->early_auth_frame};
-    ev.u.early_auth.result = conv->early_auth_result;
-    cssp_conn_feed(&conv->engine, &ev);
-}
-
 void cssp_conv_feed(cssp_conv *conv, const cssp_event *ev)
 {
     cssp_conn_feed(&conv->engine, ev);
-    if (ev->type == CSSP_EV_TSREQUEST)
-        feed_pending_early_auth(conv);
-}
-
-void cssp_conv_early_auth(cssp_conv *conv, uint32_t frame, uint32_t result)
-{
-    conv->early_auth_pending = true;
-    conv->early_auth_result = result;
-    conv->early_auth_frame = frame;
-    feed_pending_early_auth(conv);
 }
 
 static bool same_judgement(const cssp_judgement *a, const cssp_judgement *b)

@@ -153,8 +153,9 @@ typedef struct cssp_facts {
 typedef struct cssp_conn {
     cssp_facts facts;
     /*
-     * Engine bookkeeping below: read it through cssp_conn_judge() and
-     * cssp_conn_credssp_over(). A "message" is a TSRequest or an undecrypted
+     * Engine bookkeeping below, private to lib/: front ends read it through
+     * cssp_conn_judge(), cssp_conn_credssp_over() and the accessors after
+     * them, never directly (unit tests may). A "message" is a TSRequest or an undecrypted
      * application record counted as CredSSP; a "turn" is a run of messages
      * from one side; "leg" is the furthest step of the exchange reached
      * (0..7, numbered in docs/verdicts.md).
@@ -179,6 +180,8 @@ typedef struct cssp_conn {
     cssp_event_type first_close_type; /* CSSP_EV_FIN, _RST or _TLS_ALERT */
     unsigned close_leg;               /* leg reached when the connection first closed */
     bool end_of_capture;
+    bool early_auth_held;             /* an Early User Authorization Result waits for the client's credentials */
+    uint32_t held_early_auth_result;
 } cssp_conn;
 
 /* Why a connection failed, where the capture tells it apart (docs/verdicts.md, "Causes"); NONE otherwise. */
@@ -218,6 +221,24 @@ void cssp_conn_judge(const cssp_conn *c, cssp_judgement *out);
  * ignores further events (docs/verdicts.md, "Settling").
  */
 bool cssp_conn_credssp_over(const cssp_conn *c);
+
+/*
+ * Can a 4-byte PDU from the server now be the Early User Authorization Result? Once the client sent its
+ * credentials or the server its pubKeyAuth ([MS-RDPBCGR] 5.4.2.3): earlier, 4 bytes are a TSRequest cut short.
+ */
+bool cssp_conn_expects_early_auth(const cssp_conn *c);
+
+/* TSRequests decoded so far, both directions. */
+unsigned cssp_conn_tsrequests(const cssp_conn *c);
+
+/* What of the exchange the transport moved: records counted as CredSSP and closes, per side. */
+typedef struct cssp_progress {
+    unsigned records_counted[2];      /* undecrypted records counted as CredSSP messages */
+    bool fin[2], rst[2], alert[2];
+    int first_close;                  /* -1, or the cssp_dir that closed first */
+} cssp_progress;
+void cssp_conn_progress(const cssp_conn *c, cssp_progress *out);
+bool cssp_progress_equal(const cssp_progress *a, const cssp_progress *b);
 
 /*
  * Fills a summary from a decoded TSRequest (buf is the buffer it was decoded
