@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cssp/gateway.h"
+#include "cssp/roles.h"
 #include "cssp/tls_framer.h"
 #include "cssp/tsrequest.h"
 #include "rdg_tunnel.h"
@@ -21,7 +22,7 @@
 
 static bool port_is_rdp(const conn *c)
 {
-    return c->server.port == RDP_DEFAULT_PORT || c->client.port == RDP_DEFAULT_PORT;
+    return c->server.port == CSSP_RDP_PORT || c->client.port == CSSP_RDP_PORT;
 }
 
 conn *conn_new(const tcp_packet *first, uint64_t packet_ordinal, int64_t ts_us, const struct secrets *keys,
@@ -31,10 +32,8 @@ conn *conn_new(const tcp_packet *first, uint64_t packet_ordinal, int64_t ts_us, 
     bool src_is_client;
     if (first->flags & TCP_SYN)
         src_is_client = !(first->flags & TCP_ACK);
-    else if (first->dst.port == RDP_DEFAULT_PORT || first->src.port == RDP_DEFAULT_PORT)
-        src_is_client = first->dst.port == RDP_DEFAULT_PORT;
     else
-        src_is_client = first->src.port > first->dst.port;
+        src_is_client = cssp_sent_by_client(first->src.port, first->dst.port, 0);
     c->client = src_is_client ? first->src : first->dst;
     c->server = src_is_client ? first->dst : first->src;
     c->first_packet = packet_ordinal;
@@ -411,7 +410,7 @@ static cssp_dir detect(conn *c, cssp_dir dir, const uint8_t *bytes, size_t len)
     }
     if (port_is_rdp(c) && tls_record_start(bytes, len)) {
         /* the start of the connection is not in the capture, but TLS on 3389 is RDP's */
-        if (c->client.port == RDP_DEFAULT_PORT && c->server.port != RDP_DEFAULT_PORT) {
+        if (c->client.port == CSSP_RDP_PORT && c->server.port != CSSP_RDP_PORT) {
             swap_roles(c);
             dir = dir == CSSP_FROM_CLIENT ? CSSP_FROM_SERVER : CSSP_FROM_CLIENT;
         }

@@ -21,7 +21,6 @@
 #include "cssp/tcp_stream.h"
 
 #define CONN_MAX_BUFFER (64u * 1024u)  /* bytes of one unfinished PDU kept per direction */
-#define RDP_DEFAULT_PORT 3389
 
 struct secrets;
 struct tls_glue;
@@ -71,7 +70,7 @@ typedef struct conn {
     uint64_t flow_key_hash;
 } conn;
 
-/* Roles from the first packet seen: SYN sender, else the side on 3389, else the higher port is the client. */
+/* Roles from the first packet seen: the SYN's sender, else as cssp_sent_by_client() guesses. */
 /* `budget`: the bound on out-of-order bytes shared with the other connections (may be NULL). */
 conn *conn_new(const tcp_packet *first, uint64_t packet_ordinal, int64_t ts_us, const struct secrets *keys,
                tcp_stream_budget *budget);

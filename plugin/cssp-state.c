@@ -10,8 +10,8 @@
 #include <epan/proto_data.h>
 
 #include "cssp/facts_text.h"
+#include "cssp/roles.h"
 
-#define RDP_PORT 3389
 /* Key of the per-dissection PDU counter in pinfo->pool proto data (never a view key). */
 #define PDU_COUNTER_KEY 0x7ffffffeu
 
@@ -58,24 +58,16 @@ void cssp_conv_set_sender_role(cssp_conv *conv, packet_info *pinfo, cssp_dir sen
         remember_client(conv, &pinfo->dst, pinfo->destport);
 }
 
-/*
- * Without the X.224 exchange: the side TCP saw send the SYN is the client; else
- * the side not on 3389; else the sender of the first PDU the plugin met, which
- * for CredSSP (client-first) is the client.
- */
+/* Without the X.224 exchange: the side TCP saw send the SYN is the client; else as the core guesses. */
 static void guess_roles(cssp_conv *conv, packet_info *pinfo)
 {
     conversation_t *conversation = find_conversation_pinfo(pinfo, 0);
     struct tcp_analysis *tcpd = conversation ? get_tcp_conversation_data(conversation, pinfo) : NULL;
-    uint32_t server_port = tcpd ? tcpd->server_port : 0;
-    if (server_port == 0 && (pinfo->srcport == RDP_PORT) != (pinfo->destport == RDP_PORT))
-        server_port = RDP_PORT;
-    if (server_port != 0 && pinfo->destport == server_port && pinfo->srcport != server_port)
+    uint16_t server_port = tcpd ? (uint16_t)tcpd->server_port : 0;
+    if (cssp_sent_by_client((uint16_t)pinfo->srcport, (uint16_t)pinfo->destport, server_port))
         remember_client(conv, &pinfo->src, pinfo->srcport);
-    else if (server_port != 0 && pinfo->srcport == server_port && pinfo->destport != server_port)
-        remember_client(conv, &pinfo->dst, pinfo->destport);
     else
-        remember_client(conv, &pinfo->src, pinfo->srcport);
+        remember_client(conv, &pinfo->dst, pinfo->destport);
 }
 
 cssp_dir cssp_conv_sender(cssp_conv *conv, packet_info *pinfo)
