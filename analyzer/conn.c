@@ -424,7 +424,7 @@ static cssp_dir detect(conn *c, cssp_dir dir, const uint8_t *bytes, size_t len)
         return dir;
     }
     /* a TLS ClientHello elsewhere: an RD Gateway connection, if its first request says so */
-    if (dir == CSSP_FROM_CLIENT && tls_record_start(bytes, len) && bytes[0] == 22) {
+    if (dir == CSSP_FROM_CLIENT && tls_record_start(bytes, len) && bytes[0] == TLS_CONTENT_HANDSHAKE) {
         c->phase = PHASE_GATEWAY;
         c->gateway = g_new0(cssp_gateway, 1);
         c->tunnel = rdg_tunnel_new(c->keys, c->gateway, &tunnel_sink, c);

@@ -27,6 +27,7 @@
 #include "cssp-stats.h"
 #include "cssp-wire.h"
 #include "cssp/packet.h"
+#include "cssp/tls_framer.h"
 
 #define ALERT_LEN 2
 
@@ -87,18 +88,18 @@ static void observe_clear_record(const observation *o, const cssp_wire_record *r
         ev.u.tls.version = rec->version;
         ev.u.tls.cipher_suite = rec->cipher_suite;
         feed(o, &ev);
-    } else if (rec->content_type == SSL_ID_ALERT) {
+    } else if (rec->content_type == TLS_CONTENT_ALERT) {
         feed_alert(o, !rec->has_alert, rec->alert_level, rec->alert_description);
     }
 }
 
 static void observe_undecrypted(const observation *o, const cssp_wire_record *rec)
 {
-    if (rec->content_type == SSL_ID_APP_DATA) {
+    if (rec->content_type == TLS_CONTENT_APPLICATION_DATA) {
         cssp_event ev = {.type = CSSP_EV_ENCRYPTED_RECORD};
         ev.u.record.length = rec->length;
         feed(o, &ev);
-    } else if (rec->content_type == SSL_ID_ALERT) {
+    } else if (rec->content_type == TLS_CONTENT_ALERT) {
         feed_alert(o, true, 0, 0);
     }
 }

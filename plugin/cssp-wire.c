@@ -16,12 +16,6 @@
 #include "cssp/tls_handshake.h"
 #include "ws-compat.h"
 
-enum {
-    TLS_CONTENT_CHANGE_CIPHER_SPEC = 20,
-    TLS_CONTENT_ALERT = 21,
-    TLS_CONTENT_HANDSHAKE = 22,
-    TLS_CONTENT_APPLICATION_DATA = 23
-};
 #define HANDSHAKE_HEADER_LEN 4   /* msg_type, uint24 length */
 #define ALERT_LEN 2              /* level, description */
 #define DLT_PROBED 300           /* libpcap DLT numbers asked about at handoff: those lib/packet.c reads are below */
