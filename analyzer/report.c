@@ -13,7 +13,6 @@
 #include "cssp/inert.h"
 #include "cssp/gateway.h"
 #include "cssp/names.h"
-#include "tls_glue.h"
 
 #define TIME_TEXT_SIZE 32
 
@@ -106,14 +105,8 @@ static size_t format_time(int64_t us, char buf[TIME_TEXT_SIZE])
 
 static const char *tls_version_text(uint16_t v)
 {
-    switch (v) {
-    case 0x0300: return "SSL 3.0";
-    case 0x0301: return "1.0";
-    case 0x0302: return "1.1";
-    case 0x0303: return "1.2";
-    case 0x0304: return "1.3";
-    default: return "unknown";
-    }
+    const char *name = cssp_tls_version_name(v);
+    return name ? name : "unknown";
 }
 
 /* "DOMAIN\\user", "user" or "" in `size` bytes (cut if need be; the names' sizes fit 512). */
@@ -398,7 +391,7 @@ static void report_json(report *r, const conn *c)
         put_literal(s, "{\"version\":\"");
         put_text(s, tls_version_text(c->tls_version));
         put_literal(s, "\",\"cipher\":");
-        const char *suite = tls_glue_suite_name(c->cipher_suite);
+        const char *suite = cssp_tls_suite_name(c->cipher_suite);
         if (suite)
             json_string(s, suite);
         else
@@ -521,7 +514,7 @@ static void report_text(report *r, const conn *c)
     if (cssp_mode_text(f, buf, sizeof buf))
         fprintf(o, "    mode         %s\n", buf);
     if (c->tls_seen) {
-        const char *suite = tls_glue_suite_name(c->cipher_suite);
+        const char *suite = cssp_tls_suite_name(c->cipher_suite);
         char hex[8];
         snprintf(hex, sizeof hex, "0x%04X", (unsigned)c->cipher_suite);
         fprintf(o, "    TLS          %s %s, %s\n", tls_version_text(c->tls_version), suite ? suite : hex,

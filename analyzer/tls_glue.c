@@ -9,7 +9,6 @@
 #include "keylog.h"
 #include "rsa_keys.h"
 #include "tls_session.h"
-#include "tls_suites.h"
 
 struct secrets {
     tls_keylog *keylog;
@@ -124,9 +123,4 @@ void tls_glue_free(tls_glue *g)
     tls_session_stop(g->session); /* reports secrets that opened nothing */
     tls_session_free(g->session);
     g_free(g);
-}
-
-const char *tls_glue_suite_name(uint16_t suite)
-{
-    return tls_suite_find(suite) ? tls_suite_name(suite) : NULL;
 }

@@ -44,7 +44,4 @@ void tls_glue_feed(tls_glue *g, cssp_dir dir, const uint8_t *bytes, size_t len, 
 void tls_glue_gap(tls_glue *g, cssp_dir dir);
 void tls_glue_free(tls_glue *g);
 
-/* IANA name of a cipher suite ("TLS_AES_256_GCM_SHA384"), or NULL for one the decrypter does not know. */
-const char *tls_glue_suite_name(uint16_t suite);
-
 #endif

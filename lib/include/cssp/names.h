@@ -29,6 +29,8 @@ extern const cssp_name cssp_krb_error_names[];        /* Kerberos error codes: K
 extern const cssp_name cssp_tsgu_packet_names[];      /* RD Gateway HTTP transport packet types */
 extern const cssp_name cssp_tsgu_status_names[];      /* RD Gateway HRESULTs: S_OK, E_PROXY_* */
 extern const cssp_name cssp_ws_opcode_names[];        /* WebSocket opcodes */
+extern const cssp_name cssp_tls_version_names[];      /* SSL 3.0 and TLS 1.0-1.3: "1.2" as reports write it */
+extern const cssp_name cssp_tls_suite_names[];        /* the cipher suites the analyzer decrypts, IANA names */
 
 const cssp_name *cssp_name_lookup(const cssp_name *table, uint32_t value);
 
@@ -39,6 +41,8 @@ const char *cssp_error_name(uint32_t code);
 const char *cssp_authz_result_name(uint32_t result);
 const char *cssp_tsgu_packet_name(uint16_t type);       /* "CHANNEL_CREATE" */
 const char *cssp_tsgu_status_name(uint32_t hresult);    /* "E_PROXY_RAP_ACCESSDENIED" */
+const char *cssp_tls_version_name(uint16_t version);    /* "1.3", "SSL 3.0" */
+const char *cssp_tls_suite_name(uint16_t suite);        /* "TLS_AES_256_GCM_SHA384" */
 
 /* "STATUS_LOGON_FAILURE" or "0xC00000FF"; returns buf. */
 const char *cssp_format_error(uint32_t code, char *buf, size_t size);
