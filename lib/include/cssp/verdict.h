@@ -65,7 +65,8 @@ typedef enum cssp_event_type {
     CSSP_EV_TSREQUEST,         /* a decoded TSRequest (decrypted, or seen in clear) */
     CSSP_EV_ENCRYPTED_RECORD,  /* an application-data record (type 23) that was not decrypted */
     CSSP_EV_TLS_ALERT,         /* an alert record (type 21), or a decrypted alert */
-    CSSP_EV_EARLY_AUTH_RESULT, /* the 4-byte Early User Authorization Result (HYBRID_EX) */
+    CSSP_EV_EARLY_AUTH_RESULT, /* the 4-byte Early User Authorization Result (HYBRID_EX); held by the engine
+                                  until the client's credentials are in, or until END_OF_CAPTURE */
     CSSP_EV_FIN,               /* a TCP FIN from dir */
     CSSP_EV_RST,               /* a TCP RST from dir */
     CSSP_EV_END_OF_CAPTURE     /* no more packets of this connection will come */
