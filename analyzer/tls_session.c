@@ -8,7 +8,7 @@
 
 #include "cssp/tls_framer.h"
 #include "cssp/tls_handshake.h"
-#include "tls_hs_stream.h"
+#include "cssp/tls_hs_stream.h"
 #include "tls_keys.h"
 #include "tls_record.h"
 #include "tls_suites.h"

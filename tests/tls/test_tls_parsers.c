@@ -16,7 +16,7 @@
 #include "cssp/names.h"
 #include "cssp/tls_framer.h"
 #include "cssp/tls_handshake.h"
-#include "tls_hs_stream.h"
+#include "cssp/tls_hs_stream.h"
 #include "tls_record.h"
 #include "tls_suites.h"
 

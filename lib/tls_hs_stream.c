@@ -1,5 +1,5 @@
 /* tls_hs_stream.c - handshake message reassembly (see tls_hs_stream.h). */
-#include "tls_hs_stream.h"
+#include "cssp/tls_hs_stream.h"
 
 #include <string.h>
 
