@@ -10,13 +10,17 @@
 
 #include <string.h>
 
+#include "cssp/der.h"
 #include "cssp/gateway.h"
+#include "cssp/reader.h"
 #include "cssp/roles.h"
 #include "cssp/tls_framer.h"
 #include "cssp/tsrequest.h"
 #include "rdg_tunnel.h"
 #include "tls_glue.h"
 
+/* The identifier byte of a DER SEQUENCE (constructed, universal 16): a TSRequest in clear starts with it. */
+#define DER_SEQUENCE (0x20 | CSSP_DER_TAG_SEQUENCE)
 /* Largest X.224 Connection Request/Confirm waited for while detecting (cookie and routing token included). */
 #define X224_CONNECT_MAX 1024
 
@@ -377,6 +381,14 @@ static void swap_roles(conn *c)
 
 static const rdg_tunnel_sink tunnel_sink;
 
+/* Does the window open with this byte? Read through the core's reader, like every byte of a capture. */
+static bool starts_with_byte(const uint8_t *bytes, size_t len, uint8_t value)
+{
+    cssp_reader r;
+    cssp_reader_init(&r, bytes, len);
+    return cssp_reader_starts_with(&r, &value, 1);
+}
+
 /*
  * Decides from the first bytes of a direction whether this connection is RDP. Returns the (maybe swapped) dir.
  * Inside an RD Gateway tunnel the roles are known and only an X.224 Connection Request from the client starts
@@ -424,7 +436,7 @@ static cssp_dir detect(conn *c, cssp_dir dir, const uint8_t *bytes, size_t len)
         return dir;
     }
     /* a TLS ClientHello elsewhere: an RD Gateway connection, if its first request says so */
-    if (dir == CSSP_FROM_CLIENT && tls_record_start(bytes, len) && bytes[0] == TLS_CONTENT_HANDSHAKE) {
+    if (dir == CSSP_FROM_CLIENT && tls_record_start(bytes, len) && starts_with_byte(bytes, len, TLS_CONTENT_HANDSHAKE)) {
         c->phase = PHASE_GATEWAY;
         c->gateway = g_new0(cssp_gateway, 1);
         c->tunnel = rdg_tunnel_new(c->keys, c->gateway, &tunnel_sink, c);
@@ -439,7 +451,7 @@ static void on_bytes(conn *c, cssp_dir dir, const uint8_t *bytes, size_t len, ui
     if (c->phase == PHASE_SECURITY) {
         if (tls_record_start(bytes, len))
             c->phase = PHASE_TLS;
-        else if (bytes[0] == 0x30)
+        else if (starts_with_byte(bytes, len, DER_SEQUENCE))
             c->phase = PHASE_CLEAR_CREDSSP;
         else {
             note_problem(c, "neither TLS nor CredSSP after the negotiation");
