@@ -2,12 +2,16 @@
  * names.c - the value -> name tables (see names.h). Values come from
  * [MS-RDPBCGR] 2.2.1.2.x, [MS-ERREF] 2.3 (NTSTATUS) and winerror.h (SEC_E_*),
  * as collected in the project's protocol notes; the RD Gateway's from [MS-TSGU] 2.2.6 and 2.2.10
- * and RFC 6455 5.2.
+ * and RFC 6455 5.2; Kerberos messages from RFC 4120 and [MS-KILE] 2.2.1-2.2.2, SPNEGO from RFC 4178;
+ * TLS from the IANA TLS registries.
  */
 #include "cssp/names.h"
 
 #include <stdio.h>
 #include <string.h>
+
+#include "cssp/kerberos.h"
+#include "cssp/spnego.h"
 
 const cssp_name cssp_protocol_names[] = {
     {0x00, "RDP", "Standard RDP Security"},
@@ -172,6 +176,31 @@ const cssp_name cssp_ws_opcode_names[] = {
     {0, NULL, NULL},
 };
 
+const cssp_name cssp_krb_message_names[] = {
+    {CSSP_KRB_AP_REQ, "AP-REQ", "Kerberos AP-REQ (the ticket and authenticator)"},
+    {CSSP_KRB_AP_REP, "AP-REP", "Kerberos AP-REP"},
+    {CSSP_KRB_TGT_REQ, "KERB-TGT-REQUEST", "user-to-user: the client asks for the server's TGT"},
+    {CSSP_KRB_TGT_REP, "KERB-TGT-REPLY", "user-to-user: the server's TGT"},
+    {CSSP_KRB_ERROR, "KRB-ERROR", "Kerberos error"},
+    {0, NULL, NULL},
+};
+
+const cssp_name cssp_auth_package_names[] = {
+    {CSSP_PACKAGE_NTLM, "ntlm", "NTLM"},
+    {CSSP_PACKAGE_KERBEROS, "kerberos", "Kerberos"},
+    {CSSP_PACKAGE_NEGOEX, "negoex", "NEGOEX"},
+    {CSSP_PACKAGE_PKU2U, "pku2u", "PKU2U"},
+    {0, NULL, NULL},
+};
+
+const cssp_name cssp_neg_state_names[] = {
+    {CSSP_NEG_STATE_ACCEPT_COMPLETED, "accept-completed", "accept-completed"},
+    {CSSP_NEG_STATE_ACCEPT_INCOMPLETE, "accept-incomplete", "accept-incomplete"},
+    {CSSP_NEG_STATE_REJECT, "reject", "reject"},
+    {CSSP_NEG_STATE_REQUEST_MIC, "request-mic", "request-mic"},
+    {0, NULL, NULL},
+};
+
 const cssp_name cssp_tls_version_names[] = {
     {0x0300, "SSL 3.0", "SSL 3.0"},
     {0x0301, "1.0", "TLS 1.0"},
@@ -259,6 +288,21 @@ const char *cssp_tsgu_packet_name(uint16_t type)
 const char *cssp_tsgu_status_name(uint32_t hresult)
 {
     return name_or_null(cssp_tsgu_status_names, hresult);
+}
+
+const char *cssp_krb_message_name(uint32_t msg_type)
+{
+    return name_or_null(cssp_krb_message_names, msg_type);
+}
+
+const char *cssp_auth_package_name(cssp_auth_package p)
+{
+    return name_or_null(cssp_auth_package_names, p);
+}
+
+const char *cssp_neg_state_name(uint32_t state)
+{
+    return name_or_null(cssp_neg_state_names, state);
 }
 
 const char *cssp_tls_version_name(uint16_t version)

@@ -29,6 +29,9 @@ extern const cssp_name cssp_krb_error_names[];        /* Kerberos error codes: K
 extern const cssp_name cssp_tsgu_packet_names[];      /* RD Gateway HTTP transport packet types */
 extern const cssp_name cssp_tsgu_status_names[];      /* RD Gateway HRESULTs: S_OK, E_PROXY_* */
 extern const cssp_name cssp_ws_opcode_names[];        /* WebSocket opcodes */
+extern const cssp_name cssp_krb_message_names[];      /* AP-REQ, AP-REP, KERB-TGT-REQUEST/REPLY, KRB-ERROR */
+extern const cssp_name cssp_auth_package_names[];     /* ntlm, kerberos, negoex, pku2u */
+extern const cssp_name cssp_neg_state_names[];        /* SPNEGO negState: accept-completed, ... */
 extern const cssp_name cssp_tls_version_names[];      /* SSL 3.0 and TLS 1.0-1.3: "1.2" as reports write it */
 extern const cssp_name cssp_tls_suite_names[];        /* the cipher suites the analyzer decrypts, IANA names */
 
