@@ -14,8 +14,6 @@
 #include "tls_suites.h"
 #include "tls_transcript.h"
 
-#define TLS13_ALERT_RECORD_LEN (2 + 1 + 16) /* alert, inner type, AEAD tag */
-
 static const char record_auth_reason[] =
     "a record failed authentication under the session's keys (altered or corrupted)";
 
@@ -473,7 +471,6 @@ static void report_undecrypted(direction *d, const uint8_t *header, size_t len)
         event.alert_encrypted = true;
     } else {
         event.kind = TLS_EVENT_UNDECRYPTED;
-        event.probably_alert = is_tls13(d->session) && len == TLS13_ALERT_RECORD_LEN;
     }
     emit(d->session, &event);
 }
