@@ -52,33 +52,6 @@ bool cssp_facts_version_mismatch(const cssp_facts *f)
     return verdict_client_patched(f) && verdict_server_unpatched(f);
 }
 
-bool verdict_client_unpatched(const cssp_facts *f)
-{
-    return f->client_version_seen && cssp_version_unpatched(f->client_version);
-}
-
-bool verdict_server_unpatched(const cssp_facts *f)
-{
-    return f->server_version_seen && cssp_version_unpatched(f->server_version);
-}
-
-bool verdict_client_patched(const cssp_facts *f)
-{
-    return f->client_version_seen && cssp_version_patched(f->client_version);
-}
-
-bool verdict_server_patched(const cssp_facts *f)
-{
-    return f->server_version_seen && cssp_version_patched(f->server_version);
-}
-
-bool verdict_versions_compatible(const cssp_facts *f)
-{
-    bool both_patched = verdict_client_patched(f) && verdict_server_patched(f);
-    bool both_unpatched = verdict_client_unpatched(f) && verdict_server_unpatched(f);
-    return both_patched || both_unpatched;
-}
-
 static bool fields_inconsistent(const cssp_conn *c)
 {
     const cssp_facts *f = &c->facts;
@@ -96,11 +69,6 @@ static bool fields_inconsistent(const cssp_conn *c)
 }
 
 /* ---- negotiation helpers ------------------------------------------------ */
-
-bool verdict_negotiated(const cssp_facts *f, uint32_t protocol)
-{
-    return f->has_response && f->response_has_neg && f->selected_protocol == protocol;
-}
 
 /* A known protocol other than CredSSP, or a legacy Confirm; an unknown value decides nothing. */
 static bool negotiated_without_credssp(const cssp_facts *f)
@@ -480,11 +448,6 @@ static cssp_evidence tier_of_what_was_seen(const cssp_conn *c)
     return CSSP_EVIDENCE_CLEARTEXT;
 }
 
-bool verdict_closed_at(const cssp_conn *c, cssp_dir who, unsigned leg)
-{
-    return c->first_close == (int)who && c->close_leg == leg;
-}
-
 static decision decide(const cssp_conn *c)
 {
     const cssp_facts *f = &c->facts;
@@ -616,7 +579,8 @@ static cssp_cause cause_of_krb_error(int32_t code)
     return CSSP_CAUSE_NONE;
 }
 
-cssp_cause verdict_cause(const cssp_conn *c, const decision *d)
+/* The cause of a decision, when the capture tells it (docs/verdicts.md, "Causes"). */
+static cssp_cause verdict_cause(const cssp_conn *c, const decision *d)
 {
     const cssp_facts *f = &c->facts;
     switch (d->verdict) {
