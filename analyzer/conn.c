@@ -10,19 +10,24 @@
 
 #include <string.h>
 
+#include "cssp/der.h"
 #include "cssp/gateway.h"
+#include "cssp/reader.h"
+#include "cssp/roles.h"
 #include "cssp/tls_framer.h"
 #include "cssp/tsrequest.h"
 #include "rdg_pairs.h"
 #include "rdg_tunnel.h"
 #include "tls_glue.h"
 
+/* The identifier byte of a DER SEQUENCE (constructed, universal 16): a TSRequest in clear starts with it. */
+#define DER_SEQUENCE (0x20 | CSSP_DER_TAG_SEQUENCE)
 /* Largest X.224 Connection Request/Confirm waited for while detecting (cookie and routing token included). */
 #define X224_CONNECT_MAX 1024
 
 static bool port_is_rdp(const conn *c)
 {
-    return c->server.port == RDP_DEFAULT_PORT || c->client.port == RDP_DEFAULT_PORT;
+    return c->server.port == CSSP_RDP_PORT || c->client.port == CSSP_RDP_PORT;
 }
 
 conn *conn_new(const tcp_packet *first, uint64_t packet_ordinal, int64_t ts_us, const struct secrets *keys,
@@ -32,10 +37,8 @@ conn *conn_new(const tcp_packet *first, uint64_t packet_ordinal, int64_t ts_us, 
     bool src_is_client;
     if (first->flags & TCP_SYN)
         src_is_client = !(first->flags & TCP_ACK);
-    else if (first->dst.port == RDP_DEFAULT_PORT || first->src.port == RDP_DEFAULT_PORT)
-        src_is_client = first->dst.port == RDP_DEFAULT_PORT;
     else
-        src_is_client = first->src.port > first->dst.port;
+        src_is_client = cssp_sent_by_client(first->src.port, first->dst.port, 0);
     c->client = src_is_client ? first->src : first->dst;
     c->server = src_is_client ? first->dst : first->src;
     c->first_packet = packet_ordinal;
@@ -274,25 +277,9 @@ static void release_waiting_confirm(conn *c, uint64_t ref)
 
 /* ---- CredSSP (plaintext from TLS, or in clear) ---- */
 
-/*
- * The Early User Authorization Result ends CredSSP, so it is fed after the
- * client's credentials. A capture written per leg by a TLS-stripping proxy
- * (the rdps2rdp corpus) holds the server's whole exchange before the client's:
- * there the result waits until the client's TSCredentials (or the end).
- */
-static void feed_early_auth_when_due(conn *c)
-{
-    if (!c->early_auth_pending || (!c->judge.client_sent_auth_info && !c->finishing))
-        return;
-    c->early_auth_pending = false;
-    cssp_event ev = {.type = CSSP_EV_EARLY_AUTH_RESULT, .dir = CSSP_FROM_SERVER, .ref = c->early_auth_ref};
-    ev.u.early_auth.result = c->early_auth_result;
-    feed(c, &ev);
-}
-
 static bool looks_like_early_auth_result(const conn *c, cssp_dir dir, size_t len)
 {
-    return dir == CSSP_FROM_SERVER && len == 4 && (c->judge.client_sent_auth_info || c->judge.server_sent_pub_key_auth);
+    return dir == CSSP_FROM_SERVER && len == 4 && cssp_conn_expects_early_auth(&c->judge);
 }
 
 static void on_credssp_bytes(conn *c, cssp_dir dir, const uint8_t *bytes, size_t len, uint64_t ref)
@@ -313,14 +300,14 @@ static void on_credssp_bytes(conn *c, cssp_dir dir, const uint8_t *bytes, size_t
             if (looks_like_early_auth_result(c, dir, w.len) &&
                 cssp_early_auth_result_decode(w.data, w.len, &result) == CSSP_OK) {
                 window_take(&w, w.len);
-                c->early_auth_result = result;
-                c->early_auth_ref = ref;
-                c->early_auth_pending = true;
-                feed_early_auth_when_due(c);
+                /* the engine holds it until the client's credentials are in (verdict.h) */
+                cssp_event ev = {.type = CSSP_EV_EARLY_AUTH_RESULT, .dir = CSSP_FROM_SERVER, .ref = ref};
+                ev.u.early_auth.result = result;
+                feed(c, &ev);
                 break;
             }
             /* not CredSSP: the RDP session proper has begun, or the peer speaks something else */
-            if (c->judge.tsreq_count[0] + c->judge.tsreq_count[1] == 0)
+            if (cssp_conn_tsrequests(&c->judge) == 0)
                 note_problem(c, "data after the security negotiation is not a TSRequest");
             window_take(&w, w.len);
             stop(c);
@@ -338,7 +325,6 @@ static void on_credssp_bytes(conn *c, cssp_dir dir, const uint8_t *bytes, size_t
         cssp_event ev = {.type = CSSP_EV_TSREQUEST, .dir = dir, .ref = ref};
         ev.u.tsreq = &summary;
         feed(c, &ev);
-        feed_early_auth_when_due(c);
     }
     window_close(c, dir, &w);
 }
@@ -421,6 +407,14 @@ static void swap_roles(conn *c)
 
 static const rdg_tunnel_sink tunnel_sink;
 
+/* Does the window open with this byte? Read through the core's reader, like every byte of a capture. */
+static bool starts_with_byte(const uint8_t *bytes, size_t len, uint8_t value)
+{
+    cssp_reader r;
+    cssp_reader_init(&r, bytes, len);
+    return cssp_reader_starts_with(&r, &value, 1);
+}
+
 /*
  * Decides from the first bytes of a direction whether this connection is RDP. Returns the (maybe swapped) dir.
  * Inside an RD Gateway tunnel the roles are known and only an X.224 Connection Request from the client starts
@@ -454,7 +448,7 @@ static cssp_dir detect(conn *c, cssp_dir dir, const uint8_t *bytes, size_t len)
     }
     if (port_is_rdp(c) && tls_record_start(bytes, len)) {
         /* the start of the connection is not in the capture, but TLS on 3389 is RDP's */
-        if (c->client.port == RDP_DEFAULT_PORT && c->server.port != RDP_DEFAULT_PORT) {
+        if (c->client.port == CSSP_RDP_PORT && c->server.port != CSSP_RDP_PORT) {
             swap_roles(c);
             dir = dir == CSSP_FROM_CLIENT ? CSSP_FROM_SERVER : CSSP_FROM_CLIENT;
         }
@@ -468,7 +462,7 @@ static cssp_dir detect(conn *c, cssp_dir dir, const uint8_t *bytes, size_t len)
         return dir;
     }
     /* a TLS ClientHello elsewhere: an RD Gateway connection, if its first request says so */
-    if (dir == CSSP_FROM_CLIENT && tls_record_start(bytes, len) && bytes[0] == 22) {
+    if (dir == CSSP_FROM_CLIENT && tls_record_start(bytes, len) && starts_with_byte(bytes, len, TLS_CONTENT_HANDSHAKE)) {
         c->phase = PHASE_GATEWAY;
         c->gateway = g_new0(cssp_gateway, 1);
         c->tunnel = rdg_tunnel_new(c->keys, c->gateway, &tunnel_sink, c);
@@ -483,7 +477,7 @@ static void on_bytes(conn *c, cssp_dir dir, const uint8_t *bytes, size_t len, ui
     if (c->phase == PHASE_SECURITY) {
         if (tls_record_start(bytes, len))
             c->phase = PHASE_TLS;
-        else if (bytes[0] == 0x30)
+        else if (starts_with_byte(bytes, len, DER_SEQUENCE))
             c->phase = PHASE_CLEAR_CREDSSP;
         else {
             note_problem(c, "neither TLS nor CredSSP after the negotiation");
@@ -737,7 +731,6 @@ void conn_finish(conn *c)
     }
     c->finishing = true;
     release_waiting_confirm(c, 0); /* no Request came: the Confirm alone */
-    feed_early_auth_when_due(c);
     if (c->is_rdp)
         feed_simple(c, CSSP_EV_END_OF_CAPTURE, CSSP_FROM_CLIENT, 0);
     finalize(c);

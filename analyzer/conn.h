@@ -21,7 +21,6 @@
 #include "cssp/tcp_stream.h"
 
 #define CONN_MAX_BUFFER (64u * 1024u)  /* bytes of one unfinished PDU kept per direction */
-#define RDP_DEFAULT_PORT 3389
 
 struct secrets;
 struct tls_glue;
@@ -65,9 +64,6 @@ typedef struct conn {
     char *cookie;                     /* cookie or routing token of the Request, on the heap; NULL when none */
     uint64_t gaps;
     const char *problem;              /* the first parse problem met, for the report; static text */
-    bool early_auth_pending;          /* an Early User Authorization Result waits for the client's side */
-    uint32_t early_auth_result;
-    uint64_t early_auth_ref;
     bool budget_noted;                /* a stream lost its waiting data to the shared budget */
     bool confirm_waits;               /* an X.224 Confirm came before the Request; it waits in pending[server] */
     bool finishing;                   /* conn_finish() is running */
@@ -79,7 +75,7 @@ typedef struct conn {
     size_t weight;                    /* conn_held_bytes() as the analysis's connection budget last counted it */
 } conn;
 
-/* Roles from the first packet seen: SYN sender, else the side on 3389, else the higher port is the client. */
+/* Roles from the first packet seen: the SYN's sender, else as cssp_sent_by_client() guesses. */
 /* `budget`: the bound on out-of-order bytes shared with the other connections (may be NULL). */
 conn *conn_new(const tcp_packet *first, uint64_t packet_ordinal, int64_t ts_us, const struct secrets *keys,
                tcp_stream_budget *budget);

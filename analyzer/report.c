@@ -11,10 +11,10 @@
 #include "cssp/facts_text.h"
 #include "cssp/kerberos.h"
 #include "cssp/inert.h"
+#include "cssp/json.h"
 #include "cssp/gateway.h"
 #include "cssp/names.h"
 #include "cssp-i18n.h"
-#include "tls_glue.h"
 
 #define TIME_TEXT_SIZE 32
 
@@ -107,14 +107,8 @@ static size_t format_time(int64_t us, char buf[TIME_TEXT_SIZE])
 
 static const char *tls_version_text(uint16_t v)
 {
-    switch (v) {
-    case 0x0300: return "SSL 3.0";
-    case 0x0301: return "1.0";
-    case 0x0302: return "1.1";
-    case 0x0303: return "1.2";
-    case 0x0304: return "1.3";
-    default: return "unknown";
-    }
+    const char *name = cssp_tls_version_name(v);
+    return name ? name : "unknown";
 }
 
 /* "DOMAIN\\user", "user" or "" in `size` bytes (cut if need be; the names' sizes fit 512). */
@@ -195,71 +189,16 @@ static void put_text(GString *s, const char *text)
     put(s, text, strlen(text));
 }
 
-/*
- * Can this byte stand in a JSON string as it is? Runs of such bytes are copied at once. Lower-case letters,
- * most of the text, are above '\\' and pass the first test alone.
- */
-static bool json_plain(unsigned char c)
+/* The core's JSON writer (cssp/json.h), writing into the line being built. */
+static void put_into_line(void *line, const char *bytes, size_t len)
 {
-    return c > '\\' || (c >= 0x20 && c != '"' && c != '\\');
+    put(line, bytes, len);
 }
 
-static void json_string(GString *s, const char *text)
-{
-    if (!text) {
-        put_literal(s, "null");
-        return;
-    }
-    g_string_append_c(s, '"');
-    for (const char *p = text; *p;) {
-        const char *run = p;
-        while (json_plain((unsigned char)*p))
-            p++;
-        put(s, run, (size_t)(p - run));
-        if (!*p)
-            break;
-        switch (*p) {
-        case '"': put_literal(s, "\\\""); break;
-        case '\\': put_literal(s, "\\\\"); break;
-        case '\n': put_literal(s, "\\n"); break;
-        case '\r': put_literal(s, "\\r"); break;
-        case '\t': put_literal(s, "\\t"); break;
-        default: g_string_append_printf(s, "\\u%04x", (unsigned char)*p); /* other control bytes: rare */
-        }
-        p++;
-    }
-    g_string_append_c(s, '"');
-}
-
-/* ,"key": - `key` is a literal of this file, which needs no escaping; "type" comes first, without the comma. */
-#define json_key(s, key) put_literal((s), ",\"" key "\":")
-
-static void json_uint_or_null(GString *s, bool present, unsigned long value)
-{
-    if (!present) {
-        put_literal(s, "null");
-        return;
-    }
-    char digits[24];
-    put(s, digits, (size_t)(decimal(digits, value, 1) - digits));
-}
-
-static void json_os(GString *s, bool present, uint8_t major, uint8_t minor, uint16_t build)
-{
-    if (!present) {
-        put_literal(s, "null");
-        return;
-    }
-    char text[24], *p = text;
-    *p++ = '"';
-    p = decimal(p, major, 1);
-    *p++ = '.';
-    p = decimal(p, minor, 1);
-    *p++ = '.';
-    p = decimal(p, build, 1);
-    *p++ = '"';
-    put(s, text, (size_t)(p - text));
-}
+#define JSON_INTO(s) (&(cssp_json){.write = put_into_line, .ctx = (s)})
+#define json_string(s, text) cssp_json_string(JSON_INTO(s), (text))
+/* ,"key": - "type" comes first, without the comma */
+#define json_key(s, key) cssp_json_key(JSON_INTO(s), (key))
 
 /* ["NAME",...] of a flags byte from a names table, or null when the PDU that carries it was not seen. */
 static void json_flags(GString *s, bool present, const cssp_name *table, uint8_t flags)
@@ -287,10 +226,7 @@ static void json_auth_and_flags(GString *s, const cssp_facts *f, const cssp_judg
     json_key(s, "auth_package");
     json_string(s, cssp_auth_package_name(f->auth_package));
     json_key(s, "ntlm_fallback");
-    if (f->ntlm_fallback)
-        put_literal(s, "true");
-    else
-        put_literal(s, "false");
+    cssp_json_bool(JSON_INTO(s), f->ntlm_fallback);
     json_key(s, "kerberos_service");
     json_string(s, f->kerberos_service[0] ? f->kerberos_service : NULL);
     json_key(s, "kerberos_realm");
@@ -371,34 +307,13 @@ static void report_json(report *r, const conn *c, const cssp_judgement *j)
     g_string_append_c(s, '"');
     json_key(s, "cookie");
     json_string(s, c->cookie);
-    json_key(s, "requested_protocols");
-    if (f->has_request && f->request_has_neg) {
-        put_literal(s, "[\"");
-        put_text(s, cssp_format_protocols(f->requested_protocols, "\",\"", buf, sizeof buf));
-        put_literal(s, "\"]");
-    } else if (f->has_request) {
-        put_literal(s, "[]");
-    } else {
-        put_literal(s, "null");
-    }
-    json_key(s, "selected_protocol");
-    if (f->has_response) {
-        const char *name = cssp_protocol_name(f->selected_protocol);
-        if (name)
-            json_string(s, name);
-        else
-            g_string_append_printf(s, "\"0x%X\"", (unsigned)f->selected_protocol);
-    } else {
-        put_literal(s, "null");
-    }
-    json_key(s, "negotiation_failure");
-    json_string(s, f->has_failure ? cssp_format_neg_failure(f->failure_code, buf, sizeof buf) : NULL);
+    cssp_json_negotiation(JSON_INTO(s), f);
     json_key(s, "tls");
     if (c->tls_seen) {
         put_literal(s, "{\"version\":\"");
         put_text(s, tls_version_text(c->tls_version));
         put_literal(s, "\",\"cipher\":");
-        const char *suite = tls_glue_suite_name(c->cipher_suite);
+        const char *suite = cssp_tls_suite_name(c->cipher_suite);
         if (suite)
             json_string(s, suite);
         else
@@ -411,11 +326,11 @@ static void report_json(report *r, const conn *c, const cssp_judgement *j)
         put_literal(s, "null");
     }
     json_key(s, "client_version");
-    json_uint_or_null(s, f->client_version_seen, f->client_version);
+    cssp_json_uint_or_null(JSON_INTO(s), f->client_version_seen, f->client_version);
     json_key(s, "server_version");
-    json_uint_or_null(s, f->server_version_seen, f->server_version);
+    cssp_json_uint_or_null(JSON_INTO(s), f->server_version_seen, f->server_version);
     json_key(s, "error_code");
-    json_uint_or_null(s, f->has_error_code, f->error_code);
+    cssp_json_uint_or_null(JSON_INTO(s), f->has_error_code, f->error_code);
     json_key(s, "error_name");
     json_string(s, f->has_error_code ? cssp_format_error(f->error_code, buf, sizeof buf) : NULL);
     json_key(s, "user");
@@ -426,26 +341,16 @@ static void report_json(report *r, const conn *c, const cssp_judgement *j)
     json_key(s, "evidence");
     json_string(s, cssp_evidence_name(j->evidence));
     json_key(s, "findings");
-    g_string_append_c(s, '[');
-    bool first = true;
-    for (unsigned i = 0; i < CSSP_FINDING_COUNT; i++) {
-        if (!(j->findings & (1u << i)))
-            continue;
-        if (!first)
-            g_string_append_c(s, ',');
-        json_string(s, cssp_finding_name(1u << i));
-        first = false;
-    }
-    g_string_append_c(s, ']');
+    cssp_json_findings(JSON_INTO(s), j->findings);
     json_key(s, "explanation");
     json_string(s, j->explanation);
     /* keys after the fixed set: additions only */
     json_key(s, "advice");
     json_string(s, j->advice);
     json_key(s, "client_os");
-    json_os(s, f->has_client_os, f->client_os_major, f->client_os_minor, f->client_os_build);
+    cssp_json_os(JSON_INTO(s), f->has_client_os, f->client_os_major, f->client_os_minor, f->client_os_build);
     json_key(s, "server_os");
-    json_os(s, f->has_server_os, f->server_os_major, f->server_os_minor, f->server_os_build);
+    cssp_json_os(JSON_INTO(s), f->has_server_os, f->server_os_major, f->server_os_minor, f->server_os_build);
     json_key(s, "problem");
     json_string(s, c->problem);
     json_key(s, "probe_command");
@@ -520,7 +425,7 @@ static void report_text(report *r, const conn *c, const cssp_judgement *j)
     if (cssp_mode_text_in(f, cssp_i18n_words, buf, sizeof buf))
         fprintf(o, _("    mode         %s\n"), buf);
     if (c->tls_seen) {
-        const char *suite = tls_glue_suite_name(c->cipher_suite);
+        const char *suite = cssp_tls_suite_name(c->cipher_suite);
         char hex[8];
         snprintf(hex, sizeof hex, "0x%04X", (unsigned)c->cipher_suite);
         fprintf(o, _("    TLS          %s %s, %s\n"), tls_version_text(c->tls_version), suite ? suite : hex,
@@ -683,12 +588,14 @@ static void print_summary(report *r)
         if (s->versions_offered) {
             fputs(_(", offers CredSSP"), o);
             const char *sep = " v";
+            bool unpatched = false;
             for (unsigned v = 0; v < 32; v++)
                 if (s->versions_offered & (1u << v)) {
                     fprintf(o, "%s%u", sep, v);
                     sep = "/v";
+                    unpatched |= cssp_version_unpatched(v);
                 }
-            if (s->versions_offered & 0x1C)
+            if (unpatched)
                 fputs(_(" (unpatched for CVE-2018-0886)"), o);
         }
         fprintf(o, _(", %lu client%s refused"), s->refused, s->refused == 1 ? "" : "s");

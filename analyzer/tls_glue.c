@@ -5,10 +5,10 @@
 
 #include <glib.h>
 
+#include "cssp/tls_framer.h"
 #include "keylog.h"
 #include "rsa_keys.h"
 #include "tls_session.h"
-#include "tls_suites.h"
 
 struct secrets {
     tls_keylog *keylog;
@@ -76,9 +76,9 @@ static void on_tls_event(const tls_event *ev, void *user)
         k->plaintext(g->ctx, dir_of(ev->direction), ev->data, ev->len, g->ref);
         break;
     case TLS_EVENT_UNDECRYPTED:
-        if (ev->content_type == 23)
+        if (ev->content_type == TLS_CONTENT_APPLICATION_DATA)
             k->record(g->ctx, dir_of(ev->direction), ev->len, g->ref);
-        else if (ev->content_type == 21)
+        else if (ev->content_type == TLS_CONTENT_ALERT)
             k->alert(g->ctx, dir_of(ev->direction), true, 0, 0, g->ref);
         break;
     case TLS_EVENT_ALERT:
@@ -130,7 +130,3 @@ size_t tls_glue_held_bytes(const tls_glue *g)
     return g ? sizeof *g + tls_session_held_bytes(g->session) : 0;
 }
 
-const char *tls_glue_suite_name(uint16_t suite)
-{
-    return tls_suite_find(suite) ? tls_suite_name(suite) : NULL;
-}

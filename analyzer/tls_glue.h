@@ -46,7 +46,4 @@ void tls_glue_free(tls_glue *g);
 /* Bytes held for this connection's TLS (tls_session_held_bytes), for the analysis's memory budget. */
 size_t tls_glue_held_bytes(const tls_glue *g);
 
-/* IANA name of a cipher suite ("TLS_AES_256_GCM_SHA384"), or NULL for one the decrypter does not know. */
-const char *tls_glue_suite_name(uint16_t suite);
-
 #endif

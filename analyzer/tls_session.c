@@ -8,20 +8,11 @@
 
 #include "cssp/tls_framer.h"
 #include "cssp/tls_handshake.h"
-#include "tls_hs_stream.h"
+#include "cssp/tls_hs_stream.h"
 #include "tls_keys.h"
 #include "tls_record.h"
 #include "tls_suites.h"
 #include "tls_transcript.h"
-
-enum {
-    CONTENT_CHANGE_CIPHER_SPEC = 20,
-    CONTENT_ALERT = 21,
-    CONTENT_HANDSHAKE = 22,
-    CONTENT_APPLICATION_DATA = 23
-};
-
-#define TLS13_ALERT_RECORD_LEN (2 + 1 + 16) /* alert, inner type, AEAD tag */
 
 static const char record_auth_reason[] =
     "a record failed authentication under the session's keys (altered or corrupted)";
@@ -278,7 +269,7 @@ typedef struct record_view {
  */
 static bool is_handshake_flight(const record_view *rec)
 {
-    if (rec->content_type != CONTENT_HANDSHAKE || rec->plain_len == 0)
+    if (rec->content_type != TLS_CONTENT_HANDSHAKE || rec->plain_len == 0)
         return false;
     uint8_t type = rec->out[0];
     return type == TLS_HS_ENCRYPTED_EXTENSIONS || type == TLS_HS_CERTIFICATE ||
@@ -441,7 +432,7 @@ static void deliver_plaintext(direction *d, uint8_t type, const uint8_t *bytes, 
     tls_session *s = d->session;
     tls_event event = { .direction = d->id };
     switch (type) {
-    case CONTENT_APPLICATION_DATA:
+    case TLS_CONTENT_APPLICATION_DATA:
         if (len == 0)
             return;
         event.kind = TLS_EVENT_APPLICATION_DATA;
@@ -449,16 +440,16 @@ static void deliver_plaintext(direction *d, uint8_t type, const uint8_t *bytes, 
         event.len = len;
         emit(s, &event);
         return;
-    case CONTENT_ALERT:
+    case TLS_CONTENT_ALERT:
         event.kind = TLS_EVENT_ALERT;
         event.alert_level = len >= 2 ? bytes[0] : 0;
         event.alert_description = len >= 2 ? bytes[1] : 0;
         emit(s, &event);
         return;
-    case CONTENT_HANDSHAKE:
+    case TLS_CONTENT_HANDSHAKE:
         feed_handshake(d, bytes, len);
         return;
-    case CONTENT_CHANGE_CIPHER_SPEC:
+    case TLS_CONTENT_CHANGE_CIPHER_SPEC:
         event.kind = TLS_EVENT_CHANGE_CIPHER_SPEC;
         emit(s, &event);
         /* TLS <= 1.2: the sender's next records use the new keys. TLS 1.3 sends it only for middleboxes. */
@@ -475,12 +466,11 @@ static void deliver_plaintext(direction *d, uint8_t type, const uint8_t *bytes, 
 static void report_undecrypted(direction *d, const uint8_t *header, size_t len)
 {
     tls_event event = { .direction = d->id, .len = len, .content_type = header[0] };
-    if (header[0] == CONTENT_ALERT) {
+    if (header[0] == TLS_CONTENT_ALERT) {
         event.kind = TLS_EVENT_ALERT;
         event.alert_encrypted = true;
     } else {
         event.kind = TLS_EVENT_UNDECRYPTED;
-        event.probably_alert = is_tls13(d->session) && len == TLS13_ALERT_RECORD_LEN;
     }
     emit(d->session, &event);
 }
@@ -490,7 +480,7 @@ static bool record_is_protected(const direction *d, uint8_t type)
 {
     if (!d->protected_records)
         return false;
-    return !is_tls13(d->session) || type == CONTENT_APPLICATION_DATA;
+    return !is_tls13(d->session) || type == TLS_CONTENT_APPLICATION_DATA;
 }
 
 static void process_record(direction *d, const uint8_t *header, const uint8_t *fragment, size_t len)
@@ -498,7 +488,7 @@ static void process_record(direction *d, const uint8_t *header, const uint8_t *f
     tls_session *s = d->session;
     s->info.records[d->id]++;
     if (!record_is_protected(d, header[0])) {
-        if (header[0] == CONTENT_APPLICATION_DATA) {
+        if (header[0] == TLS_CONTENT_APPLICATION_DATA) {
             /* after a ClientHello this is TLS 1.3 early data, else the capture started mid-session */
             if (!s->info.client_hello_seen)
                 report_failure(s, d->id, TLS_FAILURE_MISSING_HANDSHAKE,

@@ -89,7 +89,6 @@ typedef struct tls_event {
     const uint8_t *data;
     size_t len;
     uint8_t content_type;   /* UNDECRYPTED: the outer record type */
-    bool probably_alert;    /* UNDECRYPTED TLS 1.3 record of an encrypted alert's length */
     /* ALERT */
     bool alert_encrypted;
     uint8_t alert_level;

@@ -4,8 +4,7 @@
  * One table row per suite says everything the key schedule and the record
  * layer need: which EVP cipher, how the record is protected (AEAD or CBC with
  * HMAC), the key and fixed-IV lengths, the MAC digest and the PRF / HKDF
- * digest. tls_suite_name() also names suites that are not decryptable, so a
- * report can say what was negotiated either way.
+ * digest. The suites' names are the core's (cssp_tls_suite_name(), lib/names.c).
  */
 #ifndef CSSP_TLS_SUITES_H
 #define CSSP_TLS_SUITES_H
@@ -33,7 +32,6 @@ typedef enum tls_key_exchange {
 
 typedef struct tls_suite {
     uint16_t id;
-    const char *name;          /* IANA name */
     tls_key_exchange kx;
     tls_protection protection;
     const char *cipher;        /* EVP cipher name */
@@ -49,8 +47,5 @@ const tls_suite *tls_suite_find(uint16_t id);
 
 /* IANA name of a decryptable suite, "unknown" for any other id. */
 const char *tls_suite_name(uint16_t id);
-
-/* "TLS 1.2" etc., "unknown" for anything else. */
-const char *tls_version_name(uint16_t version);
 
 #endif

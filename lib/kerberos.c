@@ -232,18 +232,6 @@ cssp_status cssp_krb_decode(const uint8_t *data, size_t len, cssp_krb_message *o
     return st;
 }
 
-const char *cssp_krb_message_name(uint32_t msg_type)
-{
-    switch (msg_type) {
-    case CSSP_KRB_AP_REQ: return "AP-REQ";
-    case CSSP_KRB_AP_REP: return "AP-REP";
-    case CSSP_KRB_TGT_REQ: return "KERB-TGT-REQUEST";
-    case CSSP_KRB_TGT_REP: return "KERB-TGT-REPLY";
-    case CSSP_KRB_ERROR: return "KRB-ERROR";
-    }
-    return NULL;
-}
-
 const char *cssp_krb_error_name(int32_t code)
 {
     const cssp_name *n = code >= 0 ? cssp_name_lookup(cssp_krb_error_names, (uint32_t)code) : NULL;

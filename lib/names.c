@@ -2,13 +2,18 @@
  * names.c - the value -> name tables (see names.h). Values come from
  * [MS-RDPBCGR] 2.2.1.2.x, [MS-ERREF] 2.3 (NTSTATUS) and winerror.h (SEC_E_*),
  * as collected in the project's protocol notes; the RD Gateway's from [MS-TSGU] 2.2.6 and 2.2.10
- * and RFC 6455 5.2. The texts that explanations quote are marked for the front ends' catalogue.
+ * and RFC 6455 5.2; Kerberos messages from RFC 4120 and [MS-KILE] 2.2.1-2.2.2, SPNEGO from RFC 4178;
+ * TLS from the IANA TLS registries. The texts that explanations quote are marked for the front
+ * ends' catalogue.
  */
 #include "cssp/names.h"
 #include "cssp/words.h"
 
 #include <stdio.h>
 #include <string.h>
+
+#include "cssp/kerberos.h"
+#include "cssp/spnego.h"
 
 const cssp_name cssp_protocol_names[] = {
     {0x00, "RDP", "Standard RDP Security"},
@@ -181,6 +186,75 @@ const cssp_name cssp_ws_opcode_names[] = {
     {0, NULL, NULL},
 };
 
+const cssp_name cssp_krb_message_names[] = {
+    {CSSP_KRB_AP_REQ, "AP-REQ", "Kerberos AP-REQ (the ticket and authenticator)"},
+    {CSSP_KRB_AP_REP, "AP-REP", "Kerberos AP-REP"},
+    {CSSP_KRB_TGT_REQ, "KERB-TGT-REQUEST", "user-to-user: the client asks for the server's TGT"},
+    {CSSP_KRB_TGT_REP, "KERB-TGT-REPLY", "user-to-user: the server's TGT"},
+    {CSSP_KRB_ERROR, "KRB-ERROR", "Kerberos error"},
+    {0, NULL, NULL},
+};
+
+const cssp_name cssp_auth_package_names[] = {
+    {CSSP_PACKAGE_NTLM, "ntlm", "NTLM"},
+    {CSSP_PACKAGE_KERBEROS, "kerberos", "Kerberos"},
+    {CSSP_PACKAGE_NEGOEX, "negoex", "NEGOEX"},
+    {CSSP_PACKAGE_PKU2U, "pku2u", "PKU2U"},
+    {0, NULL, NULL},
+};
+
+const cssp_name cssp_neg_state_names[] = {
+    {CSSP_NEG_STATE_ACCEPT_COMPLETED, "accept-completed", "accept-completed"},
+    {CSSP_NEG_STATE_ACCEPT_INCOMPLETE, "accept-incomplete", "accept-incomplete"},
+    {CSSP_NEG_STATE_REJECT, "reject", "reject"},
+    {CSSP_NEG_STATE_REQUEST_MIC, "request-mic", "request-mic"},
+    {0, NULL, NULL},
+};
+
+const cssp_name cssp_tls_version_names[] = {
+    {0x0300, "SSL 3.0", "SSL 3.0"},
+    {0x0301, "1.0", "TLS 1.0"},
+    {0x0302, "1.1", "TLS 1.1"},
+    {0x0303, "1.2", "TLS 1.2"},
+    {0x0304, "1.3", "TLS 1.3"},
+    {0, NULL, NULL},
+};
+
+/* IANA TLS Cipher Suites registry; the analyzer's decryption table (tls_suites.c) has a row for each. */
+const cssp_name cssp_tls_suite_names[] = {
+    {0x1301, "TLS_AES_128_GCM_SHA256", "TLS 1.3, AES-128-GCM"},
+    {0x1302, "TLS_AES_256_GCM_SHA384", "TLS 1.3, AES-256-GCM"},
+    {0x1303, "TLS_CHACHA20_POLY1305_SHA256", "TLS 1.3, ChaCha20-Poly1305"},
+    {0x009C, "TLS_RSA_WITH_AES_128_GCM_SHA256", "RSA key exchange, AES-128-GCM"},
+    {0x009D, "TLS_RSA_WITH_AES_256_GCM_SHA384", "RSA key exchange, AES-256-GCM"},
+    {0x009E, "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "DHE, AES-128-GCM"},
+    {0x009F, "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384", "DHE, AES-256-GCM"},
+    {0xC02B, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "ECDHE, AES-128-GCM"},
+    {0xC02C, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "ECDHE, AES-256-GCM"},
+    {0xC02F, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "ECDHE, AES-128-GCM"},
+    {0xC030, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "ECDHE, AES-256-GCM"},
+    {0xCCA8, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE, ChaCha20-Poly1305"},
+    {0xCCA9, "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE, ChaCha20-Poly1305"},
+    {0xCCAA, "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "DHE, ChaCha20-Poly1305"},
+    {0x002F, "TLS_RSA_WITH_AES_128_CBC_SHA", "RSA key exchange, AES-128-CBC"},
+    {0x0035, "TLS_RSA_WITH_AES_256_CBC_SHA", "RSA key exchange, AES-256-CBC"},
+    {0x003C, "TLS_RSA_WITH_AES_128_CBC_SHA256", "RSA key exchange, AES-128-CBC"},
+    {0x003D, "TLS_RSA_WITH_AES_256_CBC_SHA256", "RSA key exchange, AES-256-CBC"},
+    {0x0033, "TLS_DHE_RSA_WITH_AES_128_CBC_SHA", "DHE, AES-128-CBC"},
+    {0x0039, "TLS_DHE_RSA_WITH_AES_256_CBC_SHA", "DHE, AES-256-CBC"},
+    {0x0067, "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256", "DHE, AES-128-CBC"},
+    {0x006B, "TLS_DHE_RSA_WITH_AES_256_CBC_SHA256", "DHE, AES-256-CBC"},
+    {0xC009, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", "ECDHE, AES-128-CBC"},
+    {0xC00A, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", "ECDHE, AES-256-CBC"},
+    {0xC013, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "ECDHE, AES-128-CBC"},
+    {0xC014, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", "ECDHE, AES-256-CBC"},
+    {0xC023, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", "ECDHE, AES-128-CBC"},
+    {0xC024, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384", "ECDHE, AES-256-CBC"},
+    {0xC027, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", "ECDHE, AES-128-CBC"},
+    {0xC028, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", "ECDHE, AES-256-CBC"},
+    {0, NULL, NULL},
+};
+
 const cssp_name *cssp_name_lookup(const cssp_name *table, uint32_t value)
 {
     for (; table->name; table++)
@@ -224,6 +298,31 @@ const char *cssp_tsgu_packet_name(uint16_t type)
 const char *cssp_tsgu_status_name(uint32_t hresult)
 {
     return name_or_null(cssp_tsgu_status_names, hresult);
+}
+
+const char *cssp_krb_message_name(uint32_t msg_type)
+{
+    return name_or_null(cssp_krb_message_names, msg_type);
+}
+
+const char *cssp_auth_package_name(cssp_auth_package p)
+{
+    return name_or_null(cssp_auth_package_names, p);
+}
+
+const char *cssp_neg_state_name(uint32_t state)
+{
+    return name_or_null(cssp_neg_state_names, state);
+}
+
+const char *cssp_tls_version_name(uint16_t version)
+{
+    return name_or_null(cssp_tls_version_names, version);
+}
+
+const char *cssp_tls_suite_name(uint16_t suite)
+{
+    return name_or_null(cssp_tls_suite_names, suite);
 }
 
 /*

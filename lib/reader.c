@@ -42,6 +42,13 @@ bool cssp_get_be16(cssp_reader *r, uint16_t *out)
     return p != NULL;
 }
 
+bool cssp_get_be24(cssp_reader *r, uint32_t *out)
+{
+    const uint8_t *p = take(r, 3);
+    *out = p ? (((uint32_t)p[0] << 16) | ((uint32_t)p[1] << 8) | (uint32_t)p[2]) : 0;
+    return p != NULL;
+}
+
 bool cssp_get_le16(cssp_reader *r, uint16_t *out)
 {
     const uint8_t *p = take(r, 2);

@@ -191,26 +191,3 @@ cssp_status cssp_spnego_decode(const uint8_t *data, size_t len, cssp_spnego *out
         return CSSP_ERR_NOT_RECOGNISED;
     return read_choice(&token, SPNEGO_INIT_CHOICE, out);
 }
-
-const char *cssp_auth_package_name(cssp_auth_package p)
-{
-    switch (p) {
-    case CSSP_PACKAGE_NTLM: return "ntlm";
-    case CSSP_PACKAGE_KERBEROS: return "kerberos";
-    case CSSP_PACKAGE_NEGOEX: return "negoex";
-    case CSSP_PACKAGE_PKU2U: return "pku2u";
-    case CSSP_PACKAGE_NONE: break;
-    }
-    return NULL;
-}
-
-const char *cssp_neg_state_name(uint32_t state)
-{
-    switch (state) {
-    case CSSP_NEG_STATE_ACCEPT_COMPLETED: return "accept-completed";
-    case CSSP_NEG_STATE_ACCEPT_INCOMPLETE: return "accept-incomplete";
-    case CSSP_NEG_STATE_REJECT: return "reject";
-    case CSSP_NEG_STATE_REQUEST_MIC: return "request-mic";
-    }
-    return NULL;
-}

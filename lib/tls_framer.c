@@ -5,8 +5,6 @@
 
 #include <glib.h>
 
-enum { FIRST_CONTENT_TYPE = 20, TLS_CONTENT_APPLICATION_DATA = 23, LAST_CONTENT_TYPE = 24 };
-
 static size_t record_length(const uint8_t header[TLS_RECORD_HEADER_LEN])
 {
     return (size_t)header[3] << 8 | header[4];
@@ -14,13 +12,13 @@ static size_t record_length(const uint8_t header[TLS_RECORD_HEADER_LEN])
 
 static bool header_is_plausible(const uint8_t header[TLS_RECORD_HEADER_LEN])
 {
-    return header[0] >= FIRST_CONTENT_TYPE && header[0] <= LAST_CONTENT_TYPE && header[1] == 3 &&
+    return header[0] >= TLS_CONTENT_CHANGE_CIPHER_SPEC && header[0] <= TLS_CONTENT_HEARTBEAT && header[1] == 3 &&
            header[2] <= 4 && record_length(header) <= TLS_MAX_RECORD_LEN;
 }
 
 bool tls_record_start(const uint8_t *bytes, size_t len)
 {
-    return len >= 3 && bytes[0] >= FIRST_CONTENT_TYPE && bytes[0] <= TLS_CONTENT_APPLICATION_DATA &&
+    return len >= 3 && bytes[0] >= TLS_CONTENT_CHANGE_CIPHER_SPEC && bytes[0] <= TLS_CONTENT_APPLICATION_DATA &&
            bytes[1] == 3 && bytes[2] <= 4;
 }
 

@@ -83,6 +83,24 @@ cssp_status tls_parse_client_hello(const uint8_t *body, size_t len, tls_client_h
     return st;
 }
 
+void tls_handshake_header(const uint8_t header[TLS_HANDSHAKE_HEADER_LEN], uint8_t *type, size_t *body_len)
+{
+    cssp_reader r;
+    cssp_reader_init(&r, header, TLS_HANDSHAKE_HEADER_LEN);
+    uint32_t len;
+    cssp_get_u8(&r, type);
+    cssp_get_be24(&r, &len);
+    *body_len = len;
+}
+
+bool tls_handshake_message(const uint8_t *bytes, size_t len, uint8_t *type, const uint8_t **body, size_t *body_len)
+{
+    cssp_reader r;
+    cssp_reader_init(&r, bytes, len);
+    uint32_t n;
+    return cssp_get_u8(&r, type) && cssp_get_be24(&r, &n) && cssp_get_bytes(&r, *body_len = n, body);
+}
+
 cssp_status tls_parse_server_hello(const uint8_t *body, size_t len, tls_server_hello *out)
 {
     memset(out, 0, sizeof *out);

@@ -201,12 +201,6 @@ cssp_status cssp_tsrequest_decode(const uint8_t *data, size_t len, cssp_tsreques
 }
 
 /*
- * The outer header must be complete and sane; the [0] version is checked on the
- * bytes at hand. Running out of bytes means NEED_MORE only while fewer bytes of
- * the SEQUENCE's contents are visible than the longest valid version element:
- * past that, a valid one would be entirely visible, so any failure means NO.
- */
-/*
  * While the SEQUENCE is still arriving, is its version element only cut short (more bytes will
  * tell) rather than malformed? Its header is incomplete, or it declares an element that fits the
  * SEQUENCE and the longest version encoding but has not all arrived. Deciding on the declared
@@ -222,6 +216,7 @@ static bool version_still_arriving(const uint8_t *contents, size_t visible, size
     return st == CSSP_OK && total <= sequence_len && total <= MAX_VERSION_ELEMENT_LEN && visible < total;
 }
 
+/* The outer header must be complete and sane; the [0] version is checked on the bytes at hand. */
 cssp_probe cssp_tsrequest_probe(const uint8_t *data, size_t avail, size_t *needed)
 {
     static const uint8_t sequence_id = 0x30, version_id = 0xa0;

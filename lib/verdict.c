@@ -26,46 +26,31 @@
 
 /* ---- version helpers ---------------------------------------------------- */
 
-static uint32_t clamp_version(uint32_t v)
+uint32_t cssp_version_as_read(uint32_t version)
 {
-    return v > CREDSSP_MAX_VERSION ? CREDSSP_MAX_VERSION : v;
+    return version > CSSP_MAX_DEFINED_VERSION ? CSSP_MAX_DEFINED_VERSION : version;
 }
 
-static bool is_unpatched(uint32_t v)
+bool cssp_version_unpatched(uint32_t version)
 {
-    return v >= 2 && v <= 4;
+    return version >= 2 && version <= 4;
 }
 
-static bool is_patched(uint32_t v)
+bool cssp_version_patched(uint32_t version)
 {
-    return clamp_version(v) >= 5;
+    return cssp_version_as_read(version) >= 5;
 }
 
-bool verdict_client_unpatched(const cssp_facts *f)
+uint32_t cssp_effective_version(uint32_t client, uint32_t server)
 {
-    return f->client_version_seen && is_unpatched(f->client_version);
+    client = cssp_version_as_read(client);
+    server = cssp_version_as_read(server);
+    return client < server ? client : server;
 }
 
-bool verdict_server_unpatched(const cssp_facts *f)
+bool cssp_facts_version_mismatch(const cssp_facts *f)
 {
-    return f->server_version_seen && is_unpatched(f->server_version);
-}
-
-bool verdict_client_patched(const cssp_facts *f)
-{
-    return f->client_version_seen && is_patched(f->client_version);
-}
-
-bool verdict_server_patched(const cssp_facts *f)
-{
-    return f->server_version_seen && is_patched(f->server_version);
-}
-
-bool verdict_versions_compatible(const cssp_facts *f)
-{
-    bool both_patched = verdict_client_patched(f) && verdict_server_patched(f);
-    bool both_unpatched = verdict_client_unpatched(f) && verdict_server_unpatched(f);
-    return both_patched || both_unpatched;
+    return verdict_client_patched(f) && verdict_server_unpatched(f);
 }
 
 static bool fields_inconsistent(const cssp_conn *c)
@@ -77,8 +62,7 @@ static bool fields_inconsistent(const cssp_conn *c)
         return true;
     if (!f->client_version_seen || !f->server_version_seen)
         return false;
-    uint32_t client = clamp_version(f->client_version), server = clamp_version(f->server_version);
-    uint32_t effective = client < server ? client : server;
+    uint32_t effective = cssp_effective_version(f->client_version, f->server_version);
     /* STATUS_NOT_SUPPORTED is how the spec has a server refuse the version itself: not an inconsistency */
     if (f->has_error_code && f->error_code != STATUS_NOT_SUPPORTED && (effective == 2 || effective == 5))
         return true;
@@ -86,11 +70,6 @@ static bool fields_inconsistent(const cssp_conn *c)
 }
 
 /* ---- negotiation helpers ------------------------------------------------ */
-
-bool verdict_negotiated(const cssp_facts *f, uint32_t protocol)
-{
-    return f->has_response && f->response_has_neg && f->selected_protocol == protocol;
-}
 
 /* A known protocol other than CredSSP, or a legacy Confirm; an unknown value decides nothing. */
 static bool negotiated_without_credssp(const cssp_facts *f)
@@ -398,6 +377,28 @@ static void feed_negotiation(cssp_conn *c, const cssp_event *ev)
     }
 }
 
+static void apply_early_auth(cssp_conn *c)
+{
+    cssp_facts *f = &c->facts;
+    c->early_auth_held = false;
+    if (f->has_early_auth)
+        return;
+    f->has_early_auth = true;
+    f->early_auth_result = c->held_early_auth_result;
+    raise_leg(c, LEG_SERVER_AFTER);
+}
+
+/*
+ * The Early User Authorization Result ends CredSSP, so it counts once the client's credentials are in. A
+ * capture written per leg by a TLS-stripping proxy (the rdps2rdp corpus) holds the server's whole exchange
+ * before the client's: there the result is held until the client's TSCredentials, or the end of the capture.
+ */
+static void release_early_auth(cssp_conn *c)
+{
+    if (c->early_auth_held && c->client_sent_auth_info)
+        apply_early_auth(c);
+}
+
 static bool alert_ends_connection(const cssp_event *ev)
 {
     return ev->u.alert.encrypted || ev->u.alert.level != TLS_ALERT_WARNING ||
@@ -409,6 +410,9 @@ void cssp_conn_feed(cssp_conn *c, const cssp_event *ev)
     if (!c || !ev)
         return;
     if (ev->type == CSSP_EV_END_OF_CAPTURE) {
+        /* what the server sent still counts when the client's credentials never came */
+        if (c->early_auth_held && !cssp_conn_credssp_over(c))
+            apply_early_auth(c);
         c->end_of_capture = true;
         return;
     }
@@ -432,6 +436,8 @@ void cssp_conn_feed(cssp_conn *c, const cssp_event *ev)
     case CSSP_EV_TSREQUEST:
         if (ev->u.tsreq)
             feed_tsrequest(c, dir, ev->u.tsreq, ev->ref);
+        if (!cssp_conn_credssp_over(c))
+            release_early_auth(c);
         break;
     case CSSP_EV_ENCRYPTED_RECORD:
         feed_record(c, dir, ev->u.record.length);
@@ -441,11 +447,9 @@ void cssp_conn_feed(cssp_conn *c, const cssp_event *ev)
             note_close(c, dir, CSSP_EV_TLS_ALERT);
         break;
     case CSSP_EV_EARLY_AUTH_RESULT:
-        if (!f->has_early_auth) {
-            f->has_early_auth = true;
-            f->early_auth_result = ev->u.early_auth.result;
-            raise_leg(c, LEG_SERVER_AFTER);
-        }
+        c->early_auth_held = true;
+        c->held_early_auth_result = ev->u.early_auth.result;
+        release_early_auth(c);
         break;
     case CSSP_EV_FIN:
     case CSSP_EV_RST:
@@ -478,11 +482,6 @@ static cssp_evidence tier_of_what_was_seen(const cssp_conn *c)
     return CSSP_EVIDENCE_CLEARTEXT;
 }
 
-bool verdict_closed_at(const cssp_conn *c, cssp_dir who, unsigned leg)
-{
-    return c->first_close == (int)who && c->close_leg == leg;
-}
-
 static decision decide(const cssp_conn *c)
 {
     const cssp_facts *f = &c->facts;
@@ -509,7 +508,7 @@ static decision decide(const cssp_conn *c)
         bool final = ended || f->has_early_auth || c->leg >= LEG_CLIENT_AFTER || !hybrid_ex;
         return make(RULE_COMPLETED, CSSP_VERDICT_OK, e, final);
     }
-    if (verdict_closed_at(c, CSSP_FROM_CLIENT, LEG_SERVER_FIRST) && verdict_client_patched(f) && verdict_server_unpatched(f))
+    if (verdict_closed_at(c, CSSP_FROM_CLIENT, LEG_SERVER_FIRST) && cssp_facts_version_mismatch(f))
         return make(RULE_VERSION_REFUSED, CSSP_VERDICT_VERSION_MISMATCH, content_tier(f), true);
     if (verdict_closed_at(c, CSSP_FROM_SERVER, LEG_CLIENT_FIRST) && verdict_client_unpatched(f) && !verdict_server_unpatched(f))
         return make(RULE_SERVER_REFUSED_FIRST, CSSP_VERDICT_REJECTED_UNPATCHED_CLIENT, content_tier(f), true);
@@ -529,6 +528,37 @@ static decision decide(const cssp_conn *c)
 bool cssp_conn_credssp_over(const cssp_conn *c)
 {
     return decide(c).final;
+}
+
+bool cssp_conn_expects_early_auth(const cssp_conn *c)
+{
+    return c->client_sent_auth_info || c->server_sent_pub_key_auth;
+}
+
+unsigned cssp_conn_tsrequests(const cssp_conn *c)
+{
+    return c->tsreq_count[CSSP_FROM_CLIENT] + c->tsreq_count[CSSP_FROM_SERVER];
+}
+
+void cssp_conn_progress(const cssp_conn *c, cssp_progress *out)
+{
+    memset(out, 0, sizeof *out);
+    for (int d = 0; d < 2; d++) {
+        out->records_counted[d] = c->records[d] - c->set_aside[d];
+        out->fin[d] = c->fin[d];
+        out->rst[d] = c->rst[d];
+        out->alert[d] = c->alert[d];
+    }
+    out->first_close = c->first_close;
+}
+
+bool cssp_progress_equal(const cssp_progress *a, const cssp_progress *b)
+{
+    for (int d = 0; d < 2; d++)
+        if (a->records_counted[d] != b->records_counted[d] || a->fin[d] != b->fin[d] || a->rst[d] != b->rst[d] ||
+            a->alert[d] != b->alert[d])
+            return false;
+    return a->first_close == b->first_close;
 }
 
 /* ---- judgement and names ------------------------------------------------ */
@@ -583,7 +613,8 @@ static cssp_cause cause_of_krb_error(int32_t code)
     return CSSP_CAUSE_NONE;
 }
 
-cssp_cause verdict_cause(const cssp_conn *c, const decision *d)
+/* The cause of a decision, when the capture tells it (docs/verdicts.md, "Causes"). */
+static cssp_cause verdict_cause(const cssp_conn *c, const decision *d)
 {
     const cssp_facts *f = &c->facts;
     switch (d->verdict) {

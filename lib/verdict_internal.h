@@ -1,7 +1,9 @@
 /*
  * verdict_internal.h - what the two halves of the verdict engine share:
  * verdict.c (feeding and the rules) and verdict_words.c (the explanation and
- * the advice). Not part of the public interface.
+ * the advice): the legs, the decision, and the predicates on the facts both
+ * ask, inline here so that neither file calls into the other for them. Not
+ * part of the public interface.
  */
 #ifndef CSSP_VERDICT_INTERNAL_H
 #define CSSP_VERDICT_INTERNAL_H
@@ -32,7 +34,6 @@ enum {
 #define TLS13_AES_128_CCM_8_SHA256 0x1305
 #define TLS_ALERT_WARNING 1
 #define TLS_ALERT_CLOSE_NOTIFY 0
-#define CREDSSP_MAX_VERSION 6   /* [MS-CSSP] 2.2.1: a higher peer version is treated as our own */
 
 /*
  * Largest record that can only be an errorCode TSRequest in the server's 2nd
@@ -74,17 +75,45 @@ typedef struct decision {
     bool final;                   /* nothing later can change it */
 } decision;
 
-bool verdict_client_unpatched(const cssp_facts *f);
-bool verdict_server_unpatched(const cssp_facts *f);
-bool verdict_client_patched(const cssp_facts *f);
-bool verdict_server_patched(const cssp_facts *f);
-bool verdict_negotiated(const cssp_facts *f, uint32_t protocol);
-bool verdict_closed_at(const cssp_conn *c, cssp_dir who, unsigned leg);
+/* What the rules and the words both ask of the facts (the version rule itself is cssp_version_*()). */
+static inline bool verdict_client_unpatched(const cssp_facts *f)
+{
+    return f->client_version_seen && cssp_version_unpatched(f->client_version);
+}
 
-/* The cause of a decision, when the capture tells it (docs/verdicts.md, "Causes"). */
-cssp_cause verdict_cause(const cssp_conn *c, const decision *d);
+static inline bool verdict_server_unpatched(const cssp_facts *f)
+{
+    return f->server_version_seen && cssp_version_unpatched(f->server_version);
+}
+
+static inline bool verdict_client_patched(const cssp_facts *f)
+{
+    return f->client_version_seen && cssp_version_patched(f->client_version);
+}
+
+static inline bool verdict_server_patched(const cssp_facts *f)
+{
+    return f->server_version_seen && cssp_version_patched(f->server_version);
+}
+
 /* Versions that work together: both seen, and both 5-6 or both 2-4. */
-bool verdict_versions_compatible(const cssp_facts *f);
+static inline bool verdict_versions_compatible(const cssp_facts *f)
+{
+    bool both_patched = verdict_client_patched(f) && verdict_server_patched(f);
+    bool both_unpatched = verdict_client_unpatched(f) && verdict_server_unpatched(f);
+    return both_patched || both_unpatched;
+}
+
+static inline bool verdict_negotiated(const cssp_facts *f, uint32_t protocol)
+{
+    return f->has_response && f->response_has_neg && f->selected_protocol == protocol;
+}
+
+/* The connection first closed from `who` with the exchange at `leg`. */
+static inline bool verdict_closed_at(const cssp_conn *c, cssp_dir who, unsigned leg)
+{
+    return c->first_close == (int)who && c->close_leg == leg;
+}
 
 /* The one-sentence explanation of a decision in tr's language (NULL: English), into buf (always NUL-terminated,
  * ends with a period). */

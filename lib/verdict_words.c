@@ -61,8 +61,8 @@ static void text_end(text *t)
 /* "v6", or "v96 (read as v6)" for a version above the highest defined one. */
 static const char *version_text(const text *t, uint32_t v, char *buf, size_t size)
 {
-    if (v > CREDSSP_MAX_VERSION)
-        snprintf(buf, size, cssp_tr(t->tr, "v%u (read as v%u)"), (unsigned)v, CREDSSP_MAX_VERSION);
+    if (v != cssp_version_as_read(v))
+        snprintf(buf, size, cssp_tr(t->tr, "v%u (read as v%u)"), (unsigned)v, (unsigned)cssp_version_as_read(v));
     else
         snprintf(buf, size, "v%u", (unsigned)v);
     return buf;

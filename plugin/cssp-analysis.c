@@ -157,8 +157,7 @@ static void add_expert_items(proto_item *anchor, packet_info *pinfo, const cssp_
                                _("Server offers CredSSP v%u to a v%u client: a client on Encryption Oracle Remediation "
                                "= Mitigated or Force Updated Clients will refuse it"),
                                view->server_version, view->client_version);
-    if (became(view->client_seen, view->client_seen_before) && view->client_version >= 2 &&
-        view->client_version <= 4)
+    if (became(view->client_seen, view->client_seen_before) && cssp_version_unpatched(view->client_version))
         expert_add_info_format(pinfo, anchor, &ei_client_unpatched,
                                _("Client offers CredSSP v%u: not updated for CVE-2018-0886 (versions 2-4)"),
                                view->client_version);
@@ -267,12 +266,10 @@ void cssp_analysis_show(proto_tree *tree, proto_item *anchor, tvbuff_t *tvb, pac
                 view->client_frame);
     add_version(t, tvb, hf_server_version, hf_server_version_frame, view->server_seen, view->server_version,
                 view->server_frame);
-    if (view->client_seen && view->server_seen) {
-        uint32_t client = cssp_version_as_read(view->client_version);
-        uint32_t server = cssp_version_as_read(view->server_version);
-        proto_item_set_generated(
-            proto_tree_add_uint(t, hf_effective_version, tvb, 0, 0, client < server ? client : server));
-    }
+    if (view->client_seen && view->server_seen)
+        proto_item_set_generated(proto_tree_add_uint(t, hf_effective_version, tvb, 0, 0,
+                                                     cssp_effective_version(view->client_version,
+                                                                            view->server_version)));
     proto_item_set_generated(proto_tree_add_string(t, hf_verdict, tvb, 0, 0, cssp_verdict_name(j->verdict)));
     proto_item_set_generated(proto_tree_add_string(t, hf_evidence, tvb, 0, 0, cssp_evidence_name(j->evidence)));
     for (unsigned bit = 1; bit != 0 && bit <= j->findings; bit <<= 1)

@@ -266,7 +266,7 @@ static bool take_early_auth(tvbuff_t *tvb, int offset, packet_info *pinfo, cssp_
         const cssp_view *view = cssp_view_get(pinfo, *key);
         return view && view->kind == CSSP_VIEW_EARLY_AUTH;
     }
-    return conv->engine.client_sent_auth_info || conv->engine.server_sent_pub_key_auth;
+    return cssp_conn_expects_early_auth(&conv->engine);
 }
 
 static void dissect_early_auth(tvbuff_t *tvb, int offset, packet_info *pinfo, proto_tree *tree, cssp_conv *conv,
@@ -277,7 +277,10 @@ static void dissect_early_auth(tvbuff_t *tvb, int offset, packet_info *pinfo, pr
     cssp_early_auth_result_decode(bytes, EARLY_AUTH_LEN, &result);
     const cssp_view *view;
     if (!PINFO_FD_VISITED(pinfo)) {
-        cssp_conv_early_auth(conv, pinfo->num, result);
+        /* the engine holds it until the client's credentials are in (verdict.h) */
+        cssp_event ev = {.type = CSSP_EV_EARLY_AUTH_RESULT, .dir = CSSP_FROM_SERVER, .ref = pinfo->num};
+        ev.u.early_auth.result = result;
+        cssp_conv_feed(conv, &ev);
         view = cssp_conv_commit(conv, pinfo, key, CSSP_VIEW_EARLY_AUTH, CSSP_FROM_SERVER);
     } else {
         view = cssp_view_get(pinfo, key);

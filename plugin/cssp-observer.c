@@ -18,8 +18,6 @@
  */
 #include "cssp-observer.h"
 
-#include <string.h>
-
 #include <epan/dissectors/packet-tls-utils.h>
 #include <epan/proto.h>
 #include <epan/proto_data.h>
@@ -30,6 +28,7 @@
 #include "cssp-text.h"
 #include "cssp-wire.h"
 #include "cssp/packet.h"
+#include "cssp/tls_framer.h"
 
 #define ALERT_LEN 2
 
@@ -93,18 +92,18 @@ static void observe_clear_record(const observation *o, const cssp_wire_record *r
         ev.u.tls.version = rec->version;
         ev.u.tls.cipher_suite = rec->cipher_suite;
         feed(o, &ev);
-    } else if (rec->content_type == SSL_ID_ALERT) {
+    } else if (rec->content_type == TLS_CONTENT_ALERT) {
         feed_alert(o, !rec->has_alert, rec->alert_level, rec->alert_description);
     }
 }
 
 static void observe_undecrypted(const observation *o, const cssp_wire_record *rec)
 {
-    if (rec->content_type == SSL_ID_APP_DATA) {
+    if (rec->content_type == TLS_CONTENT_APPLICATION_DATA) {
         cssp_event ev = {.type = CSSP_EV_ENCRYPTED_RECORD};
         ev.u.record.length = rec->length;
         feed(o, &ev);
-    } else if (rec->content_type == SSL_ID_ALERT) {
+    } else if (rec->content_type == TLS_CONTENT_ALERT) {
         feed_alert(o, true, 0, 0);
     }
 }
@@ -147,27 +146,6 @@ static void observe_close(const observation *o, uint8_t tcp_flags)
     feed(o, &ev);
 }
 
-/* What of the engine's state a view is worth showing for: messages counted, closes. */
-typedef struct progress {
-    unsigned counted[2];
-    int first_close;
-    bool closed[2][3];
-} progress;
-
-static progress progress_of(const cssp_conn *c)
-{
-    progress p;
-    memset(&p, 0, sizeof p);
-    for (int d = 0; d < 2; d++) {
-        p.counted[d] = c->records[d] - c->set_aside[d];
-        p.closed[d][0] = c->fin[d];
-        p.closed[d][1] = c->rst[d];
-        p.closed[d][2] = c->alert[d];
-    }
-    p.first_close = c->first_close;
-    return p;
-}
-
 /* Where the wire state lives: the connection, until the engine says CredSSP is over. */
 static cssp_wire *wire_of(cssp_conv *conv)
 {
@@ -192,7 +170,9 @@ static void observe_frame(tvbuff_t *frame, packet_info *pinfo)
     cssp_wire_read(wire_of(conv), o.dir, pinfo, frame, &wire);
     if (!wire.is_tcp)
         return;
-    progress before = progress_of(&conv->engine);
+    /* a view is worth storing when the frame moved the exchange: messages counted, closes */
+    cssp_progress before, after;
+    cssp_conn_progress(&conv->engine, &before);
     /* a tunnelled connection's records are the tunnel's (cssp_observer_tunnel_bytes), not the gateway's TLS */
     if (wire.count > 0 && !conv->tunnelled) {
         decrypted plain;
@@ -200,8 +180,8 @@ static void observe_frame(tvbuff_t *frame, packet_info *pinfo)
         observe_records(&o, &wire, &plain);
     }
     observe_close(&o, wire.tcp_flags);
-    progress after = progress_of(&conv->engine);
-    if (memcmp(&before, &after, sizeof before) != 0)
+    cssp_conn_progress(&conv->engine, &after);
+    if (!cssp_progress_equal(&before, &after))
         cssp_conv_commit(conv, pinfo, CSSP_VIEW_KEY_OBSERVER, CSSP_VIEW_TRANSPORT, o.dir);
 }
 
@@ -213,13 +193,14 @@ const cssp_view *cssp_observer_tunnel_bytes(cssp_conv *conv, cssp_wire *wire, pa
     observation o = {.conv = conv, .dir = dir, .frame = pinfo->num};
     cssp_wire_frame records;
     cssp_wire_read_bytes(wire, dir, bytes, len, &records);
-    progress before = progress_of(&conv->engine);
+    cssp_progress before, after;
+    cssp_conn_progress(&conv->engine, &before);
     decrypted plain = {.count = 0};
     if (tls_layer)
         collect_layer(pinfo, tls_layer, &plain);
     observe_records(&o, &records, &plain);
-    progress after = progress_of(&conv->engine);
-    if (memcmp(&before, &after, sizeof before) == 0)
+    cssp_conn_progress(&conv->engine, &after);
+    if (cssp_progress_equal(&before, &after))
         return NULL;
     return cssp_conv_commit(conv, pinfo, key, CSSP_VIEW_TRANSPORT, dir);
 }

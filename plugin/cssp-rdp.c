@@ -27,11 +27,11 @@
 #include "cssp-text.h"
 #include "cssp/facts_text.h"
 #include "cssp/names.h"
+#include "cssp/roles.h"
 #include "cssp/tls_framer.h"
 #include "cssp/x224.h"
 #include "ws-compat.h"
 
-#define RDP_PORT 3389
 #define TPKT_VERSION 3
 #define TPKT_HEADER_LEN 4
 
@@ -330,7 +330,7 @@ void cssp_rdp_handoff(void)
     tls_handle = find_dissector_add_dependency("tls", proto_cssp);
     tpkt_handle = find_dissector_add_dependency("tpkt", proto_cssp);
     /* replaces TPKT's claim on 3389; every PDU this dissector does not read itself goes to TPKT */
-    dissector_add_uint_with_preference("tcp.port", RDP_PORT, rdp_handle);
+    dissector_add_uint_with_preference("tcp.port", CSSP_RDP_PORT, rdp_handle);
     /*
      * Under Decode As TLS, TLS before 4.6 tries its heuristics (cssp_tls) before its port table. From 4.6
      * (the preference tls.try_heuristic_first, default 443) it takes the port table first on other ports,
@@ -340,7 +340,7 @@ void cssp_rdp_handoff(void)
      */
     module_t *tls_module = prefs_find_module("tls");
     if (tls_module && prefs_find_preference(tls_module, "try_heuristic_first"))
-        dissector_add_uint("tls.port", RDP_PORT, find_dissector("cssp"));
+        dissector_add_uint("tls.port", CSSP_RDP_PORT, find_dissector("cssp"));
     heur_dissector_add("tcp", heur_rdp_connection, "RDP connection with CredSSP analysis (cssp plugin)", "cssp_tcp",
                        proto_cssp, HEURISTIC_ENABLE);
 }

@@ -13,8 +13,8 @@
 #include "cssp-i18n.h"
 #include "cssp/facts_text.h"
 #include "ws-compat.h"
+#include "cssp/roles.h"
 
-#define RDP_PORT 3389
 /* Key of the per-dissection PDU counter in pinfo->pool proto data (never a view key). */
 #define PDU_COUNTER_KEY 0x7ffffffeu
 
@@ -69,24 +69,16 @@ void cssp_conv_set_sender_role(cssp_conv *conv, packet_info *pinfo, cssp_dir sen
         remember_client(conv, &pinfo->dst, pinfo->destport);
 }
 
-/*
- * Without the X.224 exchange: the side TCP saw send the SYN is the client; else
- * the side not on 3389; else the sender of the first PDU the plugin met, which
- * for CredSSP (client-first) is the client.
- */
+/* Without the X.224 exchange: the side TCP saw send the SYN is the client; else as the core guesses. */
 static void guess_roles(cssp_conv *conv, packet_info *pinfo)
 {
     conversation_t *conversation = find_conversation_pinfo(pinfo, 0);
     struct tcp_analysis *tcpd = conversation ? get_tcp_conversation_data(conversation, pinfo) : NULL;
-    uint32_t server_port = tcpd ? tcpd->server_port : 0;
-    if (server_port == 0 && (pinfo->srcport == RDP_PORT) != (pinfo->destport == RDP_PORT))
-        server_port = RDP_PORT;
-    if (server_port != 0 && pinfo->destport == server_port && pinfo->srcport != server_port)
+    uint16_t server_port = tcpd ? (uint16_t)tcpd->server_port : 0;
+    if (cssp_sent_by_client((uint16_t)pinfo->srcport, (uint16_t)pinfo->destport, server_port))
         remember_client(conv, &pinfo->src, pinfo->srcport);
-    else if (server_port != 0 && pinfo->srcport == server_port && pinfo->destport != server_port)
-        remember_client(conv, &pinfo->dst, pinfo->destport);
     else
-        remember_client(conv, &pinfo->src, pinfo->srcport);
+        remember_client(conv, &pinfo->dst, pinfo->destport);
 }
 
 cssp_dir cssp_conv_sender(cssp_conv *conv, packet_info *pinfo)
@@ -121,41 +113,9 @@ bool cssp_conv_negotiated(const cssp_conv *conv, uint32_t *selected_protocol)
     return true;
 }
 
-static void feed_pending_early_auth(cssp_conv *conv)
-{
-    if (!conv->early_auth_pending || !conv->engine.client_sent_auth_info)
-        return;
-    conv->early_auth_pending = false;
-    cssp_event ev = {.type = CSSP_EV_EARLY_AUTH_RESULT, .dir = CSSP_FROM_SERVER, .ref = conv->early_auth_frame};
-    ev.u.early_auth.result = conv->early_auth_result;
-    cssp_conn_feed(&conv->engine, &ev);
-}
-
 void cssp_conv_feed(cssp_conv *conv, const cssp_event *ev)
 {
     cssp_conn_feed(&conv->engine, ev);
-    if (ev->type == CSSP_EV_TSREQUEST)
-        feed_pending_early_auth(conv);
-}
-
-void cssp_conv_early_auth(cssp_conv *conv, uint32_t frame, uint32_t result)
-{
-    conv->early_auth_pending = true;
-    conv->early_auth_result = result;
-    conv->early_auth_frame = frame;
-    feed_pending_early_auth(conv);
-}
-
-uint32_t cssp_version_as_read(uint32_t version)
-{
-    return version > CSSP_MAX_DEFINED_VERSION ? CSSP_MAX_DEFINED_VERSION : version;
-}
-
-/* docs/verdicts.md 3.4: "patched" is >= 5 as read, "unpatched" is 2-4. */
-static bool is_mismatch(const cssp_facts *f)
-{
-    return f->client_version_seen && cssp_version_as_read(f->client_version) >= 5 && f->server_version_seen &&
-           f->server_version >= 2 && f->server_version <= 4;
 }
 
 static bool same_judgement(const cssp_judgement *a, const cssp_judgement *b)
@@ -212,7 +172,7 @@ const cssp_view *cssp_conv_commit(cssp_conv *conv, packet_info *pinfo, uint32_t 
     view->server_version = f->server_version;
     view->client_frame = (uint32_t)f->client_version_ref;
     view->server_frame = (uint32_t)f->server_version_ref;
-    view->mismatch = is_mismatch(f);
+    view->mismatch = cssp_facts_version_mismatch(f);
     view->has_error_code = f->has_error_code;
     view->error_code = f->error_code;
     if (!conv->has_last || conv->last.judgement->verdict != view->judgement->verdict)

@@ -72,23 +72,11 @@ typedef struct cssp_conv {
     uint32_t tls_start_frame;         /* first frame handed to TLS; 0 while in clear */
     bool side_closed[2];              /* a FIN or RST was fed for that side */
     struct cssp_wire *wire;           /* the observer's TCP and TLS record state (cssp-wire.h), until settled */
-    bool early_auth_pending;
-    uint32_t early_auth_result;
-    uint32_t early_auth_frame;
     cssp_view last;                   /* the latest view, source of the next view's "before" */
     bool has_last;
     uint32_t verdict_frame;           /* the frame whose view set the latest verdict */
     const cssp_view *latest;          /* the stored view that `last` copies */
 } cssp_conv;
-
-/* The highest CredSSP version [MS-CSSP] 2.2.1 defines. */
-#define CSSP_MAX_DEFINED_VERSION 6
-
-/*
- * A version as the engine reads it: [MS-CSSP] 2.2.1 has a peer above the highest
- * version treated as that version (nmap's 96 is read as 6).
- */
-uint32_t cssp_version_as_read(uint32_t version);
 
 /* Key of the observer's view of a frame; PDU views use cssp_next_pdu_key(). */
 #define CSSP_VIEW_KEY_OBSERVER 0x7fffffffu
@@ -120,12 +108,6 @@ bool cssp_conv_negotiated(const cssp_conv *conv, uint32_t *selected_protocol);
 
 /* First pass only: feeds the engine. */
 void cssp_conv_feed(cssp_conv *conv, const cssp_event *ev);
-/*
- * First pass only: a decoded Early User Authorization Result. The analyzer feeds
- * it once the client's credentials are in (captures written per leg hold the
- * server's whole side first), and so does the plugin.
- */
-void cssp_conv_early_auth(cssp_conv *conv, uint32_t frame, uint32_t result);
 /* First pass only: judges the connection now and stores the view with the frame under key. */
 const cssp_view *cssp_conv_commit(cssp_conv *conv, packet_info *pinfo, uint32_t key, cssp_view_kind kind,
                                   cssp_dir dir);

@@ -11,19 +11,12 @@
 #include <wiretap/wtap.h>
 
 #include "cssp/packet.h"
+#include "cssp/reader.h"
 #include "cssp/tcp_stream.h"
 #include "cssp/tls_framer.h"
 #include "cssp/tls_handshake.h"
 #include "ws-compat.h"
 
-enum {
-    TLS_CONTENT_CHANGE_CIPHER_SPEC = 20,
-    TLS_CONTENT_ALERT = 21,
-    TLS_CONTENT_HANDSHAKE = 22,
-    TLS_CONTENT_APPLICATION_DATA = 23
-};
-#define HANDSHAKE_HEADER_LEN 4   /* msg_type, uint24 length */
-#define ALERT_LEN 2              /* level, description */
 #define DLT_PROBED 300           /* libpcap DLT numbers asked about at handoff: those lib/packet.c reads are below */
 #define ENCAPS_MAX 16
 
@@ -116,12 +109,11 @@ typedef struct reading {
 static void read_server_hello(cssp_wire_record *rec, const uint8_t *fragment, size_t len)
 {
     tls_server_hello hello;
-    if (len < HANDSHAKE_HEADER_LEN || fragment[0] != TLS_HS_SERVER_HELLO)
-        return;
-    size_t body_len = (size_t)fragment[1] << 16 | (size_t)fragment[2] << 8 | fragment[3];
-    if (body_len > len - HANDSHAKE_HEADER_LEN ||
-        tls_parse_server_hello(fragment + HANDSHAKE_HEADER_LEN, body_len, &hello) != CSSP_OK ||
-        hello.hello_retry_request)
+    uint8_t type;
+    const uint8_t *body;
+    size_t body_len;
+    if (!tls_handshake_message(fragment, len, &type, &body, &body_len) || type != TLS_HS_SERVER_HELLO ||
+        tls_parse_server_hello(body, body_len, &hello) != CSSP_OK || hello.hello_retry_request)
         return;
     rec->has_hello = true;
     rec->version = hello.version;
@@ -131,7 +123,10 @@ static void read_server_hello(cssp_wire_record *rec, const uint8_t *fragment, si
 static bool on_record(void *user, const uint8_t header[TLS_RECORD_HEADER_LEN], const uint8_t *fragment, size_t len)
 {
     reading *r = user;
-    uint8_t type = header[0];
+    cssp_reader in;
+    uint8_t type;
+    cssp_reader_init(&in, header, TLS_RECORD_HEADER_LEN);
+    cssp_get_u8(&in, &type);
     if (type == TLS_CONTENT_CHANGE_CIPHER_SPEC)
         r->side->protecting = true;
     if (r->out->count == CSSP_WIRE_MAX_RECORDS)
@@ -146,10 +141,12 @@ static bool on_record(void *user, const uint8_t header[TLS_RECORD_HEADER_LEN], c
         return true;
     if (type == TLS_CONTENT_HANDSHAKE && r->from_server)
         read_server_hello(rec, fragment, len);
-    if (type == TLS_CONTENT_ALERT && len >= ALERT_LEN) {
+    uint8_t level, description;
+    cssp_reader_init(&in, fragment, len);
+    if (type == TLS_CONTENT_ALERT && cssp_get_u8(&in, &level) && cssp_get_u8(&in, &description)) {
         rec->has_alert = true;
-        rec->alert_level = fragment[0];
-        rec->alert_description = fragment[1];
+        rec->alert_level = level;
+        rec->alert_description = description;
     }
     return true;
 }

@@ -3,7 +3,8 @@
  *
  * cssp-rdp.c      X.224 negotiation on TCP, the switch to TLS, CredSSP in clear
  * cssp-dissect.c  TSRequests and the Early User Authorization Result; TLS app handle
- * cssp-observer.c TLS records, alerts and TCP closes, for the verdict engine
+ * cssp-observer.c TLS records, alerts and TCP closes, for the verdict engine, read from each
+ *   + cssp-wire.c  frame's bytes by the core's frame, TCP-stream and TLS-record code (one unit)
  * cssp-analysis.c per-connection generated fields and expert items
  * cssp-state.c    per-connection engine, per-frame views
  * cssp-stats.c    the tap and the stats tree

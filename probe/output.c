@@ -9,6 +9,7 @@
 #include "cssp/names.h"
 #include "cssp/inert.h"
 #include "cssp-i18n.h"
+#include "cssp/json.h"
 
 #define STATE_COUNT (CSSP_SERVER_UNDETERMINED + 1)
 
@@ -29,44 +30,21 @@ probe_output *output_new(FILE *out, bool json)
 
 static const char *tls_version_text(uint16_t v)
 {
-    switch (v) {
-    case 0x0300: return "SSL 3.0";
-    case 0x0301: return "1.0";
-    case 0x0302: return "1.1";
-    case 0x0303: return "1.2";
-    case 0x0304: return "1.3";
-    default: return "unknown";
-    }
+    const char *name = cssp_tls_version_name(v);
+    return name ? name : "unknown";
 }
 
 /* ---- JSON ---- */
 
-/* A JSON string of valid UTF-8; control characters (C0, DEL and C1) escaped, so none reaches a terminal raw. */
-static void json_string(GString *s, const char *text)
+/* The core's JSON writer (cssp/json.h), writing into a GString. */
+static void append_to(void *string, const char *bytes, size_t len)
 {
-    if (!text) {
-        g_string_append(s, "null");
-        return;
-    }
-    char *valid = g_utf8_make_valid(text, -1);
-    g_string_append_c(s, '"');
-    for (const char *p = valid; *p; p = g_utf8_next_char(p)) {
-        gunichar c = g_utf8_get_char(p);
-        if (c == '"' || c == '\\')
-            g_string_append_printf(s, "\\%c", (char)c);
-        else if (g_unichar_type(c) == G_UNICODE_CONTROL)
-            g_string_append_printf(s, "\\u%04x", (unsigned)c);
-        else
-            g_string_append_len(s, p, g_utf8_next_char(p) - p);
-    }
-    g_string_append_c(s, '"');
-    g_free(valid);
+    g_string_append_len(string, bytes, (gssize)len);
 }
 
-static void json_key(GString *s, const char *key)
-{
-    g_string_append_printf(s, ",\"%s\":", key);
-}
+#define JSON_INTO(s) (&(cssp_json){.write = append_to, .ctx = (s)})
+#define json_string(s, text) cssp_json_string(JSON_INTO(s), (text))
+#define json_key(s, key) cssp_json_key(JSON_INTO(s), (key))
 
 static void json_names(GString *s, const cssp_ntlm_target *n)
 {
@@ -91,26 +69,7 @@ static void output_json(probe_output *o, const probe_result *r)
     json_string(s, r->target);
     json_key(s, "server");
     json_string(s, r->connected ? tcp_endpoint_format(&r->server, buf) : NULL);
-    json_key(s, "requested_protocols");
-    if (f->has_request) {
-        g_string_append(s, "[\"");
-        g_string_append(s, cssp_format_protocols(f->requested_protocols, "\",\"", buf, sizeof buf));
-        g_string_append(s, "\"]");
-    } else {
-        g_string_append(s, "null");
-    }
-    json_key(s, "selected_protocol");
-    if (f->has_response) {
-        const char *name = cssp_protocol_name(f->selected_protocol);
-        if (name)
-            json_string(s, name);
-        else
-            g_string_append_printf(s, "\"0x%X\"", (unsigned)f->selected_protocol);
-    } else {
-        g_string_append(s, "null");
-    }
-    json_key(s, "negotiation_failure");
-    json_string(s, f->has_failure ? cssp_format_neg_failure(f->failure_code, buf, sizeof buf) : NULL);
+    cssp_json_negotiation(JSON_INTO(s), f); /* the probe's request always carries RDP_NEG_REQ */
     json_key(s, "tls");
     if (r->tls_version) {
         g_string_append_printf(s, "{\"version\":\"%s\",\"cipher\":", tls_version_text(r->tls_version));
@@ -120,20 +79,11 @@ static void output_json(probe_output *o, const probe_result *r)
         g_string_append(s, "null");
     }
     json_key(s, "server_version");
-    if (f->server_version_seen)
-        g_string_append_printf(s, "%u", (unsigned)f->server_version);
-    else
-        g_string_append(s, "null");
+    cssp_json_uint_or_null(JSON_INTO(s), f->server_version_seen, f->server_version);
     json_key(s, "server_os");
-    if (f->has_server_os)
-        g_string_append_printf(s, "\"%u.%u.%u\"", f->server_os_major, f->server_os_minor, f->server_os_build);
-    else
-        g_string_append(s, "null");
+    cssp_json_os(JSON_INTO(s), f->has_server_os, f->server_os_major, f->server_os_minor, f->server_os_build);
     json_key(s, "error_code");
-    if (f->has_error_code)
-        g_string_append_printf(s, "%u", (unsigned)f->error_code);
-    else
-        g_string_append(s, "null");
+    cssp_json_uint_or_null(JSON_INTO(s), f->has_error_code, f->error_code);
     json_key(s, "error_name");
     json_string(s, f->has_error_code ? cssp_format_error(f->error_code, buf, sizeof buf) : NULL);
     json_key(s, "ntlm_target");
@@ -147,15 +97,7 @@ static void output_json(probe_output *o, const probe_result *r)
     json_key(s, "judgement");
     json_string(s, judged ? cssp_server_state_name(r->judgement.state) : NULL);
     json_key(s, "findings");
-    g_string_append_c(s, '[');
-    for (unsigned i = 0, first = 1; judged && i < CSSP_FINDING_COUNT; i++)
-        if (r->judgement.findings & (1u << i)) {
-            if (!first)
-                g_string_append_c(s, ',');
-            json_string(s, cssp_finding_name(1u << i));
-            first = 0;
-        }
-    g_string_append_c(s, ']');
+    cssp_json_findings(JSON_INTO(s), judged ? r->judgement.findings : 0);
     json_key(s, "explanation");
     json_string(s, judged ? r->judgement.explanation : NULL);
     json_key(s, "advice");

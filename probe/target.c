@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "cssp/roles.h"
+
 static bool parse_port(const char *text, uint16_t *port)
 {
     guint64 value;
@@ -18,7 +20,7 @@ static bool parse_port(const char *text, uint16_t *port)
 bool target_parse(const char *text, char **host, uint16_t *port, const char **why)
 {
     *host = NULL;
-    *port = PROBE_DEFAULT_PORT;
+    *port = CSSP_RDP_PORT;
     const char *colon = strrchr(text, ':');
     if (text[0] == '[') {
         const char *close = strchr(text, ']');

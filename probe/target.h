@@ -10,8 +10,6 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define PROBE_DEFAULT_PORT 3389
-
 /*
  * Splits a target into a host (without brackets; the caller frees it) and a port. False, with *why set
  * to a static phrase, when it is not HOST[:PORT].

@@ -13,9 +13,10 @@
 #include <glib.h>
 
 #include "check.h"
+#include "cssp/names.h"
 #include "cssp/tls_framer.h"
 #include "cssp/tls_handshake.h"
-#include "tls_hs_stream.h"
+#include "cssp/tls_hs_stream.h"
 #include "tls_record.h"
 #include "tls_suites.h"
 
@@ -323,8 +324,11 @@ static void test_names(void)
     CHECK_EQ_STR(tls_suite_name(0xC030), "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384");
     CHECK_EQ_STR(tls_suite_name(0x0005), "unknown");
     CHECK(tls_suite_find(0x0005) == NULL);
-    CHECK_EQ_STR(tls_version_name(0x0304), "TLS 1.3");
-    CHECK_EQ_STR(tls_version_name(0x0300), "unknown");
+    CHECK_EQ_STR(cssp_tls_version_name(0x0304), "1.3");
+    CHECK(cssp_tls_version_name(0x0305) == NULL);
+    /* every suite the core names is one the decrypter has a row for */
+    for (const cssp_name *n = cssp_tls_suite_names; n->name; n++)
+        CHECK(tls_suite_find((uint16_t)n->value) != NULL);
 }
 
 int main(void)

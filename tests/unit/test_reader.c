@@ -19,6 +19,10 @@ static void test_reads_in_order(void)
     CHECK(!r.overrun);
     r.pos = 0;
     CHECK(cssp_get_be32(&r, &d) && d == 0x03000013);
+    r.pos = 1;
+    CHECK(cssp_get_be24(&r, &d) && d == 0x000013); /* a TLS handshake message's length */
+    r.pos = 8;
+    CHECK(!cssp_get_be24(&r, &d) && d == 0 && r.overrun);
 }
 
 static void test_overrun_is_sticky(void)

@@ -431,6 +431,34 @@ static void test_auth_failed_authz_denied(void)
     CHECK(has(j.explanation, "0x00000007"));
 }
 
+/*
+ * The result comes after the client's credentials ([MS-RDPBCGR] 5.4.2.3); a capture written per leg holds the
+ * server's side first. The engine holds it until the credentials, or until the end of the capture.
+ */
+static void test_early_auth_held(void)
+{
+    cssp_conn c;
+    start(&c, CSSP_PROTO_HYBRID_EX, 0x0303);
+    exchange(&c, 6, 6, false);
+    CHECK(cssp_conn_expects_early_auth(&c));
+    early_auth(&c, CSSP_AUTHZ_ACCESS_DENIED);
+    CHECK(!c.facts.has_early_auth);
+    CHECK(!cssp_conn_credssp_over(&c));
+    cssp_tsreq_summary s = credentials(6);
+    tsreq(&c, C, &s);
+    CHECK(c.facts.has_early_auth);
+    EXPECT(&c, CSSP_VERDICT_AUTH_FAILED, CSSP_EVIDENCE_DECRYPTED, 0);
+    CHECK_EQ_U(cssp_conn_tsrequests(&c), 5);
+
+    /* the credentials never came: the result the server sent still counts */
+    start(&c, CSSP_PROTO_HYBRID_EX, 0x0303);
+    exchange(&c, 6, 6, false);
+    early_auth(&c, CSSP_AUTHZ_ACCESS_DENIED);
+    feed(&c, (cssp_event){.type = CSSP_EV_END_OF_CAPTURE});
+    CHECK(c.facts.has_early_auth);
+    EXPECT(&c, CSSP_VERDICT_AUTH_FAILED, CSSP_EVIDENCE_DECRYPTED, 0);
+}
+
 /* ---- no_nla and negotiation_failed ------------------------------------------ */
 
 static void test_no_nla(void)
@@ -1477,6 +1505,7 @@ int main(void)
 {
     test_names();
     test_x224_events();
+    test_early_auth_held();
     test_matrix_1_unpatched_unpatched();
     test_matrix_2_mitigated();
     test_matrix_2_force();

@@ -30,6 +30,11 @@ extern const cssp_name cssp_tsgu_packet_names[];      /* RD Gateway HTTP transpo
 extern const cssp_name cssp_tsgu_status_names[];      /* RD Gateway HRESULTs: S_OK, E_PROXY_* */
 extern const cssp_name cssp_tsgu_extended_auth_names[]; /* RD Gateway handshake extendedAuth bits */
 extern const cssp_name cssp_ws_opcode_names[];        /* WebSocket opcodes */
+extern const cssp_name cssp_krb_message_names[];      /* AP-REQ, AP-REP, KERB-TGT-REQUEST/REPLY, KRB-ERROR */
+extern const cssp_name cssp_auth_package_names[];     /* ntlm, kerberos, negoex, pku2u */
+extern const cssp_name cssp_neg_state_names[];        /* SPNEGO negState: accept-completed, ... */
+extern const cssp_name cssp_tls_version_names[];      /* SSL 3.0 and TLS 1.0-1.3: "1.2" as reports write it */
+extern const cssp_name cssp_tls_suite_names[];        /* the cipher suites the analyzer decrypts, IANA names */
 
 const cssp_name *cssp_name_lookup(const cssp_name *table, uint32_t value);
 
@@ -40,6 +45,8 @@ const char *cssp_error_name(uint32_t code);
 const char *cssp_authz_result_name(uint32_t result);
 const char *cssp_tsgu_packet_name(uint16_t type);       /* "CHANNEL_CREATE" */
 const char *cssp_tsgu_status_name(uint32_t hresult);    /* "E_PROXY_RAP_ACCESSDENIED" */
+const char *cssp_tls_version_name(uint16_t version);    /* "1.3", "SSL 3.0" */
+const char *cssp_tls_suite_name(uint16_t suite);        /* "TLS_AES_256_GCM_SHA384" */
 
 /* "STATUS_LOGON_FAILURE" or "0xC00000FF"; returns buf. */
 const char *cssp_format_error(uint32_t code, char *buf, size_t size);

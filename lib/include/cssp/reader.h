@@ -26,6 +26,7 @@ void cssp_reader_init(cssp_reader *r, const uint8_t *data, size_t len);
 size_t cssp_reader_remaining(const cssp_reader *r);
 bool cssp_get_u8(cssp_reader *r, uint8_t *out);
 bool cssp_get_be16(cssp_reader *r, uint16_t *out);
+bool cssp_get_be24(cssp_reader *r, uint32_t *out);
 bool cssp_get_le16(cssp_reader *r, uint16_t *out);
 bool cssp_get_le32(cssp_reader *r, uint32_t *out);
 bool cssp_get_be32(cssp_reader *r, uint32_t *out);

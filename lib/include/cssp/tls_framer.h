@@ -15,6 +15,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The record content types (RFC 8446 5.1; heartbeat, RFC 6520). */
+typedef enum tls_content_type {
+    TLS_CONTENT_CHANGE_CIPHER_SPEC = 20,
+    TLS_CONTENT_ALERT = 21,
+    TLS_CONTENT_HANDSHAKE = 22,
+    TLS_CONTENT_APPLICATION_DATA = 23,
+    TLS_CONTENT_HEARTBEAT = 24
+} tls_content_type;
+
 #define TLS_RECORD_HEADER_LEN 5
 #define TLS_MAX_RECORD_LEN (16384 + 2048) /* TLSCiphertext.length limit (RFC 5246 6.2.3) */
 

@@ -18,6 +18,7 @@
 #include "cssp/status.h"
 
 #define TLS_RANDOM_LEN 32
+#define TLS_HANDSHAKE_HEADER_LEN 4 /* msg_type, uint24 length */
 
 enum {
     TLS_HS_CLIENT_HELLO = 1,
@@ -51,6 +52,15 @@ typedef struct tls_server_hello {
     bool etm;                  /* encrypt_then_mac selected */
     bool hello_retry_request;
 } tls_server_hello;
+
+/* The type and body length in a handshake message's 4-byte header. */
+void tls_handshake_header(const uint8_t header[TLS_HANDSHAKE_HEADER_LEN], uint8_t *type, size_t *body_len);
+
+/*
+ * The handshake message at the start of `bytes` (a record's fragment, say): its type and body. False when
+ * the bytes do not hold all of it.
+ */
+bool tls_handshake_message(const uint8_t *bytes, size_t len, uint8_t *type, const uint8_t **body, size_t *body_len);
 
 cssp_status tls_parse_client_hello(const uint8_t *body, size_t len, tls_client_hello *out);
 cssp_status tls_parse_server_hello(const uint8_t *body, size_t len, tls_server_hello *out);

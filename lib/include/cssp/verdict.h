@@ -69,7 +69,8 @@ typedef enum cssp_event_type {
     CSSP_EV_TSREQUEST,         /* a decoded TSRequest (decrypted, or seen in clear) */
     CSSP_EV_ENCRYPTED_RECORD,  /* an application-data record (type 23) that was not decrypted */
     CSSP_EV_TLS_ALERT,         /* an alert record (type 21), or a decrypted alert */
-    CSSP_EV_EARLY_AUTH_RESULT, /* the 4-byte Early User Authorization Result (HYBRID_EX) */
+    CSSP_EV_EARLY_AUTH_RESULT, /* the 4-byte Early User Authorization Result (HYBRID_EX); held by the engine
+                                  until the client's credentials are in, or until END_OF_CAPTURE */
     CSSP_EV_FIN,               /* a TCP FIN from dir */
     CSSP_EV_RST,               /* a TCP RST from dir */
     CSSP_EV_END_OF_CAPTURE     /* no more packets of this connection will come */
@@ -161,8 +162,9 @@ typedef struct cssp_facts {
 typedef struct cssp_conn {
     cssp_facts facts;
     /*
-     * Engine bookkeeping below: read it through cssp_conn_judge() and
-     * cssp_conn_credssp_over(). A "message" is a TSRequest or an undecrypted
+     * Engine bookkeeping below, private to lib/: front ends read it through
+     * cssp_conn_judge(), cssp_conn_credssp_over() and the accessors after
+     * them, never directly (unit tests may). A "message" is a TSRequest or an undecrypted
      * application record counted as CredSSP; a "turn" is a run of messages
      * from one side; "leg" is the furthest step of the exchange reached
      * (0..7, numbered in docs/verdicts.md).
@@ -188,6 +190,8 @@ typedef struct cssp_conn {
     unsigned close_leg;               /* leg reached when the connection first closed */
     bool end_of_capture;
     size_t name_bytes;                /* allocated for the facts' names (cssp_conn_heap_bytes) */
+    bool early_auth_held;             /* an Early User Authorization Result waits for the client's credentials */
+    uint32_t held_early_auth_result;
 } cssp_conn;
 
 /* Why a connection failed, where the capture tells it apart (docs/verdicts.md, "Causes"); NONE otherwise. */
@@ -240,6 +244,24 @@ void cssp_conn_judge_in(const cssp_conn *c, cssp_translate tr, cssp_judgement *o
 bool cssp_conn_credssp_over(const cssp_conn *c);
 
 /*
+ * Can a 4-byte PDU from the server now be the Early User Authorization Result? Once the client sent its
+ * credentials or the server its pubKeyAuth ([MS-RDPBCGR] 5.4.2.3): earlier, 4 bytes are a TSRequest cut short.
+ */
+bool cssp_conn_expects_early_auth(const cssp_conn *c);
+
+/* TSRequests decoded so far, both directions. */
+unsigned cssp_conn_tsrequests(const cssp_conn *c);
+
+/* What of the exchange the transport moved: records counted as CredSSP and closes, per side. */
+typedef struct cssp_progress {
+    unsigned records_counted[2];      /* undecrypted records counted as CredSSP messages */
+    bool fin[2], rst[2], alert[2];
+    int first_close;                  /* -1, or the cssp_dir that closed first */
+} cssp_progress;
+void cssp_conn_progress(const cssp_conn *c, cssp_progress *out);
+bool cssp_progress_equal(const cssp_progress *a, const cssp_progress *b);
+
+/*
  * Fills a summary from a decoded TSRequest (buf is the buffer it was decoded
  * from), inspecting the first negoToken with the NTLMSSP reader.
  */
@@ -247,6 +269,20 @@ void cssp_tsreq_summarize(const uint8_t *buf, const cssp_tsrequest *req, cssp_ts
 
 /* The event of an X.224 Connection Request or Confirm (both front ends feed it); false for other TPDUs. */
 bool cssp_x224_event(const cssp_x224 *pdu, cssp_dir dir, uint64_t ref, cssp_event *out);
+
+/*
+ * The CVE-2018-0886 version rule (docs/verdicts.md 3.4), for every front end: [MS-CSSP] 2.2.1 has a peer
+ * above the highest defined version treated as that version (nmap's 96 reads as 6); 2-4 lack the fix
+ * ("unpatched"), 5 and above have it ("patched").
+ */
+#define CSSP_MAX_DEFINED_VERSION 6
+uint32_t cssp_version_as_read(uint32_t version);
+bool cssp_version_unpatched(uint32_t version);
+bool cssp_version_patched(uint32_t version);
+/* The version the two sides end up speaking: the lower of the two as read. */
+uint32_t cssp_effective_version(uint32_t client, uint32_t server);
+/* A patched client met an unpatched server: what such a client refuses (both versions seen). */
+bool cssp_facts_version_mismatch(const cssp_facts *f);
 
 const char *cssp_verdict_name(cssp_verdict v);     /* "version_mismatch" */
 const char *cssp_evidence_name(cssp_evidence e);   /* "traffic_shape" */

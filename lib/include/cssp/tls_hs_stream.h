@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cssp/tls_handshake.h"
+
 #define TLS_HS_MAX_KEPT_BODY 65536
 
 typedef struct tls_hs_sink {
@@ -27,8 +29,9 @@ typedef struct tls_hs_sink {
 } tls_hs_sink;
 
 typedef struct tls_hs_stream {
-    uint8_t header[4];
+    uint8_t header[TLS_HANDSHAKE_HEADER_LEN];
     size_t header_len;
+    uint8_t type;        /* from the header, once it is complete */
     size_t body_len;
     size_t body_seen;
     bool keep;           /* the message's body goes to on_message */

@@ -1,9 +1,11 @@
 /* tls_hs_stream.c - handshake message reassembly (see tls_hs_stream.h). */
-#include "tls_hs_stream.h"
+#include "cssp/tls_hs_stream.h"
 
 #include <string.h>
 
 #include <glib.h>
+
+#include "cssp/tls_handshake.h"
 
 void tls_hs_stream_reset(tls_hs_stream *hs)
 {
@@ -14,7 +16,7 @@ void tls_hs_stream_reset(tls_hs_stream *hs)
 /* `body`: the kept body (in the caller's bytes or assembled in hs->body), or NULL. */
 static void deliver(tls_hs_stream *hs, const tls_hs_sink *sink, const uint8_t *body)
 {
-    uint8_t type = hs->header[0];
+    uint8_t type = hs->type;
     uint8_t *assembled = hs->body;
     size_t len = hs->body_len;
     memset(hs, 0, sizeof *hs);
@@ -38,8 +40,8 @@ void tls_hs_stream_feed(tls_hs_stream *hs, const uint8_t *bytes, size_t len, con
             len -= take;
             if (hs->header_len < sizeof hs->header)
                 return;
-            hs->body_len = (size_t)hs->header[1] << 16 | (size_t)hs->header[2] << 8 | hs->header[3];
-            hs->keep = sink->keeps(hs->header[0]) && hs->body_len <= TLS_HS_MAX_KEPT_BODY;
+            tls_handshake_header(hs->header, &hs->type, &hs->body_len);
+            hs->keep = sink->keeps(hs->type) && hs->body_len <= TLS_HS_MAX_KEPT_BODY;
         }
         size_t take = MIN(len, hs->body_len - hs->body_seen);
         const uint8_t *body = NULL;
