@@ -437,7 +437,7 @@ static void test_auth_failed_authz_denied(void)
  */
 static void test_early_auth_held(void)
 {
-    cssp_conn c;
+    static cssp_conn c;
     start(&c, CSSP_PROTO_HYBRID_EX, 0x0303);
     exchange(&c, 6, 6, false);
     CHECK(cssp_conn_expects_early_auth(&c));
