@@ -20,7 +20,7 @@ import json
 import os
 import sys
 
-from tshark_harness import (Checks, Tshark, connections, cssp_layers, key_options, run_json, skip,
+from tshark_harness import (Checks, Tshark, connections, cssp_layers, sample_options, run_json, skip,
                             view_value)
 
 MALFORMED = "_ws.malformed || _ws.expert.group == 0x07000000"
@@ -49,15 +49,6 @@ def expected_experts(conn):
     if verdict == "no_nla":
         experts.add("cssp.nla_not_negotiated")
     return experts
-
-
-def sample_options(tshark, sample, samples_dir):
-    keys = sample.get("keys", {})
-    if "keylog" in keys:
-        return key_options(tshark, keylog=os.path.join(samples_dir, keys["keylog"]))
-    if "rsa_key" in keys:
-        return key_options(tshark, rsa_key=os.path.join(samples_dir, keys["rsa_key"]))
-    return []
 
 
 def analyzer_args(sample, samples_dir):

@@ -20,7 +20,7 @@ import os
 import re
 import sys
 
-from tshark_harness import Checks, Tshark, key_options
+from tshark_harness import Checks, Tshark, sample_options
 
 LABEL_LIMIT = 240          # ITEM_LABEL_LENGTH, epan/proto.h
 LINE_LIMIT = 175           # plugin/cssp-analysis.c LINE_MAX_BYTES
@@ -42,15 +42,6 @@ CONNECTION_FIELDS = ["cssp.connection", "cssp.sender", "cssp.client_version", "c
                      "cssp.kerberos_service", "cssp.kerberos_realm", "cssp.kerberos_error", "cssp.mode",
                      "cssp.client_flags", "cssp.server_flags", "cssp.correlation_id"]
 STATS_TOPICS = ["Verdicts (per connection, latest)", "TSRequest versions (first advertised)", "TSRequest errorCode"]
-
-
-def sample_options(tshark, sample, samples_dir):
-    keys = sample.get("keys", {})
-    if "keylog" in keys:
-        return key_options(tshark, keylog=os.path.join(samples_dir, keys["keylog"]))
-    if "rsa_key" in keys:
-        return key_options(tshark, rsa_key=os.path.join(samples_dir, keys["rsa_key"]))
-    return []
 
 
 def cssp_blocks(text):

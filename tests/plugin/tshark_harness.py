@@ -115,6 +115,16 @@ def key_options(tshark, keylog=None, rsa_key=None):
     return []
 
 
+def sample_options(tshark, sample, samples_dir):
+    """tshark options for the keys samples/manifest.json gives a sample (a key log or an RSA key), if any."""
+    keys = sample.get("keys", {})
+    if "keylog" in keys:
+        return key_options(tshark, keylog=os.path.join(samples_dir, keys["keylog"]))
+    if "rsa_key" in keys:
+        return key_options(tshark, rsa_key=os.path.join(samples_dir, keys["rsa_key"]))
+    return []
+
+
 # The plugin's expert items (their field names).
 EXPERT_ITEMS = {
     "cssp.server_version.refused", "cssp.version_mismatch", "cssp.version_mismatch.traffic_shape",
