@@ -3,7 +3,7 @@
  * records (see cssp-observer.h).
  *
  * A postdissector that reads, for every frame of a connection the plugin knows,
- * the TCP segment and the TLS records it completes (cssp-wire.c: the frame's own
+ * the TCP segment and the TLS records it completes (cssp-observer-wire.c: the frame's own
  * bytes through the code the analyzer uses) and turns them into the events the
  * analyzer feeds for the same bytes (analyzer/conn.c):
  *   - a ServerHello: TLS_HANDSHAKE (version from supported_versions when present);
@@ -22,11 +22,11 @@
 #include <epan/proto.h>
 #include <epan/proto_data.h>
 
-#include "cssp-analysis.h"
+#include "cssp-connection-tree.h"
+#include "cssp-observer-wire.h"
 #include "cssp-state.h"
 #include "cssp-stats.h"
 #include "cssp-text.h"
-#include "cssp-wire.h"
 #include "cssp/packet.h"
 #include "cssp/tls_framer.h"
 
@@ -85,7 +85,7 @@ static void collect_decrypted(packet_info *pinfo, decrypted *d)
     }
 }
 
-static void observe_clear_record(const observation *o, const cssp_wire_record *rec)
+static void observe_clear_record(const observation *o, const cssp_observer_wire_record *rec)
 {
     if (rec->has_hello) {
         cssp_event ev = {.type = CSSP_EV_TLS_HANDSHAKE};
@@ -97,7 +97,7 @@ static void observe_clear_record(const observation *o, const cssp_wire_record *r
     }
 }
 
-static void observe_undecrypted(const observation *o, const cssp_wire_record *rec)
+static void observe_undecrypted(const observation *o, const cssp_observer_wire_record *rec)
 {
     if (rec->content_type == TLS_CONTENT_APPLICATION_DATA) {
         cssp_event ev = {.type = CSSP_EV_ENCRYPTED_RECORD};
@@ -115,7 +115,7 @@ static void observe_undecrypted(const observation *o, const cssp_wire_record *re
  * the undecrypted ones. Decrypted application data reaches the plugin through
  * TLS; a decrypted alert is read here.
  */
-static void observe_records(const observation *o, const cssp_wire_frame *wire, const decrypted *plain)
+static void observe_records(const observation *o, const cssp_observer_wire_frame *wire, const decrypted *plain)
 {
     unsigned protected_count = 0;
     for (unsigned i = 0; i < wire->count; i++)
@@ -124,7 +124,7 @@ static void observe_records(const observation *o, const cssp_wire_frame *wire, c
     unsigned next_plain = plain->count > protected_count ? plain->count - protected_count : 0;
     unsigned protected_seen = 0;
     for (unsigned i = 0; i < wire->count; i++) {
-        const cssp_wire_record *rec = &wire->records[i];
+        const cssp_observer_wire_record *rec = &wire->records[i];
         if (!rec->protected_record) {
             observe_clear_record(o, rec);
         } else if (protected_seen++ < undecrypted) {
@@ -147,10 +147,10 @@ static void observe_close(const observation *o, uint8_t tcp_flags)
 }
 
 /* Where the wire state lives: the connection, until the engine says CredSSP is over. */
-static cssp_wire *wire_of(cssp_conv *conv)
+static cssp_observer_wire *wire_of(cssp_conv *conv)
 {
     if (!conv->wire)
-        conv->wire = cssp_wire_new();
+        conv->wire = cssp_observer_wire_new();
     return conv->wire;
 }
 
@@ -161,13 +161,13 @@ static void observe_frame(tvbuff_t *frame, packet_info *pinfo)
     if (!conv)
         return;
     if (cssp_conv_settled(conv)) {
-        cssp_wire_free(conv->wire);
+        cssp_observer_wire_free(conv->wire);
         conv->wire = NULL;
         return;
     }
     observation o = {.conv = conv, .dir = cssp_conv_sender(conv, pinfo), .frame = pinfo->num};
-    cssp_wire_frame wire;
-    cssp_wire_read(wire_of(conv), o.dir, pinfo, frame, &wire);
+    cssp_observer_wire_frame wire;
+    cssp_observer_wire_read(wire_of(conv), o.dir, pinfo, frame, &wire);
     if (!wire.is_tcp)
         return;
     /* a view is worth storing when the frame moved the exchange: messages counted, closes */
@@ -185,14 +185,14 @@ static void observe_frame(tvbuff_t *frame, packet_info *pinfo)
         cssp_conv_commit(conv, pinfo, CSSP_VIEW_KEY_OBSERVER, CSSP_VIEW_TRANSPORT, o.dir);
 }
 
-const cssp_view *cssp_observer_tunnel_bytes(cssp_conv *conv, cssp_wire *wire, packet_info *pinfo, uint32_t key,
+const cssp_view *cssp_observer_tunnel_bytes(cssp_conv *conv, cssp_observer_wire *wire, packet_info *pinfo, uint32_t key,
                                             cssp_dir dir, const uint8_t *bytes, size_t len, guint8 tls_layer)
 {
     if (cssp_conv_settled(conv))
         return NULL;
     observation o = {.conv = conv, .dir = dir, .frame = pinfo->num};
-    cssp_wire_frame records;
-    cssp_wire_read_bytes(wire, dir, bytes, len, &records);
+    cssp_observer_wire_frame records;
+    cssp_observer_wire_read_bytes(wire, dir, bytes, len, &records);
     cssp_progress before, after;
     cssp_conn_progress(&conv->engine, &before);
     decrypted plain = {.count = 0};
@@ -234,16 +234,16 @@ static int dissect_observer(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     if (!PINFO_FD_VISITED(pinfo))
         observe_frame(tvb, pinfo);
     proto_item *item;
-    const cssp_view *shown = cssp_analysis_shown(pinfo, &item);
+    const cssp_view *shown = cssp_connection_tree_shown(pinfo, &item);
     /* a frame of a connection the plugin does not follow has no view */
     const cssp_view *view = cssp_view_get(pinfo, CSSP_VIEW_KEY_OBSERVER);
     if (view) {
         cssp_stats_queue(pinfo, view, false, 0);
         /* a frame whose CredSSP PDU already showed this judgement shows it once */
-        if (!shown || !cssp_analysis_same(shown, view)) {
+        if (!shown || !cssp_connection_tree_same(shown, view)) {
             item = proto_tree_add_item(tree, proto_cssp, tvb, 0, 0, ENC_NA);
             proto_item_append_text(item, _(", connection events (TLS records, alerts, TCP closes)"));
-            cssp_analysis_show(proto_item_add_subtree(item, ett_events), item, tvb, pinfo, view, false);
+            cssp_connection_tree_show(proto_item_add_subtree(item, ett_events), item, tvb, pinfo, view, false);
         }
     }
     if (tree && PINFO_FD_VISITED(pinfo))
@@ -271,6 +271,6 @@ void cssp_observer_register(int proto)
 void cssp_observer_handoff(void)
 {
     proto_tls = proto_get_id_by_filter_name("tls");
-    cssp_wire_handoff();
+    cssp_observer_wire_handoff();
     register_postdissector(observer_handle);
 }

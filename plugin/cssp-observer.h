@@ -9,8 +9,8 @@
 
 #include <epan/packet.h>
 
+#include "cssp-observer-wire.h"
 #include "cssp-state.h"
-#include "cssp-wire.h"
 
 void cssp_observer_register(int proto);
 void cssp_observer_handoff(void);
@@ -21,7 +21,7 @@ void cssp_observer_handoff(void);
  * records; tls_layer: the layer number Wireshark's TLS dissector decrypted them at (0: not handed to it).
  * Returns the view stored under key when the records moved the exchange, else NULL.
  */
-const cssp_view *cssp_observer_tunnel_bytes(cssp_conv *conv, cssp_wire *wire, packet_info *pinfo, uint32_t key,
+const cssp_view *cssp_observer_tunnel_bytes(cssp_conv *conv, cssp_observer_wire *wire, packet_info *pinfo, uint32_t key,
                                             cssp_dir dir, const uint8_t *bytes, size_t len, guint8 tls_layer);
 
 #endif

@@ -4,7 +4,7 @@
  * Two things keep Wireshark's TLS dissector from running on a tunnel's DATA stream as it is: it keeps one TLS
  * session per conversation, and the gateway's own TLS is the session of the TCP conversation the DATA packets
  * arrive on; and it reassembles a record split over packets only by asking TCP below it. So the records are
- * cut here (lib/tls_framer.c) and handed to TLS whole, on a conversation of their own: the gateway
+ * cut here (lib/wire/tls_framer.c) and handed to TLS whole, on a conversation of their own: the gateway
  * connection's addresses with its ports moved by CSSP_TUNNEL_PORT_OFFSET, which shares the gateway
  * connection's RDP state (cssp_conv_share), so that "cssp" judges the TSRequests TLS decrypts there.
  */
@@ -13,11 +13,11 @@
 #include <epan/expert.h>
 #include <epan/proto.h>
 
-#include "cssp-analysis.h"
+#include "cssp-connection-tree.h"
+#include "cssp-observer-wire.h"
 #include "cssp-observer.h"
 #include "cssp-state.h"
 #include "cssp-stats.h"
-#include "cssp-wire.h"
 #include "cssp/tls_framer.h"
 #include "cssp/x224.h"
 #include "ws-compat.h"
@@ -56,7 +56,7 @@ typedef struct inner_side {
 
 struct cssp_rdg_inner {
     inner_side side[2];
-    cssp_wire *wire;          /* the TLS records, for the observer */
+    cssp_observer_wire *wire;          /* the TLS records, for the observer */
 };
 
 static cssp_rdg_unit *add_unit(cssp_rdg_unit ***tail, unit_kind kind, const uint8_t *bytes, size_t len)
@@ -176,15 +176,15 @@ static void show_inner_tls(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     else
         view = cssp_view_get(pinfo, key);
     proto_item *shown_item;
-    const cssp_view *shown = cssp_analysis_shown(pinfo, &shown_item);
+    const cssp_view *shown = cssp_connection_tree_shown(pinfo, &shown_item);
     if (!view)
         return;
     cssp_stats_queue(pinfo, view, false, 0);
     /* a TSRequest TLS just decrypted already showed this judgement: shown once */
-    if (shown && cssp_analysis_same(shown, view))
+    if (shown && cssp_connection_tree_same(shown, view))
         return;
     proto_tree *t = proto_item_add_subtree(ti, ett_inner);
-    cssp_analysis_show(t, ti, records, pinfo, view, false);
+    cssp_connection_tree_show(t, ti, records, pinfo, view, false);
 }
 
 void cssp_rdg_inner_show(cssp_rdg_inner *in, cssp_dir dir, const cssp_rdg_unit *units, tvbuff_t *tvb,
@@ -224,7 +224,7 @@ cssp_rdg_inner *cssp_rdg_inner_new(void)
     cssp_rdg_inner *in = wmem_new0(wmem_file_scope(), cssp_rdg_inner);
     for (int d = 0; d < 2; d++)
         in->side[d].pending = g_byte_array_new();
-    in->wire = cssp_wire_new();
+    in->wire = cssp_observer_wire_new();
     wmem_register_callback(wmem_file_scope(), free_inner, in);
     return in;
 }

@@ -8,11 +8,11 @@
  * decoder and pins the TLS session to "cssp_rdg" when it is an RD Gateway request (RDG_OUT_DATA, RDG_IN_DATA,
  * or GET with Upgrade: websocket on /remoteDesktopGateway/).
  *
- * On the first pass each record's plaintext goes through the shared reader (lib/rdg_stream.c), in order per
+ * On the first pass each record's plaintext goes through the shared reader (lib/wire/rdg_stream.c), in order per
  * direction; what it finds (heads, tunnel packets unmasked, problems) is stored with the frame, and every pass
  * shows the stored items. The DATA bytes are the tunnelled RDP connection: cut into X.224 PDUs until the
  * inner TLS starts (each shown by "cssp_rdp": TPKT/COTP/RDP and the negotiation's analysis), then into whole
- * TLS records (lib/tls_framer.c: Wireshark's TLS reassembles records only over TCP). Those go to Wireshark's
+ * TLS records (lib/wire/tls_framer.c: Wireshark's TLS reassembles records only over TCP). Those go to Wireshark's
  * TLS dissector on a conversation of their own (TLS keeps one session per conversation, and the gateway's
  * is already on this one), which decrypts them when the key log holds the inner session's secrets and hands
  * the TSRequests to "cssp"; and to the observer (cssp-observer.c), which feeds the verdict engine the

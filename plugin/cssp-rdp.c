@@ -20,11 +20,11 @@
 #include <epan/prefs.h>
 #include <epan/proto.h>
 
-#include "cssp-analysis.h"
-#include "cssp-dissect.h"
+#include "cssp-connection-tree.h"
 #include "cssp-state.h"
 #include "cssp-stats.h"
 #include "cssp-text.h"
+#include "cssp-tsrequest.h"
 #include "cssp/facts_text.h"
 #include "cssp/names.h"
 #include "cssp/roles.h"
@@ -166,7 +166,7 @@ static void dissect_negotiation(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t
     proto_tree *t = proto_item_add_subtree(ti, ett_negotiation);
     add_negotiation_items(t, ti, tvb, pinfo, pdu);
     if (view) {
-        cssp_analysis_show(t, ti, tvb, pinfo, view, false);
+        cssp_connection_tree_show(t, ti, tvb, pinfo, view, false);
         cssp_stats_queue(pinfo, view, false, 0);
     }
 }
@@ -176,7 +176,7 @@ static int dissect_tls(tvbuff_t *tvb, int offset, packet_info *pinfo, proto_tree
                        int can_desegment)
 {
     if (!PINFO_FD_VISITED(pinfo) && !conv->tls_start_frame) {
-        ssl_starttls_post_ack(tls_handle, pinfo, cssp_dissect_handle());
+        ssl_starttls_post_ack(tls_handle, pinfo, cssp_tsrequest_handle());
         conv->tls_start_frame = pinfo->num;
         conv->recognised = true;
     }
@@ -222,7 +222,7 @@ static int dissect_rdp_connection(tvbuff_t *tvb, packet_info *pinfo, proto_tree 
             return dissect_tls(tvb, offset, pinfo, tree, conv, can_desegment);
         if (head[0] != TPKT_VERSION) {
             /* CredSSP in clear, the Early User Authorization Result, or RDP after it */
-            int used = cssp_dissect_stream(tvb_new_subset_remaining(tvb, offset), pinfo, tree, conv, can_desegment);
+            int used = cssp_tsrequest_stream(tvb_new_subset_remaining(tvb, offset), pinfo, tree, conv, can_desegment);
             if (pinfo->desegment_len)
                 pinfo->desegment_offset += offset;
             return offset + used;
@@ -240,7 +240,7 @@ static int dissect_rdp_connection(tvbuff_t *tvb, packet_info *pinfo, proto_tree 
             offset += (int)pdu_len;
             continue;
         }
-        cssp_dissect_forward_to_tpkt(tvb, offset, pinfo, tree, can_desegment);
+        cssp_tsrequest_forward_to_tpkt(tvb, offset, pinfo, tree, can_desegment);
         return length;
     }
     return length;

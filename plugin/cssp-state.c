@@ -12,8 +12,8 @@
 
 #include "cssp-i18n.h"
 #include "cssp/facts_text.h"
-#include "ws-compat.h"
 #include "cssp/roles.h"
+#include "ws-compat.h"
 
 /* Key of the per-dissection PDU counter in pinfo->pool proto data (never a view key). */
 #define PDU_COUNTER_KEY 0x7ffffffeu

@@ -71,7 +71,7 @@ typedef struct cssp_conv {
     bool payload_seen;                /* the plugin's TCP dissector saw data (first pass) */
     uint32_t tls_start_frame;         /* first frame handed to TLS; 0 while in clear */
     bool side_closed[2];              /* a FIN or RST was fed for that side */
-    struct cssp_wire *wire;           /* the observer's TCP and TLS record state (cssp-wire.h), until settled */
+    struct cssp_observer_wire *wire;  /* the observer's TCP and TLS records (cssp-observer-wire.h), until settled */
     cssp_view last;                   /* the latest view, source of the next view's "before" */
     bool has_last;
     uint32_t verdict_frame;           /* the frame whose view set the latest verdict */

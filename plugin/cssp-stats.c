@@ -20,8 +20,8 @@
 #include <epan/stats_tree.h>
 #include <epan/tap.h>
 
-#include "cssp/names.h"
 #include "cssp-text.h"
+#include "cssp/names.h"
 
 static int cssp_tap = -1;
 

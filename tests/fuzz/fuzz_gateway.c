@@ -1,6 +1,6 @@
 /*
  * fuzz_gateway.c - libFuzzer harness: the RD Gateway transport readers (HTTP heads and chunk-size lines,
- * WebSocket framing, MS-TSGU packets) and the reader both front ends run them through (lib/rdg_stream.c).
+ * WebSocket framing, MS-TSGU packets) and the reader both front ends run them through (lib/wire/rdg_stream.c).
  *
  * The input is read as each layer would meet it: an HTTP head; a chunk-size line; and a WebSocket stream
  * delivered in pieces whose size the first byte chooses, its unmasked message bytes cut into MS-TSGU packets

@@ -23,7 +23,7 @@ import sys
 from tshark_harness import Checks, Tshark, sample_options
 
 LABEL_LIMIT = 240          # ITEM_LABEL_LENGTH, epan/proto.h
-LINE_LIMIT = 175           # plugin/cssp-analysis.c LINE_MAX_BYTES
+LINE_LIMIT = 175           # plugin/cssp-connection-tree.c LINE_MAX_BYTES
 FAILURES = {"version_mismatch", "rejected_unpatched_client", "auth_failed", "negotiation_failed"}
 AGGREGATOR = "\x1e"        # -E occurrence=a joins a field's values with it; the texts hold commas
 # The severity and opening words of the expert item that says each verdict (docs/plugin.md, "Expert information").

@@ -17,8 +17,9 @@ skipped visibly when absent):
   - the field list itself (tshark -G fields, protocol cssp);
   - credssp-probe, text and --json, against the scripted CredSSP servers of samples/peers at versions 2-6 on
     127.0.0.1 (one certificate made per comparison, the port replaced by PORT).
-The build folder's path is replaced by BUILD in every output, tshark's scratch folder by SCRATCH
-and the pid and time in tshark's own warnings by TIME, when compared. Skips a part whose program was not built.
+The build folder's path is replaced by BUILD in every output and the source folder's (where the inputs are) by
+SOURCE; tshark's scratch folder by SCRATCH and the pid and time in tshark's own warnings by TIME, when compared.
+Skips a part whose program was not built.
 """
 import difflib
 import glob
@@ -80,7 +81,7 @@ def label(group, path):
 def record(out, name, argv_result, build):
     rc, stdout, stderr = argv_result
     text = f"exit {rc}\n--- stdout\n{stdout}--- stderr\n{stderr}"
-    text = text.replace(os.path.abspath(build), "BUILD")
+    text = text.replace(os.path.abspath(build), "BUILD").replace(SOURCE, "SOURCE")
     path = os.path.join(out, name)
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w", encoding="utf-8", errors="surrogateescape") as f:

@@ -1,5 +1,5 @@
 /*
- * test_gateway.c - the RD Gateway tunnel facts and the refusal rules of lib/gateway.c (docs/verdicts.md §9):
+ * test_gateway.c - the RD Gateway tunnel facts and the refusal rules of lib/core/gateway.c (docs/verdicts.md §9):
  * which requests open a tunnel, the HTTP logon (a 401 challenge then 101 is no refusal; a last 401 is),
  * the first failing *_RESPONSE naming the refusing part, the target from CHANNEL_CREATE, and the judgement
  * left alone when nothing refused. Packets and heads are built here from [MS-TSGU] 2.2.10 and RFC 9112.

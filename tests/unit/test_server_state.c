@@ -1,5 +1,5 @@
 /*
- * test_server_state.c - the probe's judgement of a server (lib/server_state.c) on the event sequences the
+ * test_server_state.c - the probe's judgement of a server (lib/core/server_state.c) on the event sequences the
  * probe feeds: its Connection Request, the server's Confirm or RDP_NEG_FAILURE, the TLS handshake, its v6
  * NEGOTIATE and the server's reply at every version 1-7 ([MS-CSSP]: 2-4 without the CVE-2018-0886 fix, 5
  * and 6 with it; a higher version is read as 6).

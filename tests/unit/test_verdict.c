@@ -1,5 +1,5 @@
 /*
- * test_verdict.c - unit tests of the verdict engine (lib/verdict.c).
+ * test_verdict.c - unit tests of the verdict engine (lib/core/verdict.c).
  *
  * Most tests feed hand-built event sequences: every verdict, evidence and
  * finding, the compatibility matrix of the administrator's article (1 to 4),

@@ -1,5 +1,5 @@
 /*
- * cssp-dissect.h - the CredSSP phase of an RDP connection: TSRequests, the Early
+ * cssp-tsrequest.h - the CredSSP phase of an RDP connection: TSRequests, the Early
  * User Authorization Result, and the hand-over of everything else to TPKT.
  *
  * The same bytes arrive two ways: as TLS application data (the "cssp" dissector is
@@ -7,18 +7,18 @@
  * "cssp_tls" heuristic under Decode As TLS), or in clear after the X.224 exchange
  * when a TLS-stripping proxy wrote the capture.
  */
-#ifndef CSSP_PLUGIN_DISSECT_H
-#define CSSP_PLUGIN_DISSECT_H
+#ifndef CSSP_PLUGIN_TSREQUEST_H
+#define CSSP_PLUGIN_TSREQUEST_H
 
 #include <epan/packet.h>
 
 #include "cssp-state.h"
 
-void cssp_dissect_register(int proto);
-void cssp_dissect_handoff(void);
+void cssp_tsrequest_register(int proto);
+void cssp_tsrequest_handoff(void);
 
 /* The TLS application-data dissector ("cssp"). */
-dissector_handle_t cssp_dissect_handle(void);
+dissector_handle_t cssp_tsrequest_handle(void);
 
 /*
  * What a dissector entered through call_dissector() must set pinfo->can_desegment
@@ -34,10 +34,10 @@ int cssp_entry_can_desegment(const packet_info *pinfo);
  * can_desegment: as cssp_entry_can_desegment() gave it to the calling dissector.
  * Returns the bytes taken (all of them; a desegment request says what is missing).
  */
-int cssp_dissect_stream(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, cssp_conv *conv, int can_desegment);
+int cssp_tsrequest_stream(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, cssp_conv *conv, int can_desegment);
 
 /* Hands bytes that are not CredSSP to TPKT, letting it reassemble across records and segments. */
-void cssp_dissect_forward_to_tpkt(tvbuff_t *tvb, int offset, packet_info *pinfo, proto_tree *tree,
+void cssp_tsrequest_forward_to_tpkt(tvbuff_t *tvb, int offset, packet_info *pinfo, proto_tree *tree,
                                   int can_desegment);
 
 #endif

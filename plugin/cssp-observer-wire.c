@@ -1,8 +1,8 @@
 /*
- * cssp-wire.c - a connection's TLS records from the frames' bytes, through the
- * shared frame, TCP-stream and TLS-record code (see cssp-wire.h).
+ * cssp-observer-wire.c - a connection's TLS records from the frames' bytes, through the
+ * shared frame, TCP-stream and TLS-record code (see cssp-observer-wire.h).
  */
-#include "cssp-wire.h"
+#include "cssp-observer-wire.h"
 
 #include <string.h>
 
@@ -17,7 +17,7 @@
 #include "cssp/tls_handshake.h"
 #include "ws-compat.h"
 
-#define DLT_PROBED 300           /* libpcap DLT numbers asked about at handoff: those lib/packet.c reads are below */
+#define DLT_PROBED 300 /* libpcap DLT numbers asked about at handoff: those lib/wire/packet.c reads are below */
 #define ENCAPS_MAX 16
 
 typedef struct wire_side {
@@ -28,21 +28,21 @@ typedef struct wire_side {
     bool protecting;         /* ChangeCipherSpec seen: later records are protected */
 } wire_side;
 
-struct cssp_wire {
+struct cssp_observer_wire {
     wire_side side[2];
 };
 
-/* Every cssp_wire not freed yet: the ones still there when the capture file is closed go with it. */
+/* Every cssp_observer_wire not freed yet: the ones still there when the capture file is closed go with it. */
 static GHashTable *live_wires;
 
-/* The Wireshark encapsulations lib/packet.c reads, with their libpcap DLT. */
+/* The Wireshark encapsulations lib/wire/packet.c reads, with their libpcap DLT. */
 typedef struct encap_dlt {
     int encap, dlt;
 } encap_dlt;
 static encap_dlt encaps[ENCAPS_MAX];
 static unsigned encap_count;
 
-void cssp_wire_handoff(void)
+void cssp_observer_wire_handoff(void)
 {
     encap_count = 0;
     for (int dlt = 0; dlt < DLT_PROBED && encap_count < ENCAPS_MAX; dlt++) {
@@ -65,7 +65,7 @@ static int dlt_of(int encap)
 
 static void release(gpointer wire)
 {
-    cssp_wire *w = wire;
+    cssp_observer_wire *w = wire;
     for (int d = 0; d < 2; d++) {
         tcp_stream_release(&w->side[d].stream);
         tls_framer_reset(&w->side[d].framer);
@@ -80,20 +80,20 @@ static cssp_ws_bool on_file_closed(wmem_allocator_t *allocator _U_, wmem_cb_even
     return false;
 }
 
-cssp_wire *cssp_wire_new(void)
+cssp_observer_wire *cssp_observer_wire_new(void)
 {
     if (!live_wires) {
         live_wires = g_hash_table_new_full(g_direct_hash, g_direct_equal, release, NULL);
         wmem_register_callback(wmem_file_scope(), on_file_closed, NULL);
     }
-    cssp_wire *w = g_new0(cssp_wire, 1);
+    cssp_observer_wire *w = g_new0(cssp_observer_wire, 1);
     for (int d = 0; d < 2; d++)
         tcp_stream_init(&w->side[d].stream);
     g_hash_table_add(live_wires, w);
     return w;
 }
 
-void cssp_wire_free(cssp_wire *w)
+void cssp_observer_wire_free(cssp_observer_wire *w)
 {
     if (w && live_wires)
         g_hash_table_remove(live_wires, w);
@@ -102,11 +102,11 @@ void cssp_wire_free(cssp_wire *w)
 typedef struct reading {
     wire_side *side;
     bool from_server;
-    cssp_wire_frame *out;
+    cssp_observer_wire_frame *out;
 } reading;
 
 /* The ServerHello that opens a server's first handshake record, when the record holds all of it. */
-static void read_server_hello(cssp_wire_record *rec, const uint8_t *fragment, size_t len)
+static void read_server_hello(cssp_observer_wire_record *rec, const uint8_t *fragment, size_t len)
 {
     tls_server_hello hello;
     uint8_t type;
@@ -131,7 +131,7 @@ static bool on_record(void *user, const uint8_t header[TLS_RECORD_HEADER_LEN], c
         r->side->protecting = true;
     if (r->out->count == CSSP_WIRE_MAX_RECORDS)
         return true;
-    cssp_wire_record *rec = &r->out->records[r->out->count++];
+    cssp_observer_wire_record *rec = &r->out->records[r->out->count++];
     memset(rec, 0, sizeof *rec);
     rec->content_type = type;
     rec->length = (uint32_t)len;
@@ -179,7 +179,8 @@ static bool decode_frame(packet_info *pinfo, tvbuff_t *frame, tcp_packet *tcp)
     return dlt >= 0 && len > 0 && packet_decode(dlt, tvb_get_ptr(frame, 0, (gint)len), len, tcp) == PACKET_TCP;
 }
 
-void cssp_wire_read(cssp_wire *w, cssp_dir dir, packet_info *pinfo, tvbuff_t *frame, cssp_wire_frame *out)
+void cssp_observer_wire_read(cssp_observer_wire *w, cssp_dir dir, packet_info *pinfo, tvbuff_t *frame,
+                             cssp_observer_wire_frame *out)
 {
     out->count = 0;
     out->tcp_flags = 0;
@@ -197,7 +198,8 @@ void cssp_wire_read(cssp_wire *w, cssp_dir dir, packet_info *pinfo, tvbuff_t *fr
         on_gap(&r, 0);
 }
 
-void cssp_wire_read_bytes(cssp_wire *w, cssp_dir dir, const uint8_t *bytes, size_t len, cssp_wire_frame *out)
+void cssp_observer_wire_read_bytes(cssp_observer_wire *w, cssp_dir dir, const uint8_t *bytes, size_t len,
+                                   cssp_observer_wire_frame *out)
 {
     out->count = 0;
     out->tcp_flags = 0;

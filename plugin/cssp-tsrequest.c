@@ -1,20 +1,20 @@
 /*
- * cssp-dissect.c - TSRequests, the Early User Authorization Result, and the TLS
- * application handle and heuristic (see cssp-dissect.h).
+ * cssp-tsrequest.c - TSRequests, the Early User Authorization Result, and the TLS
+ * application handle and heuristic (see cssp-tsrequest.h).
  *
  * Decoding is the shared core's: the probe frames a TSRequest from its DER
  * length (the carrier is asked for the missing bytes), the decoder gives every
  * field as a span of the buffer, and the tree shows those spans. negoTokens go to
  * Wireshark's GSS-API dissector, which shows NTLMSSP or SPNEGO/Kerberos inside.
  */
-#include "cssp-dissect.h"
+#include "cssp-tsrequest.h"
 
 #include <epan/exceptions.h>
 #include <epan/expert.h>
 #include <epan/proto.h>
 #include <epan/show_exception.h>
 
-#include "cssp-analysis.h"
+#include "cssp-connection-tree.h"
 #include "cssp-stats.h"
 #include "cssp-text.h"
 #include "cssp/names.h"
@@ -73,12 +73,12 @@ int cssp_entry_can_desegment(const packet_info *pinfo)
     return pinfo->can_desegment ? pinfo->saved_can_desegment : 0;
 }
 
-dissector_handle_t cssp_dissect_handle(void)
+dissector_handle_t cssp_tsrequest_handle(void)
 {
     return cssp_handle;
 }
 
-void cssp_dissect_forward_to_tpkt(tvbuff_t *tvb, int offset, packet_info *pinfo, proto_tree *tree,
+void cssp_tsrequest_forward_to_tpkt(tvbuff_t *tvb, int offset, packet_info *pinfo, proto_tree *tree,
                                   int can_desegment)
 {
     /*
@@ -242,7 +242,7 @@ static void dissect_tsrequest(tvbuff_t *tvb, int offset, int len, packet_info *p
     add_span_bytes(t, hf_client_nonce, tvb, offset, &req.client_nonce);
     bool fields_noted = add_notes(t, ti, tvb, offset, pinfo, &req);
     if (view) {
-        cssp_analysis_show(t, ti, tvb, pinfo, view, fields_noted);
+        cssp_connection_tree_show(t, ti, tvb, pinfo, view, fields_noted);
         cssp_stats_queue(pinfo, view, req.error_code.present, req.error_code_value);
     }
     /* last: the GSS-API dissector adds NTLMSSP to the Info column after ours */
@@ -298,14 +298,14 @@ static void dissect_early_auth(tvbuff_t *tvb, int offset, packet_info *pinfo, pr
                                _("Early User Authorization Result %s: the user may not access the server"),
                                name ? name : "unknown");
     if (view) {
-        cssp_analysis_show(t, ti, tvb, pinfo, view, false);
+        cssp_connection_tree_show(t, ti, tvb, pinfo, view, false);
         cssp_stats_queue(pinfo, view, false, 0);
     }
 }
 
 /* ---- the stream ----------------------------------------------------------------- */
 
-int cssp_dissect_stream(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, cssp_conv *conv, int can_desegment)
+int cssp_tsrequest_stream(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, cssp_conv *conv, int can_desegment)
 {
     int length = (int)tvb_captured_length(tvb);
     cssp_dir dir = cssp_conv_sender(conv, pinfo);
@@ -324,7 +324,7 @@ int cssp_dissect_stream(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, css
             continue;
         }
         if (probe == CSSP_PROBE_NO) {
-            cssp_dissect_forward_to_tpkt(tvb, offset, pinfo, tree, can_desegment);
+            cssp_tsrequest_forward_to_tpkt(tvb, offset, pinfo, tree, can_desegment);
             return length;
         }
         if (!complete) {
@@ -346,7 +346,7 @@ int cssp_dissect_stream(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, css
 
 static int dissect_cssp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
-    return cssp_dissect_stream(tvb, pinfo, tree, cssp_conv_get(pinfo), cssp_entry_can_desegment(pinfo));
+    return cssp_tsrequest_stream(tvb, pinfo, tree, cssp_conv_get(pinfo), cssp_entry_can_desegment(pinfo));
 }
 
 /*
@@ -367,7 +367,7 @@ static cssp_ws_bool heur_cssp_tls(tvbuff_t *tvb, packet_info *pinfo, proto_tree 
     return true;
 }
 
-void cssp_dissect_register(int proto)
+void cssp_tsrequest_register(int proto)
 {
     static hf_register_info hf[] = {
         {&hf_version, {"version", "cssp.version", FT_UINT32, BASE_DEC, NULL, 0,
@@ -417,7 +417,7 @@ void cssp_dissect_register(int proto)
     cssp_handle = register_dissector("cssp", dissect_cssp, proto);
 }
 
-void cssp_dissect_handoff(void)
+void cssp_tsrequest_handoff(void)
 {
     gssapi_handle = find_dissector_add_dependency("gssapi", proto_cssp);
     tpkt_handle = find_dissector_add_dependency("tpkt", proto_cssp);

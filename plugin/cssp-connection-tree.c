@@ -1,6 +1,6 @@
 /*
- * cssp-analysis.c - the "Connection" subtree and the connection-level expert items
- * (see cssp-analysis.h).
+ * cssp-connection-tree.c - the "Connection" subtree and the connection-level expert items
+ * (see cssp-connection-tree.h).
  *
  * Every word comes from the core: verdict, evidence and finding names from
  * cssp_verdict_name() and friends, the explanation and advice from the engine's
@@ -10,9 +10,9 @@
  * connection: one per verdict where the verdict is reached, its severity the
  * verdict's (a failed connection is an Error, a prediction a Warning). The packet
  * where the verdict is reached also says it in its Protocol and Info columns.
- * (A version change is flagged on the TSRequest that carries it, in cssp-dissect.c.)
+ * (A version change is flagged on the TSRequest that carries it, in cssp-tsrequest.c.)
  */
-#include "cssp-analysis.h"
+#include "cssp-connection-tree.h"
 
 #include <string.h>
 
@@ -22,8 +22,8 @@
 
 #include "cssp/names.h"
 
-#include "cssp/kerberos.h"
 #include "cssp-text.h"
+#include "cssp/kerberos.h"
 
 static int hf_connection = -1;
 static int hf_sender = -1;
@@ -251,7 +251,7 @@ static void add_auth(proto_tree *t, tvbuff_t *tvb, const cssp_auth_view *a)
         proto_item_set_generated(proto_tree_add_string(t, hf_mode, tvb, 0, 0, a->mode));
 }
 
-void cssp_analysis_show(proto_tree *tree, proto_item *anchor, tvbuff_t *tvb, packet_info *pinfo,
+void cssp_connection_tree_show(proto_tree *tree, proto_item *anchor, tvbuff_t *tvb, packet_info *pinfo,
                         const cssp_view *view, bool fields_noted)
 {
     const cssp_judgement *j = view->judgement;
@@ -286,13 +286,13 @@ void cssp_analysis_show(proto_tree *tree, proto_item *anchor, tvbuff_t *tvb, pac
     p_set_proto_data(pinfo->pool, pinfo, proto_cssp, SHOWN_ITEM_KEY, anchor);
 }
 
-const cssp_view *cssp_analysis_shown(packet_info *pinfo, proto_item **anchor)
+const cssp_view *cssp_connection_tree_shown(packet_info *pinfo, proto_item **anchor)
 {
     *anchor = p_get_proto_data(pinfo->pool, pinfo, proto_cssp, SHOWN_ITEM_KEY);
     return p_get_proto_data(pinfo->pool, pinfo, proto_cssp, SHOWN_VIEW_KEY);
 }
 
-bool cssp_analysis_same(const cssp_view *a, const cssp_view *b)
+bool cssp_connection_tree_same(const cssp_view *a, const cssp_view *b)
 {
     /* a judgement and an auth view are shared by the views while they do not change (cssp-state.c) */
     return a->judgement == b->judgement && a->client_seen == b->client_seen && a->server_seen == b->server_seen &&
@@ -300,7 +300,7 @@ bool cssp_analysis_same(const cssp_view *a, const cssp_view *b)
            a->auth == b->auth;
 }
 
-void cssp_analysis_register(int proto)
+void cssp_connection_tree_register(int proto)
 {
     static hf_register_info hf[] = {
         {&hf_connection, {N_("Connection"), "cssp.connection", FT_NONE, BASE_NONE, NULL, 0,

@@ -65,7 +65,7 @@ bool cssp_mech_is_kerberos_u2u(const uint8_t *oid, size_t len);
 /* Does this mechanism token start with a NEGOEX message header ("NEGOEXTS", [MS-NEGOEX] 2.2.6.1)? */
 bool cssp_is_negoex_message(const uint8_t *data, size_t len);
 
-/* The tables of these names are lib/names.c's. */
+/* The tables of these names are lib/core/names.c's. */
 const char *cssp_auth_package_name(cssp_auth_package p);    /* "ntlm", "kerberos", ...; NULL for NONE */
 const char *cssp_neg_state_name(uint32_t state);            /* "accept-completed", ...; NULL when unknown */
 

@@ -476,7 +476,7 @@ const char *verdict_advice_for(const cssp_conn *c, const decision *d, cssp_cause
         return findings & (CSSP_FINDING_SERVER_UNPATCHED | CSSP_FINDING_CLIENT_UNPATCHED) ? advice_ok_unpatched
                                                                                          : NULL;
     case CSSP_VERDICT_INCOMPLETE:
-    case CSSP_VERDICT_GATEWAY_REFUSED: /* never the engine's: lib/gateway.c judges tunnels */
+    case CSSP_VERDICT_GATEWAY_REFUSED: /* never the engine's: lib/core/gateway.c judges tunnels */
         break;
     }
     unsigned leg = c->first_close >= 0 ? c->close_leg : c->leg;

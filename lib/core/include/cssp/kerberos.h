@@ -47,7 +47,7 @@ typedef struct cssp_krb_message {
  */
 cssp_status cssp_krb_decode(const uint8_t *data, size_t len, cssp_krb_message *out);
 
-/* "AP-REQ", "KERB-TGT-REQUEST", ...; NULL when unknown (the table is lib/names.c's) */
+/* "AP-REQ", "KERB-TGT-REQUEST", ...; NULL when unknown (the table is lib/core/names.c's) */
 const char *cssp_krb_message_name(uint32_t msg_type);
 const char *cssp_krb_error_name(int32_t code);         /* "KDC_ERR_PREAUTH_FAILED", ...; NULL when unknown */
 /* "KRB_AP_ERR_MODIFIED" or "KRB error 99"; returns buf. */

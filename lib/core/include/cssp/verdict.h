@@ -41,7 +41,7 @@ typedef enum cssp_verdict {
     CSSP_VERDICT_NO_NLA,                   /* "no_nla": negotiated without CredSSP */
     CSSP_VERDICT_NEGOTIATION_FAILED,       /* "negotiation_failed": RDP_NEG_FAILURE */
     CSSP_VERDICT_INCOMPLETE,               /* "incomplete": anything else, or not (yet) in the capture */
-    CSSP_VERDICT_GATEWAY_REFUSED           /* "gateway_refused": an RD Gateway refused the tunnel (lib/gateway.c) */
+    CSSP_VERDICT_GATEWAY_REFUSED           /* "gateway_refused": an RD Gateway refused the tunnel (lib/core/gateway.c) */
 } cssp_verdict;
 #define CSSP_VERDICT_COUNT (CSSP_VERDICT_GATEWAY_REFUSED + 1)
 
