@@ -1,6 +1,6 @@
 /*
  * rdg_tunnel.c - an RD Gateway connection read down to its tunnelled bytes (see rdg_tunnel.h): the
- * gateway's TLS decrypted here (tls_glue.c), its plaintext read by the shared reader (lib/rdg_stream.c),
+ * gateway's TLS decrypted here (tls_glue.c), its plaintext read by the shared reader (lib/wire/rdg_stream.c),
  * the DATA packets' bytes handed on.
  */
 #include "rdg_tunnel.h"
@@ -8,6 +8,7 @@
 #include <glib.h>
 
 #include "cssp/rdg_stream.h"
+#include "cssp/tls_numbers.h"
 
 struct rdg_tunnel {
     tls_glue *tls;
@@ -81,7 +82,7 @@ static void tls_record_cb(void *ctx, cssp_dir dir, size_t record_len, uint64_t r
     rdg_tunnel *t = ctx;
     (void)record_len, (void)ref;
     if (!rdg_stream_decided(t->stream) && dir == CSSP_FROM_CLIENT &&
-        ++t->undecrypted >= (t->tls_version >= 0x0304 ? 2u : 1u))
+        ++t->undecrypted >= (t->tls_version >= TLS_VERSION_1_3 ? 2u : 1u))
         rdg_stream_not_gateway(t->stream);
     else if (rdg_stream_recognised(t->stream))
         rdg_stream_stop(t->stream, "RD Gateway TLS records that the secrets do not decrypt");

@@ -4,7 +4,7 @@
  * One table row per suite says everything the key schedule and the record
  * layer need: which EVP cipher, how the record is protected (AEAD or CBC with
  * HMAC), the key and fixed-IV lengths, the MAC digest and the PRF / HKDF
- * digest. The suites' names are the core's (cssp_tls_suite_name(), lib/names.c).
+ * digest. The suites' names are the core's (cssp_tls_suite_name(), lib/core/names.c).
  */
 #ifndef CSSP_TLS_SUITES_H
 #define CSSP_TLS_SUITES_H
@@ -13,10 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TLS_VERSION_1_0 0x0301
-#define TLS_VERSION_1_1 0x0302
-#define TLS_VERSION_1_2 0x0303
-#define TLS_VERSION_1_3 0x0304
+#include "cssp/tls_numbers.h"
 
 typedef enum tls_protection {
     TLS_PROTECT_GCM,      /* AES-GCM: 4-byte implicit + 8-byte explicit nonce (1.2), IV xor seq (1.3) */

@@ -310,7 +310,7 @@ static bool records_countable(const cssp_conn *c)
 static void feed_record(cssp_conn *c, cssp_dir dir, size_t len)
 {
     const cssp_facts *f = &c->facts;
-    bool tls13 = f->has_tls && f->tls_version == TLS_1_3;
+    bool tls13 = f->has_tls && f->tls_version == TLS_VERSION_1_3;
     c->records[dir]++;
     if (tls13 && is_tls13_alert_len(f->cipher_suite, len)) {
         note_close(c, dir, CSSP_EV_TLS_ALERT);
@@ -577,7 +577,7 @@ static unsigned findings_of(const cssp_conn *c, const decision *d)
         findings |= CSSP_FINDING_VERSION_CHANGED;
     if (fields_inconsistent(c))
         findings |= CSSP_FINDING_FIELD_VERSION_INCONSISTENT;
-    if (f->has_tls && f->tls_version != 0 && f->tls_version < TLS_1_2)
+    if (f->has_tls && f->tls_version != 0 && f->tls_version < TLS_VERSION_1_2)
         findings |= CSSP_FINDING_LEGACY_TLS;
     return findings;
 }

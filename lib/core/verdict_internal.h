@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "cssp/tls_numbers.h"
 #include "cssp/verdict.h"
 #include "cssp/words.h"
 
@@ -28,12 +29,8 @@ enum {
 
 #define STATUS_NOT_SUPPORTED 0xC00000BBu
 #define SEC_E_UNSUPPORTED_FUNCTION 0x80090302u
-#define TLS_1_2 0x0303
-#define TLS_1_3 0x0304
 #define TLS13_AES_256_GCM_SHA384 0x1302
 #define TLS13_AES_128_CCM_8_SHA256 0x1305
-#define TLS_ALERT_WARNING 1
-#define TLS_ALERT_CLOSE_NOTIFY 0
 
 /*
  * Largest record that can only be an errorCode TSRequest in the server's 2nd
