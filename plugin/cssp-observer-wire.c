@@ -15,6 +15,7 @@
 #include "cssp/tcp_stream.h"
 #include "cssp/tls_framer.h"
 #include "cssp/tls_handshake.h"
+#include "cssp/tls_hs_stream.h"
 #include "ws-compat.h"
 
 #define DLT_PROBED 300 /* libpcap DLT numbers asked about at handoff: those lib/wire/packet.c reads are below */
@@ -26,6 +27,8 @@ typedef struct wire_side {
     bool in_tls;             /* the record layer has started */
     bool lost;               /* a framing error or a lost segment: no more records */
     bool protecting;         /* ChangeCipherSpec seen: later records are protected */
+    tls_hs_stream handshake; /* the server's handshake messages in clear, until its ServerHello */
+    bool hello_seen;
 } wire_side;
 
 struct cssp_observer_wire {
@@ -69,6 +72,7 @@ static void release(gpointer wire)
     for (int d = 0; d < 2; d++) {
         tcp_stream_release(&w->side[d].stream);
         tls_framer_reset(&w->side[d].framer);
+        tls_hs_stream_reset(&w->side[d].handshake);
     }
     g_free(w);
 }
@@ -103,21 +107,38 @@ typedef struct reading {
     wire_side *side;
     bool from_server;
     cssp_observer_wire_frame *out;
+    bool hello;                  /* the record being read completed the ServerHello: */
+    uint16_t version, cipher_suite;
 } reading;
 
-/* The ServerHello that opens a server's first handshake record, when the record holds all of it. */
-static void read_server_hello(cssp_observer_wire_record *rec, const uint8_t *fragment, size_t len)
+static bool keeps_server_hello(uint8_t type)
 {
+    return type == TLS_HS_SERVER_HELLO;
+}
+
+/* The server's first ServerHello that is not a HelloRetryRequest, read as the analyzer reads it
+ * (analyzer/tls/tls_session.c): from the handshake stream, so one split across records counts too. */
+static void on_handshake_message(void *user, uint8_t type, const uint8_t *body, size_t len)
+{
+    reading *r = user;
     tls_server_hello hello;
-    uint8_t type;
-    const uint8_t *body;
-    size_t body_len;
-    if (!tls_handshake_message(fragment, len, &type, &body, &body_len) || type != TLS_HS_SERVER_HELLO ||
-        tls_parse_server_hello(body, body_len, &hello) != CSSP_OK || hello.hello_retry_request)
+    if (!body || type != TLS_HS_SERVER_HELLO || r->side->hello_seen ||
+        tls_parse_server_hello(body, len, &hello) != CSSP_OK || hello.hello_retry_request)
         return;
-    rec->has_hello = true;
-    rec->version = hello.version;
-    rec->cipher_suite = hello.cipher_suite;
+    r->side->hello_seen = true;
+    r->hello = true;
+    r->version = hello.version;
+    r->cipher_suite = hello.cipher_suite;
+}
+
+static void read_server_handshake(reading *r, const uint8_t *fragment, size_t len)
+{
+    static const tls_hs_sink sink_template = {keeps_server_hello, NULL, on_handshake_message, NULL};
+    tls_hs_sink sink = sink_template;
+    sink.user = r;
+    tls_hs_stream_feed(&r->side->handshake, fragment, len, &sink);
+    if (r->side->hello_seen)
+        tls_hs_stream_reset(&r->side->handshake);
 }
 
 static bool on_record(void *user, const uint8_t header[TLS_RECORD_HEADER_LEN], const uint8_t *fragment, size_t len)
@@ -129,18 +150,26 @@ static bool on_record(void *user, const uint8_t header[TLS_RECORD_HEADER_LEN], c
     cssp_get_u8(&in, &type);
     if (type == TLS_CONTENT_CHANGE_CIPHER_SPEC)
         r->side->protecting = true;
+    bool protected_record = type == TLS_CONTENT_APPLICATION_DATA ||
+                            (r->side->protecting && type != TLS_CONTENT_CHANGE_CIPHER_SPEC);
+    /* every clear handshake record of the server, even past the records kept per frame: the stream has no gap */
+    r->hello = false;
+    if (!protected_record && type == TLS_CONTENT_HANDSHAKE && r->from_server && !r->side->hello_seen)
+        read_server_handshake(r, fragment, len);
     if (r->out->count == CSSP_WIRE_MAX_RECORDS)
         return true;
     cssp_observer_wire_record *rec = &r->out->records[r->out->count++];
     memset(rec, 0, sizeof *rec);
     rec->content_type = type;
     rec->length = (uint32_t)len;
-    rec->protected_record = type == TLS_CONTENT_APPLICATION_DATA ||
-                            (r->side->protecting && type != TLS_CONTENT_CHANGE_CIPHER_SPEC);
+    rec->protected_record = protected_record;
+    if (r->hello) {
+        rec->has_hello = true;
+        rec->version = r->version;
+        rec->cipher_suite = r->cipher_suite;
+    }
     if (rec->protected_record)
         return true;
-    if (type == TLS_CONTENT_HANDSHAKE && r->from_server)
-        read_server_hello(rec, fragment, len);
     uint8_t level, description;
     cssp_reader_init(&in, fragment, len);
     if (type == TLS_CONTENT_ALERT && cssp_get_u8(&in, &level) && cssp_get_u8(&in, &description)) {

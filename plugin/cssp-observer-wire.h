@@ -7,7 +7,9 @@
  * run, which costs a third of its time (docs/performance.md), so the plugin reads
  * them the way the analyzer does, with the same shared code: the frame down to its
  * TCP segment (lib/wire/packet.c), each side's bytes in order (lib/wire/tcp_stream.c), cut
- * into records (lib/wire/tls_framer.c), ServerHellos decoded (lib/wire/tls_handshake.c).
+ * into records (lib/wire/tls_framer.c), the server's handshake messages cut from its records
+ * (lib/wire/tls_hs_stream.c: a ServerHello split across records counts) and decoded
+ * (lib/wire/tls_handshake.c).
  *
  * A side's record layer starts at its first segment that opens with a TLS record
  * header (after the X.224 exchange, or wherever a capture or Decode As starts), and
@@ -33,7 +35,7 @@ typedef struct cssp_observer_wire_record {
     uint8_t content_type;        /* on the wire */
     bool protected_record;       /* under the record protection: after ChangeCipherSpec, or application data */
     uint32_t length;
-    bool has_hello;              /* a ServerHello that decoded */
+    bool has_hello;              /* this record completed the server's first ServerHello (no HelloRetryRequest) */
     uint16_t version, cipher_suite;
     bool has_alert;              /* a cleartext alert's level and description */
     uint8_t alert_level, alert_description;

@@ -35,7 +35,8 @@ void tls_hs_stream_feed(tls_hs_stream *hs, const uint8_t *bytes, size_t len, con
             size_t take = MIN(len, sizeof hs->header - hs->header_len);
             memcpy(hs->header + hs->header_len, bytes, take);
             hs->header_len += take;
-            sink->on_bytes(sink->user, bytes, take);
+            if (sink->on_bytes)
+                sink->on_bytes(sink->user, bytes, take);
             bytes += take;
             len -= take;
             if (hs->header_len < sizeof hs->header)
@@ -54,7 +55,8 @@ void tls_hs_stream_feed(tls_hs_stream *hs, const uint8_t *bytes, size_t len, con
             body = hs->body;
         }
         if (take > 0) {
-            sink->on_bytes(sink->user, bytes, take);
+            if (sink->on_bytes)
+                sink->on_bytes(sink->user, bytes, take);
             hs->body_seen += take;
             bytes += take;
             len -= take;

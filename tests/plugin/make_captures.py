@@ -127,7 +127,9 @@ def write_pcap(path, packets):
 class TlsPair:
     """A TLS client and server talking through memory BIOs; every flight is sent on the flow."""
 
-    def __init__(self, flow, keylog, max_version, ciphers=None):
+    def __init__(self, flow, keylog, max_version, ciphers=None, min_version=None, split_server_hello=None):
+        """split_server_hello=N: the server's first record goes as two, the first with N bytes of its fragment
+        (TLS lets a handshake message span records; the handshake transcript does not see records)."""
         server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         server_ctx.load_cert_chain(CERT, KEY)
         server_ctx.maximum_version = max_version
@@ -137,6 +139,11 @@ class TlsPair:
         client_ctx.check_hostname = False
         client_ctx.verify_mode = ssl.CERT_NONE
         client_ctx.keylog_filename = keylog
+        for ctx in (server_ctx, client_ctx) if min_version else ():
+            ctx.minimum_version = min_version
+            ctx.maximum_version = max_version
+            ctx.set_ciphers(ciphers + ":@SECLEVEL=0")  # OpenSSL 3 allows TLS before 1.2 only at level 0
+        self.split_server_hello = split_server_hello
         self.flow = flow
         self.bios = [(ssl.MemoryBIO(), ssl.MemoryBIO()), (ssl.MemoryBIO(), ssl.MemoryBIO())]  # (in, out)
         self.ends = [client_ctx.wrap_bio(*self.bios[0], server_side=False),
@@ -144,6 +151,15 @@ class TlsPair:
 
     def _flush(self, side):
         data = self.bios[side][1].read()
+        if data and side == 1 and self.split_server_hello:
+            at, self.split_server_hello = self.split_server_hello, None
+            content_type, version, length = struct.unpack(">BHH", data[:5])
+            fragment, rest = data[5:5 + length], data[5 + length:]
+            for piece in (fragment[:at], fragment[at:]):
+                record = struct.pack(">BHH", content_type, version, len(piece)) + piece
+                self.flow.send(False, record)
+                self.bios[0][0].write(record)
+            data = rest
         if data:
             self.flow.send(side == 0, data)
             self.bios[1 - side][0].write(data)
@@ -224,6 +240,30 @@ def case_tls12_split(directory):
     return name, packets, keylog, {
         "verdict": "ok", "client_version": 6, "server_version": 6, "split_tsrequests": 2, "tsrequests": 5,
         "early_auth": "AUTHZ_SUCCESS", "experts": [], "port": 3389}
+
+
+def case_tls10_split_hello(directory):
+    """Complete v6 exchange over TLS 1.0 whose ServerHello spans two records (and segments): legacy_tls is found
+    with and without keys, the TLS version read from the ServerHello as the analyzer reads it."""
+    name = "tls10-split-server-hello"
+    packets, keylog = [], os.path.join(directory, name + ".keys")
+    flow = TcpFlow(packets, 50010, 3389)
+    flow.open()
+    flow.send(True, rdp_wire.connection_request(0x0B, "alice"))
+    flow.send(False, rdp_wire.connection_confirm(rdp_wire.PROTOCOL_HYBRID_EX))
+    tls = TlsPair(flow, keylog, ssl.TLSVersion.TLSv1, "ECDHE-RSA-AES128-SHA", min_version=ssl.TLSVersion.TLSv1,
+                  split_server_hello=20)  # 4 bytes of handshake header, 16 of the ServerHello's body
+    tls.handshake()
+    tls.send(True, rdp_wire.encode_tsrequest(6, nego_tokens=[ntlm_negotiate()]))
+    tls.send(False, rdp_wire.encode_tsrequest(6, nego_tokens=[ntlm_challenge()]))
+    tls.send(True, rdp_wire.encode_tsrequest(6, nego_tokens=[ntlm_authenticate()], pub_key_auth=bytes(range(64)),
+                                             client_nonce=bytes(32)))
+    tls.send(False, rdp_wire.encode_tsrequest(6, pub_key_auth=bytes(range(1, 65))))
+    tls.send(True, rdp_wire.encode_tsrequest(6, auth_info=bytes(range(90))))
+    tls.send(False, AUTHZ_SUCCESS)
+    return name, packets, keylog, {
+        "verdict": "ok", "client_version": 6, "server_version": 6, "tsrequests": 5, "early_auth": "AUTHZ_SUCCESS",
+        "experts": [], "port": 3389, "findings_without_keys": ["legacy_tls"]}
 
 
 def case_tls13_mismatch(directory):
@@ -438,7 +478,7 @@ def case_tls12_kerberos_u2u(directory):
         "early_auth": "AUTHZ_SUCCESS", "auth_package": "kerberos", "experts": []}
 
 
-CASES = (case_tls12_split, case_tls13_mismatch, case_clear_rejected, case_clear_fields, case_negotiation,
+CASES = (case_tls12_split, case_tls10_split_hello, case_tls13_mismatch, case_clear_rejected, case_clear_fields, case_negotiation,
          case_clear_access_denied, case_hostile, case_tls12_ntlm_refused, case_tls12_kerberos_u2u)
 
 

@@ -74,6 +74,11 @@ def check_case(checks, tshark, analyzer, name, pcap, keylog, expected):
         _, analyzed_bare, _ = run_json(analyzer, pcap)
         checks.equal([view_value(c["view"], "cssp.verdict") for c in connections(bare).values()],
                      [a["verdict"] for a in analyzed_bare], f"{name}: verdicts without keys as the analyzer")
+        for finding in expected.get("findings_without_keys", []):
+            checks.check(all(finding in view_value(c["view"], "cssp.finding") for c in connections(bare).values()),
+                         f"{name}: finding {finding} without keys")
+            checks.check(all(finding in a["findings"] for a in analyzed_bare),
+                         f"{name}: finding {finding} without keys in the analyzer")
     return conns
 
 

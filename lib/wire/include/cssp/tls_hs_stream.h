@@ -3,8 +3,8 @@
  *
  * Handshake messages may span records and records may hold several messages,
  * so the bytes of successive handshake records (plaintext or decrypted) are
- * fed here in order. Every byte is passed on to `on_bytes` (for transcript
- * hashing), message by message; each complete
+ * fed here in order. Every byte is passed on to `on_bytes` when there is one (for
+ * transcript hashing), message by message; each complete
  * message is passed to `on_message`, with its body when its type is one the
  * caller keeps and the body is at most TLS_HS_MAX_KEPT_BODY bytes, else with
  * body NULL (a Certificate chain is never buffered). Memory is one header and
