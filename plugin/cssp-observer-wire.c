@@ -141,13 +141,11 @@ static void read_server_handshake(reading *r, const uint8_t *fragment, size_t le
         tls_hs_stream_reset(&r->side->handshake);
 }
 
-static bool on_record(void *user, const uint8_t header[TLS_RECORD_HEADER_LEN], const uint8_t *fragment, size_t len)
+static bool on_record(void *user, const tls_record_header *header, const uint8_t *fragment, size_t len)
 {
     reading *r = user;
     cssp_reader in;
-    uint8_t type;
-    cssp_reader_init(&in, header, TLS_RECORD_HEADER_LEN);
-    cssp_get_u8(&in, &type);
+    uint8_t type = header->content_type;
     if (type == TLS_CONTENT_CHANGE_CIPHER_SPEC)
         r->side->protecting = true;
     bool protected_record = type == TLS_CONTENT_APPLICATION_DATA ||

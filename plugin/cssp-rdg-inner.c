@@ -70,11 +70,10 @@ static cssp_rdg_unit *add_unit(cssp_rdg_unit ***tail, unit_kind kind, const uint
     return u;
 }
 
-static bool append_record(void *user, const uint8_t header[TLS_RECORD_HEADER_LEN], const uint8_t *fragment,
-                          size_t len)
+static bool append_record(void *user, const tls_record_header *header, const uint8_t *fragment, size_t len)
 {
     GByteArray *records = user;
-    g_byte_array_append(records, header, TLS_RECORD_HEADER_LEN);
+    g_byte_array_append(records, header->bytes, TLS_RECORD_HEADER_LEN);
     g_byte_array_append(records, fragment, (guint)len);
     return true;
 }

@@ -61,13 +61,12 @@ static void put_be64(uint8_t *p, uint64_t v)
 }
 
 /* The TLS <= 1.2 pseudo-header authenticated with each record: seq || type || version || length. */
-static void pseudo_header(uint8_t out[13], uint64_t seq, const uint8_t header[TLS_RECORD_HEADER_LEN],
-                          size_t len)
+static void pseudo_header(uint8_t out[13], uint64_t seq, const tls_record_header *header, size_t len)
 {
     put_be64(out, seq);
-    out[8] = header[0];
-    out[9] = header[1];
-    out[10] = header[2];
+    out[8] = header->content_type;
+    out[9] = (uint8_t)(header->version >> 8);
+    out[10] = (uint8_t)header->version;
     out[11] = (uint8_t)(len >> 8);
     out[12] = (uint8_t)len;
 }
@@ -96,7 +95,7 @@ static bool aead_decrypt(tls_record_keys *k, const uint8_t nonce[AEAD_NONCE_LEN]
            EVP_DecryptFinal_ex(k->cipher, out + n, &final_len) > 0;
 }
 
-static tls_open_result open_tls13(tls_record_keys *k, const uint8_t header[TLS_RECORD_HEADER_LEN],
+static tls_open_result open_tls13(tls_record_keys *k, const tls_record_header *header,
                                   const uint8_t *fragment, size_t len, uint8_t *out, size_t *plain_len,
                                   uint8_t *content_type)
 {
@@ -105,7 +104,8 @@ static tls_open_result open_tls13(tls_record_keys *k, const uint8_t header[TLS_R
     uint8_t nonce[AEAD_NONCE_LEN];
     nonce_xor_seq(nonce, k->iv, k->seq);
     size_t inner_len = len - AEAD_TAG_LEN;
-    if (!aead_decrypt(k, nonce, header, TLS_RECORD_HEADER_LEN, fragment, inner_len, fragment + inner_len, out))
+    if (!aead_decrypt(k, nonce, header->bytes, TLS_RECORD_HEADER_LEN, fragment, inner_len, fragment + inner_len,
+                      out))
         return TLS_OPEN_AUTH_FAILED;
     while (inner_len > 0 && out[inner_len - 1] == 0)
         inner_len--;
@@ -116,7 +116,7 @@ static tls_open_result open_tls13(tls_record_keys *k, const uint8_t header[TLS_R
     return TLS_OPEN_OK;
 }
 
-static tls_open_result open_aead12(tls_record_keys *k, const uint8_t header[TLS_RECORD_HEADER_LEN],
+static tls_open_result open_aead12(tls_record_keys *k, const tls_record_header *header,
                                    const uint8_t *fragment, size_t len, uint8_t *out, size_t *plain_len)
 {
     size_t explicit_len = k->suite->protection == TLS_PROTECT_GCM ? GCM_EXPLICIT_NONCE_LEN : 0;
@@ -140,7 +140,7 @@ static tls_open_result open_aead12(tls_record_keys *k, const uint8_t header[TLS_
 }
 
 /* HMAC over the pseudo-header and `data`, compared with `expected` in constant time. */
-static bool mac_matches(tls_record_keys *k, const uint8_t header[TLS_RECORD_HEADER_LEN], const uint8_t *data,
+static bool mac_matches(tls_record_keys *k, const tls_record_header *header, const uint8_t *data,
                         size_t data_len, const uint8_t *expected)
 {
     uint8_t pseudo[13], mac[MAX_MAC_LEN];
@@ -182,7 +182,7 @@ static bool strip_padding(const uint8_t *plain, size_t *len, size_t room_needed)
     return bad == 0;
 }
 
-static tls_open_result open_cbc(tls_record_keys *k, const uint8_t header[TLS_RECORD_HEADER_LEN],
+static tls_open_result open_cbc(tls_record_keys *k, const tls_record_header *header,
                                 const uint8_t *fragment, size_t len, uint8_t *out, size_t *plain_len)
 {
     size_t mac_len = k->suite->mac_len;
@@ -208,12 +208,12 @@ static tls_open_result open_cbc(tls_record_keys *k, const uint8_t header[TLS_REC
     return TLS_OPEN_OK;
 }
 
-tls_open_result tls_record_open(tls_record_keys *k, const uint8_t header[TLS_RECORD_HEADER_LEN],
+tls_open_result tls_record_open(tls_record_keys *k, const tls_record_header *header,
                                 const uint8_t *fragment, size_t len, uint8_t *out, size_t *plain_len,
                                 uint8_t *content_type)
 {
     *plain_len = 0;
-    *content_type = header[0];
+    *content_type = header->content_type;
     tls_open_result result;
     if (k->tls13)
         result = open_tls13(k, header, fragment, len, out, plain_len, content_type);

@@ -63,7 +63,7 @@ void tls_record_keys_clear(tls_record_keys *k);
  * (`len` bytes). `out` must have room for `len` bytes; on TLS_OPEN_OK the
  * plaintext is out[0 .. *plain_len) and *content_type its (inner) type.
  */
-tls_open_result tls_record_open(tls_record_keys *k, const uint8_t header[TLS_RECORD_HEADER_LEN],
+tls_open_result tls_record_open(tls_record_keys *k, const tls_record_header *header,
                                 const uint8_t *fragment, size_t len, uint8_t *out, size_t *plain_len,
                                 uint8_t *content_type);
 

@@ -254,7 +254,7 @@ static void feed_handshake(direction *d, const uint8_t *bytes, size_t len)
 /* ---- choosing keys ---- */
 
 typedef struct record_view {
-    const uint8_t *header;
+    const tls_record_header *header;
     const uint8_t *fragment;
     size_t len;
     uint8_t *out;
@@ -463,10 +463,10 @@ static void deliver_plaintext(direction *d, uint8_t type, const uint8_t *bytes, 
     }
 }
 
-static void report_undecrypted(direction *d, const uint8_t *header, size_t len)
+static void report_undecrypted(direction *d, const tls_record_header *header, size_t len)
 {
-    tls_event event = { .direction = d->id, .len = len, .content_type = header[0] };
-    if (header[0] == TLS_CONTENT_ALERT) {
+    tls_event event = { .direction = d->id, .len = len, .content_type = header->content_type };
+    if (header->content_type == TLS_CONTENT_ALERT) {
         event.kind = TLS_EVENT_ALERT;
         event.alert_encrypted = true;
     } else {
@@ -483,19 +483,19 @@ static bool record_is_protected(const direction *d, uint8_t type)
     return !is_tls13(d->session) || type == TLS_CONTENT_APPLICATION_DATA;
 }
 
-static void process_record(direction *d, const uint8_t *header, const uint8_t *fragment, size_t len)
+static void process_record(direction *d, const tls_record_header *header, const uint8_t *fragment, size_t len)
 {
     tls_session *s = d->session;
     s->info.records[d->id]++;
-    if (!record_is_protected(d, header[0])) {
-        if (header[0] == TLS_CONTENT_APPLICATION_DATA) {
+    if (!record_is_protected(d, header->content_type)) {
+        if (header->content_type == TLS_CONTENT_APPLICATION_DATA) {
             /* after a ClientHello this is TLS 1.3 early data, else the capture started mid-session */
             if (!s->info.client_hello_seen)
                 report_failure(s, d->id, TLS_FAILURE_MISSING_HANDSHAKE,
                                "application data without a handshake: the capture starts mid-session");
             report_undecrypted(d, header, len);
         } else {
-            deliver_plaintext(d, header[0], fragment, len, false);
+            deliver_plaintext(d, header->content_type, fragment, len, false);
         }
         return;
     }
@@ -511,7 +511,7 @@ static void process_record(direction *d, const uint8_t *header, const uint8_t *f
     OPENSSL_cleanse(out, len);
 }
 
-static bool on_record(void *user, const uint8_t header[TLS_RECORD_HEADER_LEN], const uint8_t *fragment, size_t len)
+static bool on_record(void *user, const tls_record_header *header, const uint8_t *fragment, size_t len)
 {
     direction *d = user;
     process_record(d, header, fragment, len);

@@ -5,21 +5,33 @@
 
 #include <glib.h>
 
-static size_t record_length(const uint8_t header[TLS_RECORD_HEADER_LEN])
+#include "cssp/reader.h"
+
+void tls_record_header_read(const uint8_t bytes[TLS_RECORD_HEADER_LEN], tls_record_header *out)
 {
-    return (size_t)header[3] << 8 | header[4];
+    cssp_reader r;
+    cssp_reader_init(&r, bytes, TLS_RECORD_HEADER_LEN);
+    cssp_get_u8(&r, &out->content_type);
+    cssp_get_be16(&r, &out->version);
+    cssp_get_be16(&r, &out->length);
+    memcpy(out->bytes, bytes, TLS_RECORD_HEADER_LEN);
 }
 
-static bool header_is_plausible(const uint8_t header[TLS_RECORD_HEADER_LEN])
+static bool header_is_plausible(const tls_record_header *h)
 {
-    return header[0] >= TLS_CONTENT_CHANGE_CIPHER_SPEC && header[0] <= TLS_CONTENT_HEARTBEAT && header[1] == 3 &&
-           header[2] <= 4 && record_length(header) <= TLS_MAX_RECORD_LEN;
+    return h->content_type >= TLS_CONTENT_CHANGE_CIPHER_SPEC && h->content_type <= TLS_CONTENT_HEARTBEAT &&
+           h->version >> 8 == 3 && (h->version & 0xFF) <= 4 && h->length <= TLS_MAX_RECORD_LEN;
 }
 
 bool tls_record_start(const uint8_t *bytes, size_t len)
 {
-    return len >= 3 && bytes[0] >= TLS_CONTENT_CHANGE_CIPHER_SPEC && bytes[0] <= TLS_CONTENT_APPLICATION_DATA &&
-           bytes[1] == 3 && bytes[2] <= 4;
+    cssp_reader r;
+    uint8_t content_type;
+    uint16_t version;
+    cssp_reader_init(&r, bytes, len);
+    return cssp_get_u8(&r, &content_type) && cssp_get_be16(&r, &version) &&
+           content_type >= TLS_CONTENT_CHANGE_CIPHER_SPEC && content_type <= TLS_CONTENT_APPLICATION_DATA &&
+           version >> 8 == 3 && (version & 0xFF) <= 4;
 }
 
 void tls_framer_reset(tls_framer *f)
@@ -38,16 +50,17 @@ tls_framer_result tls_framer_feed(tls_framer *f, const uint8_t *bytes, size_t le
     while (len > 0) {
         if (f->header_len < TLS_RECORD_HEADER_LEN) {
             size_t take = MIN(len, TLS_RECORD_HEADER_LEN - f->header_len);
-            memcpy(f->header + f->header_len, bytes, take);
+            memcpy(f->header_bytes + f->header_len, bytes, take);
             f->header_len += take;
             bytes += take;
             len -= take;
             if (f->header_len < TLS_RECORD_HEADER_LEN)
                 return TLS_FRAMER_OK;
-            if (!header_is_plausible(f->header))
+            tls_record_header_read(f->header_bytes, &f->header);
+            if (!header_is_plausible(&f->header))
                 return TLS_FRAMER_NOT_TLS;
         }
-        size_t length = record_length(f->header);
+        size_t length = f->header.length;
         const uint8_t *fragment = bytes;
         uint8_t *owned = NULL;
         if (f->fragment_have == 0 && len >= length) {
@@ -67,12 +80,11 @@ tls_framer_result tls_framer_feed(tls_framer *f, const uint8_t *bytes, size_t le
                 return TLS_FRAMER_OK;
             fragment = owned = f->fragment;
         }
-        uint8_t header[TLS_RECORD_HEADER_LEN];
-        memcpy(header, f->header, sizeof header);
+        tls_record_header header = f->header;
         f->fragment = NULL;
         f->fragment_have = 0;
         f->header_len = 0;
-        bool go_on = on_record(user, header, fragment, length);
+        bool go_on = on_record(user, &header, fragment, length);
         g_free(owned);
         if (!go_on)
             return TLS_FRAMER_STOPPED;
@@ -82,5 +94,5 @@ tls_framer_result tls_framer_feed(tls_framer *f, const uint8_t *bytes, size_t le
 
 size_t tls_framer_held_bytes(const tls_framer *f)
 {
-    return f->fragment ? record_length(f->header) : 0;
+    return f->fragment ? f->header.length : 0;
 }

@@ -138,12 +138,12 @@ typedef struct framed {
     unsigned wrong_bytes; /* fragments that do not start with their record's type */
 } framed;
 
-static bool count_record(void *user, const uint8_t header[TLS_RECORD_HEADER_LEN], const uint8_t *fragment, size_t len)
+static bool count_record(void *user, const tls_record_header *header, const uint8_t *fragment, size_t len)
 {
     framed *log = user;
     log->count++;
     log->total += len;
-    log->wrong_bytes += len > 0 && fragment[0] != header[0]; /* each fragment starts with its type, below */
+    log->wrong_bytes += len > 0 && fragment[0] != header->content_type; /* each fragment starts with its type, below */
     return log->stop_after == 0 || log->count < log->stop_after;
 }
 
@@ -302,10 +302,11 @@ static void test_record_layer_on_noise(void)
                 for (size_t len = 0; len <= sizeof fragment; len++) {
                     for (size_t k = 0; k < len; k++)
                         fragment[k] = (uint8_t)g_rand_int(rand);
-                    uint8_t header[5] = { 23, 3, 3, (uint8_t)(len >> 8), (uint8_t)len };
+                    tls_record_header header;
+                    tls_record_header_read((const uint8_t[]){23, 3, 3, (uint8_t)(len >> 8), (uint8_t)len}, &header);
                     size_t plain_len;
                     uint8_t type;
-                    opened += tls_record_open(&keys, header, fragment, len, out, &plain_len, &type) == TLS_OPEN_OK;
+                    opened += tls_record_open(&keys, &header, fragment, len, out, &plain_len, &type) == TLS_OPEN_OK;
                     calls++;
                 }
                 CHECK_EQ_U(keys.seq, sizeof fragment + 1);

@@ -27,16 +27,28 @@ typedef enum tls_content_type {
 #define TLS_RECORD_HEADER_LEN 5
 #define TLS_MAX_RECORD_LEN (16384 + 2048) /* TLSCiphertext.length limit (RFC 5246 6.2.3) */
 
+/* A record's header, read once by the framer; `bytes` as they came, for what authenticates them (TLS 1.3's
+ * additional data). */
+typedef struct tls_record_header {
+    uint8_t content_type;
+    uint16_t version;
+    uint16_t length;      /* of the fragment */
+    uint8_t bytes[TLS_RECORD_HEADER_LEN];
+} tls_record_header;
+
+/* Reads the five bytes of a record header (always succeeds: every field is a whole byte or two). */
+void tls_record_header_read(const uint8_t bytes[TLS_RECORD_HEADER_LEN], tls_record_header *out);
+
 typedef struct tls_framer {
-    uint8_t header[TLS_RECORD_HEADER_LEN];
+    uint8_t header_bytes[TLS_RECORD_HEADER_LEN];
     size_t header_len;
+    tls_record_header header; /* once header_len is TLS_RECORD_HEADER_LEN */
     uint8_t *fragment;    /* the record being assembled, when it is split across calls */
     size_t fragment_have;
 } tls_framer;
 
 /* Takes one complete record; returns false to stop framing (the rest of the bytes are dropped). */
-typedef bool (*tls_record_fn)(void *user, const uint8_t header[TLS_RECORD_HEADER_LEN], const uint8_t *fragment,
-                              size_t len);
+typedef bool (*tls_record_fn)(void *user, const tls_record_header *header, const uint8_t *fragment, size_t len);
 
 typedef enum tls_framer_result {
     TLS_FRAMER_OK,
