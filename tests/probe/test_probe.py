@@ -10,7 +10,7 @@ closing after X.224, never answering, HTTP, bytes that are not TLS, a reply that
 old TLS 1.0 CredSSP 2 server), a real TLS server that is not RDP (openssl s_server), a closed port, a
 listener whose queue is full (connect timeout), wire names with terminal escapes, a target file.
 (Memcheck: tests/robustness/run_valgrind.py runs the probe of every test here under valgrind.)
-freerdp-shadow: the real FreeRDP 2 server under Xvfb: NLA (CredSSP 6) on 127.0.0.1 and ::1, and TLS only.
+freerdp-shadow: the real FreeRDP 2 or 3 server under Xvfb: NLA (CredSSP 6) on 127.0.0.1 and ::1, and TLS only.
 analyzer: credssp-analyze names the probe command for the server of a verdict read from the traffic shape.
 
 Expected values come from the servers' own settings (the version and Windows build each one is told to
@@ -333,10 +333,17 @@ def test_target_file_and_names():
     check("LAB\\x1b]0;owned\\x07\\xe2\\x80\\xaeX" in out, "text: they are shown as visible escapes")
 
 
+def first_program(*names):
+    """The first of these programs on PATH (FreeRDP 3 adds a 3 to its programs' names), or None."""
+    return next((path for path in map(shutil.which, names) if path), None)
+
+
 def freerdp_shadow_suite():
-    tools = [shutil.which(t) for t in ("freerdp-shadow-cli", "Xvfb", "winpr-hash")]
-    if not all(tools):
-        skip("freerdp-shadow-cli, Xvfb and winpr-hash are needed (Debian freerdp2-shadow-x11, xvfb, winpr-utils)")
+    shadow_cli = first_program("freerdp-shadow-cli", "freerdp-shadow-cli3")
+    winpr_hash = first_program("winpr-hash", "winpr-hash3")
+    if not (shadow_cli and winpr_hash and shutil.which("Xvfb")):
+        skip("freerdp-shadow-cli, Xvfb and winpr-hash are needed (Debian freerdp2-shadow-x11 or freerdp3-shadow-x11, "
+             "xvfb, winpr-utils or winpr3-utils)")
     # -displayfd: Xvfb picks a free display itself and writes its number (no race with other X servers)
     read_end, write_end = os.pipe()
     xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-screen", "0", "64x64x24", "-nolisten", "tcp"],
@@ -356,7 +363,7 @@ def freerdp_shadow_suite():
     shutil.copy(key, os.path.join(config, "shadow.key"))
     sam = os.path.join(WORK, "sam")
     with open(sam, "w") as f:
-        subprocess.run(["winpr-hash", "-u", "alice", "-p", "unused-by-the-probe", "-f", "sam"], stdout=f, check=True)
+        subprocess.run([winpr_hash, "-u", "alice", "-p", "unused-by-the-probe", "-f", "sam"], stdout=f, check=True)
     env = dict(os.environ, DISPLAY=":%d" % number, XDG_CONFIG_HOME=os.path.join(WORK, "xdg"), HOME=WORK)
     for family, host, bind in ((socket.AF_INET, "127.0.0.1", []), (socket.AF_INET6, "::1", ["/bind-address:[::1]"]),
                                (socket.AF_INET, "127.0.0.1", ["/sec:tls"])):
@@ -366,7 +373,7 @@ def freerdp_shadow_suite():
         for attempt in range(3):  # it rarely fails to start (samples/record.sh retries too)
             log = os.path.join(WORK, "shadow-%d-%d.log" % (port, attempt))
             security = [] if tls_only else ["/sec:nla", "+auth", "/sam-file:" + sam]
-            shadow = subprocess.Popen(["freerdp-shadow-cli", "/port:%d" % port] + security + bind, env=env,
+            shadow = subprocess.Popen([shadow_cli, "/port:%d" % port] + security + bind, env=env,
                                       stdout=open(log, "w"), stderr=subprocess.STDOUT)
             children.append(shadow)
             try:
