@@ -133,9 +133,7 @@ static void on_handshake_message(void *user, uint8_t type, const uint8_t *body, 
 
 static void read_server_handshake(reading *r, const uint8_t *fragment, size_t len)
 {
-    static const tls_hs_sink sink_template = {keeps_server_hello, NULL, on_handshake_message, NULL};
-    tls_hs_sink sink = sink_template;
-    sink.user = r;
+    const tls_hs_sink sink = {keeps_server_hello, NULL, on_handshake_message, r};
     tls_hs_stream_feed(&r->side->handshake, fragment, len, &sink);
     if (r->side->hello_seen)
         tls_hs_stream_reset(&r->side->handshake);
